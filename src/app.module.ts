@@ -1,0 +1,41 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { CommonModule } from './common/common.module';
+import { AppConfig, AppConfigModule, ConfigOptions } from './config/config.module';
+import { NodeEnv } from './config/environment';
+import { requestIdOf } from './common/http/request-id';
+import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { DatabaseModule } from './prisma/database.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(options: ConfigOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(options),
+        LoggerModule.forRootAsync({
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) => ({
+            pinoHttp: {
+              level: config.get('LOG_LEVEL', { infer: true }),
+              genReqId: requestIdOf,
+              customAttributeKeys: { reqId: 'requestId' },
+              redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
+              autoLogging: { ignore: (req) => /^\/(health|metrics)\b/.test(req.url ?? '') },
+              transport:
+                config.get('NODE_ENV', { infer: true }) === NodeEnv.Development
+                  ? { target: 'pino-pretty', options: { singleLine: true } }
+                  : undefined,
+            },
+          }),
+        }),
+        CommonModule,
+        DatabaseModule,
+        HealthModule,
+        MetricsModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,105 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import helmet from '@fastify/helmet';
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { MalformedJsonError } from './common/errors/domain-error';
+import { REQUEST_ID_HEADER, requestIdOf } from './common/http/request-id';
+import { AppConfig, ConfigOptions } from './config/config.module';
+import { Environment, validateEnvironment } from './config/environment';
+import { HttpMetrics } from './metrics/http-metrics';
+import { buildOpenApiDocument } from './openapi/openapi.document';
+
+export const VERSION = (
+  JSON.parse(readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')) as { version: string }
+).version;
+
+function trustProxy(value: string): boolean | string[] {
+  if (value === 'true' || value === 'false') {
+    return value === 'true';
+  }
+  return value.split(',').map((entry) => entry.trim());
+}
+
+/** The environment as the config module will see it, for the settings Fastify needs before Nest starts. */
+function environment({ overrides = {}, envFile = true }: ConfigOptions): Environment {
+  if (envFile && existsSync('.env')) {
+    process.loadEnvFile('.env');
+  }
+  return validateEnvironment({ ...process.env, ...overrides });
+}
+
+/**
+ * Builds the application exactly as it serves: Fastify, security headers, CORS, request ids, problem
+ * details for every error (also those raised before routing), metrics and the OpenAPI document.
+ */
+export async function createApp(options: ConfigOptions = {}): Promise<NestFastifyApplication> {
+  const env = environment(options);
+  const adapter = new FastifyAdapter({
+    bodyLimit: env.BODY_LIMIT,
+    trustProxy: trustProxy(env.TRUST_PROXY),
+    genReqId: requestIdOf,
+    requestIdHeader: false,
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
+    bufferLogs: true,
+    // JSON only, through the parser registered below.
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  await configureApp(app);
+  return app;
+}
+
+export async function configureApp(app: NestFastifyApplication): Promise<void> {
+  const config = app.get(AppConfig);
+  const metrics = app.get(HttpMetrics);
+  const fastify = app.getHttpAdapter().getInstance();
+
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    metrics.observe(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
+  });
+  // Fastify's own JSON parser (safe against prototype poisoning), failing with a code of ours.
+  const parseJson = fastify.getDefaultJsonParser('error', 'ignore');
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
+    parseJson(request, String(body), (error, value) =>
+      error ? done(new MalformedJsonError()) : done(null, value),
+    ),
+  );
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+      },
+    },
+  });
+  const origins = config.get('CORS_ORIGINS', { infer: true });
+  if (origins) {
+    app.enableCors({
+      origin: origins === '*' ? true : origins.split(',').map((origin) => origin.trim()),
+      exposedHeaders: [REQUEST_ID_HEADER, 'retry-after'],
+    });
+  }
+  setUpDocs(app);
+}
+
+function setUpDocs(app: INestApplication): void {
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, VERSION), {
+    jsonDocumentUrl: 'docs/openapi.json',
+    yamlDocumentUrl: 'docs/openapi.yaml',
+    customSiteTitle: 'Listings API',
+  });
+}

@@ -1,0 +1,54 @@
+import { Global, Module, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { AppConfig } from '../config/config.module';
+import { ProblemDetailsFilter } from './errors/problem-details.filter';
+import { validationException } from './errors/validation';
+import { CursorCodec } from './pagination/cursor-codec';
+import { createHmac } from 'node:crypto';
+
+/** Cross-cutting behaviour every feature relies on: validation, errors, throttling, cursors. */
+@Global()
+@Module({
+  imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        throttlers: [
+          {
+            name: 'default',
+            limit: config.get('THROTTLE_LIMIT', { infer: true }),
+            ttl: config.get('THROTTLE_TTL_MS', { infer: true }),
+          },
+        ],
+      }),
+    }),
+  ],
+  providers: [
+    {
+      provide: APP_PIPE,
+      useValue: new ValidationPipe({
+        whitelist: true,
+        forbidNonWhitelisted: true,
+        transform: true,
+        validationError: { target: false, value: false },
+        exceptionFactory: validationException,
+      }),
+    },
+    { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+    { provide: APP_GUARD, useClass: ThrottlerGuard },
+    {
+      provide: CursorCodec,
+      inject: [AppConfig],
+      // A key of its own, derived from the signing secret, so cursors survive restarts and scale-out.
+      useFactory: (config: AppConfig) =>
+        new CursorCodec(
+          createHmac('sha256', config.get('JWT_SECRET', { infer: true }))
+            .update('cursor')
+            .digest('hex'),
+        ),
+    },
+  ],
+  exports: [CursorCodec],
+})
+export class CommonModule {}

@@ -1,0 +1,73 @@
+/** The broad kind of a failure; the error filter maps each to an HTTP status in one place. */
+export type ErrorKind =
+  | 'invalid'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'unprocessable'
+  | 'rate_limited'
+  | 'unavailable';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/**
+ * A failure a service reports to its caller, with a stable machine-readable code. Services throw
+ * these and know nothing of HTTP; the problem-details filter turns them into responses.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly kind: ErrorKind;
+
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly errors?: FieldError[],
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class InvalidInputError extends DomainError {
+  readonly kind = 'invalid';
+}
+
+export class UnauthenticatedError extends DomainError {
+  readonly kind = 'unauthenticated';
+}
+
+export class ForbiddenError extends DomainError {
+  readonly kind = 'forbidden';
+}
+
+export class NotFoundError extends DomainError {
+  readonly kind = 'not_found';
+}
+
+export class ConflictError extends DomainError {
+  readonly kind = 'conflict';
+}
+
+export class UnprocessableError extends DomainError {
+  readonly kind = 'unprocessable';
+}
+
+export class UnavailableError extends DomainError {
+  readonly kind = 'unavailable';
+}
+
+/** A request body, query or path that failed validation; lists every bad field. */
+export class RequestValidationError extends InvalidInputError {
+  constructor(errors: FieldError[]) {
+    super('VALIDATION_FAILED', 'The request is not valid: see errors for each field.', errors);
+  }
+}
+
+export class MalformedJsonError extends InvalidInputError {
+  constructor() {
+    super('MALFORMED_JSON', 'The request body is not valid JSON.');
+  }
+}

@@ -1,0 +1,47 @@
+import { ConfigurationError, validateEnvironment } from './environment';
+
+describe(validateEnvironment.name, () => {
+  it('applies defaults to an empty environment and generates a development secret', () => {
+    const env = validateEnvironment({});
+    expect(env.PORT).toBe(3000);
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.DATA_DIR).toBe('.data');
+    expect(env.JWT_SECRET).toHaveLength(64);
+    expect(env.generatedSecrets).toEqual(['JWT_SECRET']);
+  });
+
+  it('converts numbers and booleans from their string form', () => {
+    const env = validateEnvironment({ PORT: '8080', DB_MIGRATE_ON_START: 'true', DB_POOL_SIZE: '4' });
+    expect(env).toMatchObject({ PORT: 8080, DB_MIGRATE_ON_START: true, DB_POOL_SIZE: 4 });
+  });
+
+  it('names every bad variable in one error', () => {
+    let error: unknown;
+    try {
+      validateEnvironment({
+        PORT: 'eighty',
+        LOG_LEVEL: 'loud',
+        DATABASE_URL: 'mysql://x',
+        DB_POOL_SIZE: '0',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    const problems = (error as ConfigurationError).problems.join('\n');
+    for (const name of ['PORT', 'LOG_LEVEL', 'DATABASE_URL', 'DB_POOL_SIZE']) {
+      expect(problems).toContain(name);
+    }
+  });
+
+  it('requires a JWT secret in production', () => {
+    expect(() => validateEnvironment({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
+    expect(
+      validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(32) }).generatedSecrets,
+    ).toEqual([]);
+  });
+
+  it('refuses a short JWT secret', () => {
+    expect(() => validateEnvironment({ JWT_SECRET: 'short' })).toThrow(/at least 32 characters/);
+  });
+});

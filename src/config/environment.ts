@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsEnum,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateIf,
+  validateSync,
+} from 'class-validator';
+
+export enum NodeEnv {
+  Development = 'development',
+  Production = 'production',
+  Test = 'test',
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const toBoolean = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string'
+    ? ({ true: true, '1': true, false: false, '0': false }[value.toLowerCase()] ?? value)
+    : value;
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+/** Every setting the service reads from its environment, validated once at boot. */
+export class Environment {
+  @IsEnum(NodeEnv)
+  NODE_ENV: NodeEnv = NodeEnv.Development;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: LogLevel = 'info';
+
+  /** A PostgreSQL server; without it the embedded PGlite database in DATA_DIR is used. */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgresql:// URL' })
+  DATABASE_URL?: string;
+
+  /** Folder of the embedded database; `memory://` keeps it in memory only. */
+  @IsString()
+  DATA_DIR = '.data';
+
+  /** Apply pending migrations at start when DATABASE_URL is set (the embedded database always does). */
+  @Transform(toBoolean)
+  @IsBoolean()
+  DB_MIGRATE_ON_START = false;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DB_POOL_SIZE = 10;
+
+  /** How long a query waits for a connection before failing, so readiness fails fast when the database is gone. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  DB_CONNECT_TIMEOUT_MS = 5000;
+
+  /** Signs access tokens. Required in production; development generates one per start. */
+  @ValidateIf((env: Environment) => env.NODE_ENV === NodeEnv.Production || env.JWT_SECRET !== undefined)
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters long' })
+  JWT_SECRET?: string;
+
+  /** Comma-separated origins allowed by CORS, or `*`; empty disables CORS. */
+  @IsString()
+  CORS_ORIGINS = '';
+
+  /** Largest accepted request body, in bytes. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  BODY_LIMIT = 1_048_576;
+
+  /** Requests each client may make per THROTTLE_TTL_MS window. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  THROTTLE_LIMIT = 300;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  THROTTLE_TTL_MS = 60_000;
+
+  /** Honour X-Forwarded-For from these proxies: `true`, `false`, or comma-separated addresses/CIDRs. */
+  @IsString()
+  TRUST_PROXY = 'false';
+
+  /** Names of secrets generated at boot because none was given (never in production). */
+  readonly generatedSecrets: string[] = [];
+}
+
+export class ConfigurationError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+/** Validates the raw environment; throws one error that names every bad variable. */
+export function validateEnvironment(raw: Record<string, unknown>): Environment {
+  const known = Object.fromEntries(
+    Object.keys(new Environment())
+      .concat('DATABASE_URL', 'JWT_SECRET')
+      .filter((key) => key !== 'generatedSecrets')
+      .filter((key) => raw[key] !== undefined && raw[key] !== '')
+      .map((key) => [key, raw[key]]),
+  );
+  const env = plainToInstance(Environment, known, { exposeDefaultValues: true });
+  const errors = validateSync(env, { skipMissingProperties: false });
+  if (errors.length > 0) {
+    throw new ConfigurationError(
+      errors.map((error) => `${error.property}: ${Object.values(error.constraints ?? {}).join('; ')}`),
+    );
+  }
+  if (env.JWT_SECRET === undefined) {
+    env.JWT_SECRET = randomBytes(48).toString('base64url');
+    env.generatedSecrets.push('JWT_SECRET');
+  }
+  return env;
+}

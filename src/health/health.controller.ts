@@ -1,0 +1,33 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import { Public } from '../common/decorators/public.decorator';
+import { ApiProblems } from '../common/openapi/problem-responses.decorator';
+import { HealthCheckDto, HealthStatusDto } from './health.dto';
+import { HealthService } from './health.service';
+
+@ApiTags('operations')
+@ApiExtraModels(HealthCheckDto)
+@Public()
+@SkipThrottle()
+@Controller('health')
+export class HealthController {
+  constructor(private readonly health: HealthService) {}
+
+  @Get('live')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Liveness: the process is up and serving' })
+  @ApiOkResponse({ type: HealthStatusDto, description: 'The process is alive' })
+  live(): Promise<HealthStatusDto> {
+    return this.health.live();
+  }
+
+  @Get('ready')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Readiness: the service and its database can take requests' })
+  @ApiOkResponse({ type: HealthStatusDto, description: 'Ready: every dependency answered' })
+  @ApiProblems(503)
+  ready(): Promise<HealthStatusDto> {
+    return this.health.ready();
+  }
+}

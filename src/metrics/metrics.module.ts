@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { HttpMetrics, httpMetricProviders } from './http-metrics';
+import { MetricsController } from './metrics.controller';
+
+@Module({
+  imports: [PrometheusModule.register({ path: '/metrics', controller: MetricsController })],
+  providers: [...httpMetricProviders, HttpMetrics],
+  exports: [HttpMetrics],
+})
+export class MetricsModule {}

@@ -1,0 +1,46 @@
+import { Logger } from '@nestjs/common';
+import type pg from 'pg';
+import { AppConfig } from '../config/config.module';
+import { EmbeddedDatabase } from './embedded-database';
+import { applyMigrations } from './migrator';
+import { connectionOptions } from './pg-connection';
+
+/** Where the service's database is: a PostgreSQL server, or the embedded PGlite it started. */
+export class DatabaseConnection {
+  constructor(
+    readonly pool: pg.PoolConfig,
+    readonly embedded?: EmbeddedDatabase,
+  ) {}
+
+  /**
+   * Connects to DATABASE_URL, or starts the embedded database in DATA_DIR, and applies pending
+   * migrations where that is asked for (always on the embedded database).
+   */
+  static async open(config: AppConfig): Promise<DatabaseConnection> {
+    const logger = new Logger(DatabaseConnection.name);
+    const url = config.get('DATABASE_URL', { infer: true });
+    const poolSize = config.get('DB_POOL_SIZE', { infer: true });
+    const timeouts = { connectionTimeoutMillis: config.get('DB_CONNECT_TIMEOUT_MS', { infer: true }) };
+    let connection: DatabaseConnection;
+    if (url) {
+      connection = new DatabaseConnection({ ...connectionOptions(url), ...timeouts, max: poolSize });
+    } else {
+      const dataDir = config.get('DATA_DIR', { infer: true });
+      // Room for the pool plus the migrator and a health check beside it.
+      const embedded = await EmbeddedDatabase.start(dataDir, poolSize + 2);
+      connection = new DatabaseConnection({ ...embedded.connection, ...timeouts, max: poolSize }, embedded);
+      logger.log(`Embedded PostgreSQL (PGlite) in ${dataDir}, on port ${embedded.connection.port}`);
+    }
+    if (connection.embedded || config.get('DB_MIGRATE_ON_START', { infer: true })) {
+      const applied = await applyMigrations(connection.pool);
+      logger.log(
+        applied.length ? `Applied migrations: ${applied.join(', ')}` : 'Database schema is up to date',
+      );
+    }
+    return connection;
+  }
+
+  async close(): Promise<void> {
+    await this.embedded?.stop();
+  }
+}

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { startTestApp, TestApp } from '../helpers/test-app';
+
+describe('operations', () => {
+  let server: TestApp;
+
+  beforeAll(async () => {
+    server = await startTestApp();
+  });
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('answers liveness without touching dependencies', async () => {
+    const response = await server.api.get('/health/live');
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ status: 'ok', checks: {} });
+    expect(response.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('is ready when the database answers', async () => {
+    const response = await server.api.get('/health/ready');
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ status: 'ok', checks: { database: { status: 'up' } } });
+  });
+
+  it('counts requests per route pattern and status in Prometheus format', async () => {
+    await server.api.get('/health/live');
+    await server.api.get('/no/such/route');
+    const response = await server.api.get('/metrics');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(response.text).toMatch(
+      /http_requests_total\{method="GET",route="\/health\/live",status_code="200"\} \d+/,
+    );
+    expect(response.text).toMatch(
+      /http_requests_total\{method="GET",route="unmatched",status_code="404"\} \d+/,
+    );
+    expect(response.text).toMatch(
+      /http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/health\/live"/,
+    );
+    expect(response.text).not.toContain('/no/such/route');
+  });
+
+  it('serves the same OpenAPI document as the committed openapi.json', async () => {
+    const committed: unknown = JSON.parse(
+      readFileSync(path.resolve(__dirname, '../../openapi.json'), 'utf8'),
+    );
+    const response = await fetch(new URL('/docs/openapi.json', server.api.baseUrl));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual(committed);
+  });
+
+  it('serves Swagger UI at /docs', async () => {
+    const response = await fetch(new URL('/docs', server.api.baseUrl));
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('swagger-ui');
+  });
+
+  it('sends security headers', async () => {
+    const response = await server.api.get('/health/live');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+  });
+});

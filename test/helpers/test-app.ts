@@ -1,0 +1,45 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../../src/app.setup';
+import { ApiClient } from './api-client';
+import { createTestDatabase, TestDatabase } from './test-database';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  api: ApiClient;
+  database: TestDatabase;
+  close(): Promise<void>;
+}
+
+/** Settings of every test server: quiet, no .env file, a throttle that load from tests never meets. */
+export const TEST_SETTINGS: Record<string, string | undefined> = {
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'silent',
+  THROTTLE_LIMIT: '100000',
+  DB_POOL_SIZE: '5',
+  DB_CONNECT_TIMEOUT_MS: '2000',
+};
+
+/** Starts the application over HTTP on a free loopback port. */
+export async function startServer(overrides: Record<string, string | undefined>): Promise<{
+  app: NestFastifyApplication;
+  api: ApiClient;
+}> {
+  const app = await createApp({ envFile: false, overrides: { ...TEST_SETTINGS, ...overrides } });
+  await app.listen(0, '127.0.0.1');
+  return { app, api: new ApiClient(await app.getUrl()) };
+}
+
+/** The application over HTTP against a fresh database of its own. */
+export async function startTestApp(overrides: Record<string, string | undefined> = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const { app, api } = await startServer({ DATABASE_URL: database.url, ...overrides });
+  return {
+    app,
+    api,
+    database,
+    async close() {
+      await app.close();
+      await database.drop();
+    },
+  };
+}

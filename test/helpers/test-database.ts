@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { EmbeddedDatabase, IN_MEMORY } from '../../src/prisma/embedded-database';
+import { applyMigrations } from '../../src/prisma/migrator';
+import { connectionOptions, databaseName, withDatabase } from '../../src/prisma/pg-connection';
+
+/** A database of one test file: its URL, and how to throw it away. */
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** Refuses to run against a database that is not plainly a test database. */
+export function assertTestDatabase(url: string): void {
+  const name = databaseName(url);
+  if (!name.includes('test')) {
+    throw new Error(`Refusing to run tests against database "${name}": its name must contain "test".`);
+  }
+}
+
+export function serverUrl(): string | undefined {
+  return process.env.TEST_DATABASE_URL || undefined;
+}
+
+export function templateName(url: string): string {
+  return `${databaseName(url)}_template`;
+}
+
+/** Runs `sql` on the maintenance connection of the server that `url` points at. */
+export async function onServer(url: string, sql: string): Promise<void> {
+  const client = new pg.Client(connectionOptions(url));
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A fresh, migrated database: on the PostgreSQL server of TEST_DATABASE_URL, a copy of the template
+ * that global setup migrated; otherwise an in-memory PGlite served on a loopback port.
+ */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const server = serverUrl();
+  if (server) {
+    assertTestDatabase(server);
+    const name = `${databaseName(server)}_${randomBytes(6).toString('hex')}`;
+    assertTestDatabase(withDatabase(server, name));
+    await onServer(server, `CREATE DATABASE "${name}" TEMPLATE "${templateName(server)}"`);
+    return {
+      url: withDatabase(server, name),
+      drop: () => onServer(server, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+    };
+  }
+  const embedded = await EmbeddedDatabase.start(IN_MEMORY, 20);
+  await applyMigrations(embedded.connection);
+  const { host, port, user, database } = embedded.connection;
+  return {
+    url: `postgresql://${user}@${host}:${port}/${database}`,
+    drop: () => embedded.stop(),
+  };
+}
