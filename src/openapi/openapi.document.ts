@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { PUBLIC_EXTENSION } from '../common/decorators/public.decorator';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
 import { problemContent } from '../common/openapi/problem-responses.decorator';
 import { PageDto } from '../common/pagination/page.dto';
@@ -50,9 +51,56 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     HTTP_METHODS.map((method) => pathItem[method]).filter((operation) => operation !== undefined),
   );
   for (const operation of operations) {
+    // Like the global guard: every operation needs a bearer token unless it is @Public().
+    const extensions = operation as unknown as Record<string, unknown>;
+    if (extensions[PUBLIC_EXTENSION]) {
+      operation.security = [];
+      delete extensions[PUBLIC_EXTENSION];
+    } else {
+      operation.security ??= [{ [BEARER_AUTH]: [] }];
+      operation.responses['401'] ??= {
+        description: 'No valid credentials were given',
+        content: problemContent(),
+      };
+    }
     for (const [status, description] of Object.entries(COMMON_RESPONSES)) {
       operation.responses[status] ??= { description, content: problemContent() };
     }
   }
+  inlineNullableReferences(document);
   return document;
+}
+
+type SchemaNode = Record<string, unknown>;
+
+/**
+ * OpenAPI 3.0 ignores `nullable` beside a `$ref` (and strict validators reject null against an
+ * `allOf` of one), so a nullable reference becomes a copy of the referenced schema, marked nullable:
+ * valid under every reading of the 3.0 specification.
+ */
+function inlineNullableReferences(document: OpenAPIObject): void {
+  const schemas = (document.components?.schemas ?? {}) as Record<string, SchemaNode>;
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+      return;
+    }
+    if (typeof node !== 'object' || node === null) {
+      return;
+    }
+    const schema = node as SchemaNode;
+    const only =
+      Array.isArray(schema.allOf) && schema.allOf.length === 1 ? (schema.allOf[0] as SchemaNode) : undefined;
+    if (schema.nullable === true && typeof only?.$ref === 'string') {
+      const target = schemas[only.$ref.split('/').pop()!];
+      delete schema.allOf;
+      Object.assign(schema, structuredClone(target), { nullable: true });
+      if (Array.isArray(schema.enum) && !schema.enum.includes(null)) {
+        schema.enum = [...(schema.enum as unknown[]), null];
+      }
+    }
+    Object.values(schema).forEach(visit);
+  };
+  visit(document.paths);
+  visit(schemas);
 }

@@ -5,6 +5,13 @@ import { EmbeddedDatabase } from './embedded-database';
 import { applyMigrations } from './migrator';
 import { connectionOptions } from './pg-connection';
 
+/**
+ * PGlite is a single PostgreSQL session: more connections add no throughput, and its socket server
+ * interleaves their protocol messages, which concurrent requests have been seen to hang on. The
+ * pool keeps one; the server admits a few more for the migrator and diagnostics.
+ */
+export const EMBEDDED_CONNECTIONS = 4;
+
 /** Where the service's database is: a PostgreSQL server, or the embedded PGlite it started. */
 export class DatabaseConnection {
   constructor(
@@ -26,9 +33,8 @@ export class DatabaseConnection {
       connection = new DatabaseConnection({ ...connectionOptions(url), ...timeouts, max: poolSize });
     } else {
       const dataDir = config.get('DATA_DIR', { infer: true });
-      // Room for the pool plus the migrator and a health check beside it.
-      const embedded = await EmbeddedDatabase.start(dataDir, poolSize + 2);
-      connection = new DatabaseConnection({ ...embedded.connection, ...timeouts, max: poolSize }, embedded);
+      const embedded = await EmbeddedDatabase.start(dataDir, EMBEDDED_CONNECTIONS);
+      connection = new DatabaseConnection({ ...embedded.connection, ...timeouts, max: 1 }, embedded);
       logger.log(`Embedded PostgreSQL (PGlite) in ${dataDir}, on port ${embedded.connection.port}`);
     }
     if (connection.embedded || config.get('DB_MIGRATE_ON_START', { infer: true })) {

@@ -18,3 +18,20 @@ export function classifyPrismaError(error: unknown): PrismaFailure | undefined {
       return undefined;
   }
 }
+
+/**
+ * The columns of the unique constraint a write violated (`['email']`), when Prisma says which. Over a
+ * driver adapter the names come from the database error; otherwise from `meta.target`.
+ */
+export function uniqueViolationFields(error: unknown): string[] {
+  if (classifyPrismaError(error) !== 'unique') {
+    return [];
+  }
+  const meta = (error as Prisma.PrismaClientKnownRequestError).meta as
+    { target?: unknown; driverAdapterError?: { cause?: { constraint?: { fields?: unknown } } } } | undefined;
+  const fields = meta?.driverAdapterError?.cause?.constraint?.fields ?? meta?.target;
+  if (Array.isArray(fields)) {
+    return fields.map((field) => String(field).replace(/"/g, ''));
+  }
+  return typeof fields === 'string' ? [fields] : [];
+}

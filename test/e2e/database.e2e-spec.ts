@@ -14,7 +14,7 @@ describe('database', () => {
     await proxy.start();
     const proxied = new URL(database.url);
     proxied.port = String(proxy.port);
-    const { app, api } = await startServer({ DATABASE_URL: proxied.toString() });
+    const { app, api } = await startServer({ ...database.settings, DATABASE_URL: proxied.toString() });
     try {
       expect((await api.get('/health/ready')).status).toBe(200);
 

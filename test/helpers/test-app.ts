@@ -15,6 +15,8 @@ export const TEST_SETTINGS: Record<string, string | undefined> = {
   NODE_ENV: 'test',
   LOG_LEVEL: 'silent',
   THROTTLE_LIMIT: '100000',
+  AUTH_THROTTLE_LIMIT: '100000',
+  LOGIN_FAILURE_LIMIT: '100000',
   DB_POOL_SIZE: '5',
   DB_CONNECT_TIMEOUT_MS: '2000',
 };
@@ -32,7 +34,7 @@ export async function startServer(overrides: Record<string, string | undefined>)
 /** The application over HTTP against a fresh database of its own. */
 export async function startTestApp(overrides: Record<string, string | undefined> = {}): Promise<TestApp> {
   const database = await createTestDatabase();
-  const { app, api } = await startServer({ DATABASE_URL: database.url, ...overrides });
+  const { app, api } = await startServer({ ...database.settings, ...overrides });
   return {
     app,
     api,

@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { EmbeddedDatabase, IN_MEMORY } from '../../src/prisma/embedded-database';
+import { EMBEDDED_CONNECTIONS } from '../../src/prisma/database-connection';
 import { applyMigrations } from '../../src/prisma/migrator';
 import { connectionOptions, databaseName, withDatabase } from '../../src/prisma/pg-connection';
 
 /** A database of one test file: its URL, and how to throw it away. */
 export interface TestDatabase {
   url: string;
+  /** Settings the application needs for this database. */
+  settings: Record<string, string>;
   drop(): Promise<void>;
 }
 
@@ -50,14 +53,18 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     await onServer(server, `CREATE DATABASE "${name}" TEMPLATE "${templateName(server)}"`);
     return {
       url: withDatabase(server, name),
+      settings: { DATABASE_URL: withDatabase(server, name) },
       drop: () => onServer(server, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
     };
   }
-  const embedded = await EmbeddedDatabase.start(IN_MEMORY, 20);
+  const embedded = await EmbeddedDatabase.start(IN_MEMORY, EMBEDDED_CONNECTIONS);
   await applyMigrations(embedded.connection);
   const { host, port, user, database } = embedded.connection;
+  const url = `postgresql://${user}@${host}:${port}/${database}`;
   return {
-    url: `postgresql://${user}@${host}:${port}/${database}`,
+    url,
+    // One connection, as the application keeps with its own embedded database.
+    settings: { DATABASE_URL: url, DB_POOL_SIZE: '1' },
     drop: () => embedded.stop(),
   };
 }
