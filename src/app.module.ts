@@ -6,6 +6,9 @@ import { NodeEnv } from './config/environment';
 import { requestIdOf } from './common/http/request-id';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { AuthModule } from './modules/auth/auth.module';
+import { ProfilesModule } from './modules/profiles/profiles.module';
+import { UsersModule } from './modules/users/users.module';
 import { DatabaseModule } from './prisma/database.module';
 
 @Module({})
@@ -35,6 +38,9 @@ export class AppModule {
         DatabaseModule,
         HealthModule,
         MetricsModule,
+        AuthModule,
+        UsersModule,
+        ProfilesModule,
       ],
     };
   }

@@ -1,10 +1,11 @@
 import { Global, Module, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '../config/config.module';
 import { ProblemDetailsFilter } from './errors/problem-details.filter';
 import { validationException } from './errors/validation';
 import { CursorCodec } from './pagination/cursor-codec';
+import { AppThrottlerGuard, isAuthRateLimited } from './throttling';
 import { createHmac } from 'node:crypto';
 
 /** Cross-cutting behaviour every feature relies on: validation, errors, throttling, cursors. */
@@ -19,6 +20,12 @@ import { createHmac } from 'node:crypto';
             name: 'default',
             limit: config.get('THROTTLE_LIMIT', { infer: true }),
             ttl: config.get('THROTTLE_TTL_MS', { infer: true }),
+          },
+          {
+            name: 'auth',
+            limit: config.get('AUTH_THROTTLE_LIMIT', { infer: true }),
+            ttl: config.get('AUTH_THROTTLE_TTL_MS', { infer: true }),
+            skipIf: (context) => !isAuthRateLimited(context),
           },
         ],
       }),
@@ -36,7 +43,7 @@ import { createHmac } from 'node:crypto';
       }),
     },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-    { provide: APP_GUARD, useClass: ThrottlerGuard },
+    { provide: APP_GUARD, useClass: AppThrottlerGuard },
     {
       provide: CursorCodec,
       inject: [AppConfig],

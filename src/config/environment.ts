@@ -80,6 +80,42 @@ export class Environment {
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters long' })
   JWT_SECRET?: string;
 
+  /** Lifetime of an access token, in seconds. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(30)
+  @Max(86_400)
+  JWT_ACCESS_TTL_SECONDS = 900;
+
+  /** Lifetime of a session (and so of its refresh tokens), in days. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  SESSION_TTL_DAYS = 30;
+
+  /** Requests per client to register, log in and refresh, per AUTH_THROTTLE_TTL_MS. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  AUTH_THROTTLE_LIMIT = 20;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  AUTH_THROTTLE_TTL_MS = 60_000;
+
+  /** Failed logins allowed per account and per IP address within LOGIN_FAILURE_WINDOW_MS. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_FAILURE_LIMIT = 5;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  LOGIN_FAILURE_WINDOW_MS = 900_000;
+
   /** Comma-separated origins allowed by CORS, or `*`; empty disables CORS. */
   @IsString()
   CORS_ORIGINS = '';

@@ -55,6 +55,19 @@ export class UnprocessableError extends DomainError {
   readonly kind = 'unprocessable';
 }
 
+/** Too many attempts: the caller may try again after `retryAfterSeconds`. */
+export class RateLimitedError extends DomainError {
+  readonly kind = 'rate_limited';
+
+  constructor(
+    code: string,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(code, message);
+  }
+}
+
 export class UnavailableError extends DomainError {
   readonly kind = 'unavailable';
 }

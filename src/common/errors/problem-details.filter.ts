@@ -33,6 +33,9 @@ export function writeProblem(
   if (problem.retryAfter !== undefined) {
     void reply.header('retry-after', String(problem.retryAfter));
   }
+  if (problem.status === 401) {
+    void reply.header('www-authenticate', 'Bearer');
+  }
   void reply
     .status(problem.status)
     .header('content-type', 'application/problem+json; charset=utf-8')

@@ -18,6 +18,7 @@ describe(toProblem.name, () => {
       code: 'POST_NOT_FOUND',
       detail: 'Post not found',
       errors: undefined,
+      retryAfter: undefined,
     });
     expect(toProblem(new ConflictError('EMAIL_TAKEN', 'taken')).status).toBe(409);
   });

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { HttpException } from '@nestjs/common';
 import { classifyPrismaError } from '../../prisma/prisma-errors';
-import { DomainError, ErrorKind, FieldError } from './domain-error';
+import { DomainError, ErrorKind, FieldError, RateLimitedError } from './domain-error';
 
 export interface Problem {
   status: number;
@@ -48,6 +48,7 @@ export function toProblem(exception: unknown): Problem {
       code: exception.code,
       detail: exception.message,
       errors: exception.errors,
+      retryAfter: exception instanceof RateLimitedError ? exception.retryAfterSeconds : undefined,
     };
   }
   if (exception instanceof HttpException) {

@@ -1,0 +1,109 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
+import { Public } from '../../common/decorators/public.decorator';
+import { Client, ClientInfo } from '../../common/http/client-info';
+import { NoStoreInterceptor } from '../../common/http/no-store.interceptor';
+import { ApiPageResponse } from '../../common/openapi/page-response.decorator';
+import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
+import { PageDto } from '../../common/pagination/page.dto';
+import { PageQueryDto } from '../../common/pagination/page-query.dto';
+import { ParseIdPipe } from '../../common/pipes/parse-id.pipe';
+import { AuthRateLimit } from '../../common/throttling';
+import { AuthService } from './auth.service';
+import {
+  AuthResultDto,
+  ChangePasswordDto,
+  LoginDto,
+  RefreshDto,
+  RegisterDto,
+  SessionDto,
+  TokenPairDto,
+} from './dto/auth.dto';
+
+@ApiTags('auth')
+@UseInterceptors(NoStoreInterceptor)
+@Controller('v1/auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('register')
+  @Public()
+  @AuthRateLimit()
+  @ApiOperation({ summary: 'Create an account (optionally with a profile) and log in' })
+  @ApiCreatedResponse({ type: AuthResultDto, description: 'The account, with a first token pair' })
+  @ApiProblems(400, 409)
+  register(@Body() body: RegisterDto, @Client() client: ClientInfo): Promise<AuthResultDto> {
+    return this.auth.register(body, client);
+  }
+
+  @Post('login')
+  @HttpCode(200)
+  @Public()
+  @AuthRateLimit()
+  @ApiOperation({ summary: 'Log in with email and password: opens a session' })
+  @ApiOkResponse({ type: AuthResultDto, description: 'The account, with a token pair of a new session' })
+  @ApiProblems(400, 401)
+  login(@Body() body: LoginDto, @Client() client: ClientInfo): Promise<AuthResultDto> {
+    return this.auth.login(body, client);
+  }
+
+  @Post('refresh')
+  @HttpCode(200)
+  @Public()
+  @AuthRateLimit()
+  @ApiOperation({
+    summary: 'Exchange a refresh token for a new pair',
+    description:
+      'Each refresh token works once. Presenting one again revokes its session (401 `TOKEN_REUSED`).',
+  })
+  @ApiOkResponse({ type: TokenPairDto, description: 'A new token pair' })
+  @ApiProblems(400, 401)
+  refresh(@Body() body: RefreshDto): Promise<TokenPairDto> {
+    return this.auth.refresh(body.refreshToken);
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Log out: revokes the current session' })
+  @ApiNoContentResponse({ description: 'The session is revoked' })
+  @ApiProblems(401)
+  async logout(@CurrentUser() actor: AuthUser): Promise<void> {
+    await this.auth.logout(actor);
+  }
+
+  @Get('sessions')
+  @ApiOperation({ summary: 'My live sessions, newest first' })
+  @ApiPageResponse(SessionDto, 'A page of sessions; `current` marks the one of this token')
+  @ApiProblems(400, 401)
+  listSessions(@CurrentUser() actor: AuthUser, @Query() query: PageQueryDto): Promise<PageDto<SessionDto>> {
+    return this.auth.listSessions(actor, query);
+  }
+
+  @Delete('sessions/:id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke one of my sessions' })
+  @ApiNoContentResponse({ description: 'The session is revoked' })
+  @ApiProblems(400, 401, 404)
+  async revokeSession(
+    @CurrentUser() actor: AuthUser,
+    @Param('id', new ParseIdPipe()) id: string,
+  ): Promise<void> {
+    await this.auth.revokeSession(actor, id);
+  }
+
+  @Post('password')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Change my password: revokes every other session' })
+  @ApiNoContentResponse({ description: 'Changed' })
+  @ApiProblems(400, 401, 403)
+  async changePassword(@CurrentUser() actor: AuthUser, @Body() body: ChangePasswordDto): Promise<void> {
+    await this.auth.changePassword(actor, body);
+  }
+}

@@ -1,0 +1,49 @@
+import {
+  ForbiddenError,
+  NotFoundError,
+  RateLimitedError,
+  UnauthenticatedError,
+} from '../../common/errors/domain-error';
+
+export class InvalidCredentialsError extends UnauthenticatedError {
+  constructor() {
+    super('INVALID_CREDENTIALS', 'The email or password is wrong.');
+  }
+}
+
+export class InvalidAccessTokenError extends UnauthenticatedError {
+  constructor() {
+    super('UNAUTHENTICATED', 'A valid access token is required.');
+  }
+}
+
+export class InvalidRefreshTokenError extends UnauthenticatedError {
+  constructor() {
+    super('INVALID_REFRESH_TOKEN', 'The refresh token is not valid: log in again.');
+  }
+}
+
+/** A refresh token that was already exchanged: the session is revoked (RFC 9700 4.14.2). */
+export class TokenReusedError extends UnauthenticatedError {
+  constructor() {
+    super('TOKEN_REUSED', 'This refresh token was already used: the session is revoked, log in again.');
+  }
+}
+
+export class SessionNotFoundError extends NotFoundError {
+  constructor() {
+    super('SESSION_NOT_FOUND', 'The session does not exist.');
+  }
+}
+
+export class WrongPasswordError extends ForbiddenError {
+  constructor() {
+    super('WRONG_PASSWORD', 'The current password is wrong.');
+  }
+}
+
+export class TooManyLoginAttemptsError extends RateLimitedError {
+  constructor(retryAfterSeconds: number) {
+    super('TOO_MANY_LOGIN_ATTEMPTS', 'Too many failed logins: wait before trying again.', retryAfterSeconds);
+  }
+}

@@ -1,0 +1,156 @@
+import { Injectable } from '@nestjs/common';
+import { Prisma } from '@prisma/client';
+import { PrismaService } from 'nestjs-prisma';
+import type { UserRole } from '../../common/auth/roles';
+import type { NewUser, UserWithProfileRecord } from '../users/users.repository';
+import { translateUserConflict, USER_SELECT } from '../users/users.repository';
+import { PROFILE_SELECT } from '../profiles/profiles.repository';
+
+const SESSION_SELECT = {
+  id: true,
+  userAgent: true,
+  ip: true,
+  createdAt: true,
+  lastUsedAt: true,
+  expiresAt: true,
+} satisfies Prisma.SessionSelect;
+
+export type SessionRecord = Prisma.SessionGetPayload<{ select: typeof SESSION_SELECT }>;
+
+export interface NewSession {
+  id: string;
+  refreshTokenHash: string;
+  userAgent: string | null;
+  ip: string | null;
+  expiresAt: Date;
+}
+
+export interface Credentials {
+  id: string;
+  role: UserRole;
+  passwordHash: string;
+}
+
+/** The state of a session that decides whether a token of it is still good. */
+export interface SessionState {
+  id: string;
+  userId: string;
+  role: UserRole;
+  rotationCounter: number;
+  refreshTokenHash: string;
+  revokedAt: Date | null;
+  expiresAt: Date;
+}
+
+/** Credentials and sessions: everything authentication reads and writes. */
+@Injectable()
+export class AuthRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Creates a user, its optional profile and its first session in one write. */
+  async registerUser(user: NewUser, session: NewSession): Promise<UserWithProfileRecord> {
+    const { profile, ...fields } = user;
+    try {
+      return await this.prisma.user.create({
+        data: {
+          ...fields,
+          ...(profile ? { profile: { create: profile } } : {}),
+          sessions: { create: session },
+        },
+        select: { ...USER_SELECT, profile: { select: PROFILE_SELECT } },
+      });
+    } catch (error) {
+      throw translateUserConflict(error);
+    }
+  }
+
+  findCredentials(email: string): Promise<Credentials | null> {
+    return this.prisma.user.findUnique({
+      where: { email },
+      select: { id: true, role: true, passwordHash: true },
+    });
+  }
+
+  findCredentialsById(id: string): Promise<Credentials | null> {
+    return this.prisma.user.findUnique({
+      where: { id },
+      select: { id: true, role: true, passwordHash: true },
+    });
+  }
+
+  async createSession(userId: string, session: NewSession): Promise<void> {
+    await this.prisma.session.create({ data: { ...session, userId }, select: { id: true } });
+  }
+
+  /** The session with its user's current role: one indexed lookup, made on every authenticated request. */
+  async findSessionState(id: string): Promise<SessionState | null> {
+    const session = await this.prisma.session.findUnique({
+      where: { id },
+      select: {
+        id: true,
+        userId: true,
+        rotationCounter: true,
+        refreshTokenHash: true,
+        revokedAt: true,
+        expiresAt: true,
+        user: { select: { role: true } },
+      },
+    });
+    if (!session) {
+      return null;
+    }
+    const { user, ...state } = session;
+    return { ...state, role: user.role };
+  }
+
+  /**
+   * Moves a session to its next refresh token, only if it still holds the token presented (compare
+   * and swap): of two concurrent refreshes with one token, at most one succeeds.
+   */
+  async rotate(id: string, counter: number, presentedHash: string, nextHash: string): Promise<boolean> {
+    const { count } = await this.prisma.session.updateMany({
+      where: { id, rotationCounter: counter, refreshTokenHash: presentedHash, revokedAt: null },
+      data: { rotationCounter: counter + 1, refreshTokenHash: nextHash, lastUsedAt: new Date() },
+    });
+    return count === 1;
+  }
+
+  /** Revokes a session (of `userId`, when given); false when there was no such live session. */
+  async revokeSession(id: string, userId?: string): Promise<boolean> {
+    const { count } = await this.prisma.session.updateMany({
+      where: { id, ...(userId ? { userId } : {}), revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    return count === 1;
+  }
+
+  /** A page of a user's live sessions, newest first (UUID v7 ids follow creation order). */
+  listLiveSessions(userId: string, limit: number, afterId?: string): Promise<SessionRecord[]> {
+    return this.prisma.session.findMany({
+      where: {
+        userId,
+        revokedAt: null,
+        expiresAt: { gt: new Date() },
+        ...(afterId ? { id: { lt: afterId } } : {}),
+      },
+      orderBy: { id: 'desc' },
+      take: limit + 1,
+      select: SESSION_SELECT,
+    });
+  }
+
+  /** Sets a new password and revokes every other session of the user, in one transaction. */
+  async changePassword(userId: string, passwordHash: string, keepSessionId: string): Promise<void> {
+    await this.prisma.$transaction([
+      this.prisma.user.update({ where: { id: userId }, data: { passwordHash }, select: { id: true } }),
+      this.prisma.session.updateMany({
+        where: { userId, id: { not: keepSessionId }, revokedAt: null },
+        data: { revokedAt: new Date() },
+      }),
+    ]);
+  }
+
+  async setRole(userId: string, role: UserRole): Promise<void> {
+    await this.prisma.user.update({ where: { id: userId }, data: { role }, select: { id: true } });
+  }
+}

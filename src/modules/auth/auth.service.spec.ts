@@ -1,0 +1,185 @@
+import { strictFake } from '../../../test/helpers/strict-fake';
+import { UserRole } from '../../common/auth/roles';
+import { CursorCodec } from '../../common/pagination/cursor-codec';
+import type { AppConfig } from '../../config/config.module';
+import type { UsersRepository } from '../users/users.repository';
+import {
+  InvalidAccessTokenError,
+  InvalidCredentialsError,
+  InvalidRefreshTokenError,
+  TokenReusedError,
+  TooManyLoginAttemptsError,
+} from './auth.errors';
+import type { AuthRepository, SessionState } from './auth.repository';
+import { AuthService } from './auth.service';
+import { LoginAttempts } from './login-attempts';
+import type { PasswordHasher } from './password-hasher';
+import { AccessTokens, RefreshTokens } from './tokens';
+
+const SETTINGS: Record<string, unknown> = {
+  JWT_SECRET: 'unit-test-secret-unit-test-secret-123',
+  LOGIN_FAILURE_LIMIT: 2,
+  LOGIN_FAILURE_WINDOW_MS: 60_000,
+  SESSION_TTL_DAYS: 30,
+  JWT_ACCESS_TTL_SECONDS: 900,
+};
+const config = strictFake<AppConfig>({ get: (key: string) => SETTINGS[key] });
+const client = { ip: '192.0.2.1', userAgent: 'jest' };
+
+function build(repository: Partial<AuthRepository>, hasher: Partial<PasswordHasher> = {}) {
+  const refreshTokens = new RefreshTokens(config);
+  const accessTokens = strictFake<AccessTokens>({
+    sign: () => Promise.resolve('access-token'),
+    ttlSeconds: 900,
+  });
+  const attempts = new LoginAttempts(config);
+  const service = new AuthService(
+    strictFake<AuthRepository>(repository),
+    strictFake<UsersRepository>({}),
+    strictFake<PasswordHasher>(hasher),
+    accessTokens,
+    refreshTokens,
+    attempts,
+    new CursorCodec('cursor-secret'),
+    config,
+  );
+  return { service, refreshTokens, attempts };
+}
+
+function session(overrides: Partial<SessionState> = {}): SessionState {
+  return {
+    id: '01a211c9-1a9b-75ac-b9ae-a6a4b4890a9a',
+    userId: '01a211c9-1ada-701a-b52d-5e455dc3d299',
+    role: UserRole.User,
+    rotationCounter: 3,
+    refreshTokenHash: 'unused',
+    revokedAt: null,
+    expiresAt: new Date(Date.now() + 60_000),
+    ...overrides,
+  };
+}
+
+describe(AuthService.name, () => {
+  describe('login', () => {
+    it('checks a password even for an unknown email, and counts the failure', async () => {
+      const verify = jest.fn().mockResolvedValue(false);
+      const { service, attempts } = build({ findCredentials: () => Promise.resolve(null) }, { verify });
+      await expect(service.login({ email: 'Nobody@Example.com', password: 'x' }, client)).rejects.toThrow(
+        InvalidCredentialsError,
+      );
+      expect(verify).toHaveBeenCalledWith(undefined, 'x');
+      await expect(service.login({ email: 'nobody@example.com', password: 'x' }, client)).rejects.toThrow(
+        InvalidCredentialsError,
+      );
+      expect(() => attempts.assertAllowed('nobody@example.com', '198.51.100.7')).toThrow(
+        TooManyLoginAttemptsError,
+      );
+    });
+
+    it('refuses a blocked account before reading anything', async () => {
+      const { service, attempts } = build({});
+      attempts.recordFailure('a@example.com', client.ip);
+      attempts.recordFailure('a@example.com', client.ip);
+      await expect(service.login({ email: 'a@example.com', password: 'right' }, client)).rejects.toThrow(
+        TooManyLoginAttemptsError,
+      );
+    });
+  });
+
+  describe('refresh', () => {
+    it('refuses a token it did not issue, and revokes nothing', async () => {
+      const { service } = build({});
+      await expect(service.refresh('a.b.c.d')).rejects.toThrow(InvalidRefreshTokenError);
+      await expect(service.refresh('garbage')).rejects.toThrow(InvalidRefreshTokenError);
+    });
+
+    it('revokes the session when an earlier token comes back', async () => {
+      const revokeSession = jest.fn().mockResolvedValue(true);
+      const { service, refreshTokens } = build({
+        findSessionState: () => Promise.resolve(session({ rotationCounter: 3 })),
+        revokeSession,
+      });
+      const stale = refreshTokens.issue(session().id, 2).token;
+      await expect(service.refresh(stale)).rejects.toThrow(TokenReusedError);
+      expect(revokeSession).toHaveBeenCalledWith(session().id);
+    });
+
+    it('revokes the session when it loses a race to rotate the same token', async () => {
+      const { service, refreshTokens } = build({
+        findSessionState: () => Promise.resolve(session({ refreshTokenHash: RefreshTokens.hash(token) })),
+        rotate: () => Promise.resolve(false),
+        revokeSession: () => Promise.resolve(true),
+      });
+      const token = refreshTokens.issue(session().id, 3).token;
+      await expect(service.refresh(token)).rejects.toThrow(TokenReusedError);
+    });
+
+    it('rotates the current token into a new pair', async () => {
+      let token = '';
+      const rotate = jest.fn().mockResolvedValue(true);
+      const { service, refreshTokens } = build({
+        findSessionState: () => Promise.resolve(session({ refreshTokenHash: RefreshTokens.hash(token) })),
+        rotate,
+      });
+      token = refreshTokens.issue(session().id, 3).token;
+      const pair = await service.refresh(token);
+      expect(pair).toMatchObject({ accessToken: 'access-token', tokenType: 'Bearer', expiresIn: 900 });
+      expect(refreshTokens.parse(pair.refreshToken)).toEqual({ sessionId: session().id, counter: 4 });
+      expect(rotate).toHaveBeenCalledWith(
+        session().id,
+        3,
+        RefreshTokens.hash(token),
+        RefreshTokens.hash(pair.refreshToken),
+      );
+    });
+
+    it('refuses a token of a revoked or expired session', async () => {
+      for (const state of [
+        session({ revokedAt: new Date() }),
+        session({ expiresAt: new Date(Date.now() - 1) }),
+      ]) {
+        const { service, refreshTokens } = build({ findSessionState: () => Promise.resolve(state) });
+        await expect(service.refresh(refreshTokens.issue(state.id, 3).token)).rejects.toThrow(
+          InvalidRefreshTokenError,
+        );
+      }
+    });
+  });
+
+  describe('authenticate', () => {
+    const claims = {
+      sub: session().userId,
+      sid: session().id,
+      role: UserRole.User,
+      typ: 'access' as const,
+      exp: 1,
+    };
+
+    it('takes the role from the database, not from the token', async () => {
+      const { service } = build({
+        findSessionState: () => Promise.resolve(session({ role: UserRole.Admin })),
+      });
+      await expect(service.authenticate(claims)).resolves.toEqual({
+        id: session().userId,
+        role: UserRole.Admin,
+        sessionId: session().id,
+      });
+    });
+
+    it.each([
+      ['without exp', { ...claims, exp: undefined }],
+      ['of another type', { ...claims, typ: 'refresh' }],
+      ['without a session', { ...claims, sid: undefined }],
+    ])('refuses a token %s', async (_name, given) => {
+      const { service } = build({});
+      await expect(service.authenticate(given as never)).rejects.toThrow(InvalidAccessTokenError);
+    });
+
+    it('refuses a token of a revoked session or of another user', async () => {
+      for (const state of [session({ revokedAt: new Date() }), session({ userId: 'someone-else' })]) {
+        const { service } = build({ findSessionState: () => Promise.resolve(state) });
+        await expect(service.authenticate(claims)).rejects.toThrow(InvalidAccessTokenError);
+      }
+    });
+  });
+});

@@ -1,0 +1,229 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { UserRole } from '../../common/auth/roles';
+import type { ClientInfo } from '../../common/http/client-info';
+import { CursorCodec } from '../../common/pagination/cursor-codec';
+import { PageDto, toPage } from '../../common/pagination/page.dto';
+import type { PageQueryDto } from '../../common/pagination/page-query.dto';
+import { AppConfig } from '../../config/config.module';
+import { toUserDto } from '../users/users.mapper';
+import { UsersRepository, UserWithProfileRecord } from '../users/users.repository';
+import {
+  InvalidAccessTokenError,
+  InvalidCredentialsError,
+  InvalidRefreshTokenError,
+  SessionNotFoundError,
+  TokenReusedError,
+  WrongPasswordError,
+} from './auth.errors';
+import { AuthRepository, NewSession, SessionRecord } from './auth.repository';
+import type {
+  AuthResultDto,
+  ChangePasswordDto,
+  LoginDto,
+  RegisterDto,
+  SessionDto,
+  TokenPairDto,
+} from './dto/auth.dto';
+import { LoginAttempts } from './login-attempts';
+import { PasswordHasher } from './password-hasher';
+import { AccessClaims, AccessTokens, ACCESS_TOKEN_TYPE, RefreshTokens } from './tokens';
+
+const SESSIONS_CURSOR = 'sessions:newest';
+const DAY_MS = 86_400_000;
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly auth: AuthRepository,
+    private readonly users: UsersRepository,
+    private readonly passwords: PasswordHasher,
+    private readonly accessTokens: AccessTokens,
+    private readonly refreshTokens: RefreshTokens,
+    private readonly attempts: LoginAttempts,
+    private readonly cursors: CursorCodec,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Creates the account (and its profile) with a first session, in one write. */
+  async register(input: RegisterDto, client: ClientInfo): Promise<AuthResultDto> {
+    const passwordHash = await this.passwords.hash(input.password);
+    const { session, refreshToken } = this.newSession(client);
+    const user = await this.auth.registerUser(
+      {
+        email: normalizeEmail(input.email),
+        username: input.username.trim().toLowerCase(),
+        passwordHash,
+        name: input.name ?? null,
+        profile: input.profile,
+      },
+      session,
+    );
+    return this.authResult(user, session.id, refreshToken);
+  }
+
+  /**
+   * Same answer, and about the same time, for an unknown email and a wrong password. Failures count
+   * per account and per address; past the limit, logins are refused for a while.
+   */
+  async login(input: LoginDto, client: ClientInfo): Promise<AuthResultDto> {
+    const email = normalizeEmail(input.email);
+    this.attempts.assertAllowed(email, client.ip);
+    const credentials = await this.auth.findCredentials(email);
+    const valid = await this.passwords.verify(credentials?.passwordHash, input.password);
+    if (!credentials || !valid) {
+      this.attempts.recordFailure(email, client.ip);
+      throw new InvalidCredentialsError();
+    }
+    this.attempts.recordSuccess(email);
+    const { session, refreshToken } = this.newSession(client);
+    await this.auth.createSession(credentials.id, session);
+    const user = await this.users.findByIdWithProfile(credentials.id);
+    if (!user) {
+      throw new InvalidCredentialsError();
+    }
+    return this.authResult(user, session.id, refreshToken);
+  }
+
+  /**
+   * Exchanges a refresh token for a new pair (rotation). A token that was already exchanged revokes
+   * its whole session: someone else may hold it (RFC 9700 4.14.2).
+   */
+  async refresh(token: string): Promise<TokenPairDto> {
+    const parts = this.refreshTokens.parse(token);
+    if (!parts) {
+      throw new InvalidRefreshTokenError();
+    }
+    const state = await this.auth.findSessionState(parts.sessionId);
+    if (!state || state.revokedAt || state.expiresAt <= new Date()) {
+      throw new InvalidRefreshTokenError();
+    }
+    const presentedHash = RefreshTokens.hash(token);
+    const next = this.refreshTokens.issue(state.id, state.rotationCounter + 1);
+    const current = parts.counter === state.rotationCounter && presentedHash === state.refreshTokenHash;
+    if (!current || !(await this.auth.rotate(state.id, state.rotationCounter, presentedHash, next.hash))) {
+      await this.auth.revokeSession(state.id);
+      throw new TokenReusedError();
+    }
+    return this.tokenPair(state.userId, state.role, state.id, next.token);
+  }
+
+  async logout(actor: AuthUser): Promise<void> {
+    await this.auth.revokeSession(actor.sessionId, actor.id);
+  }
+
+  async listSessions(actor: AuthUser, page: PageQueryDto): Promise<PageDto<SessionDto>> {
+    const afterId = page.cursor ? String(this.cursors.decode(SESSIONS_CURSOR, page.cursor, 1)[0]) : undefined;
+    const rows = await this.auth.listLiveSessions(actor.id, page.limit, afterId);
+    return toPage(
+      rows,
+      page.limit,
+      (row) => this.cursors.encode(SESSIONS_CURSOR, [row.id]),
+      (row) => toSessionDto(row, actor.sessionId),
+    );
+  }
+
+  /** Revokes one of the caller's sessions; another user's session is not found. */
+  async revokeSession(actor: AuthUser, sessionId: string): Promise<void> {
+    if (!(await this.auth.revokeSession(sessionId, actor.id))) {
+      throw new SessionNotFoundError();
+    }
+  }
+
+  /** Needs the current password; every other session of the user is revoked. */
+  async changePassword(actor: AuthUser, input: ChangePasswordDto): Promise<void> {
+    const credentials = await this.auth.findCredentialsById(actor.id);
+    if (!credentials || !(await this.passwords.verify(credentials.passwordHash, input.currentPassword))) {
+      throw new WrongPasswordError();
+    }
+    await this.auth.changePassword(actor.id, await this.passwords.hash(input.newPassword), actor.sessionId);
+  }
+
+  /** Who an access token speaks for, checked against its session and the user's current role. */
+  async authenticate(claims: Partial<AccessClaims>): Promise<AuthUser> {
+    if (claims.typ !== ACCESS_TOKEN_TYPE || typeof claims.exp !== 'number' || !claims.sid || !claims.sub) {
+      throw new InvalidAccessTokenError();
+    }
+    const state = await this.auth.findSessionState(claims.sid);
+    if (!state || state.userId !== claims.sub || state.revokedAt || state.expiresAt <= new Date()) {
+      throw new InvalidAccessTokenError();
+    }
+    return { id: state.userId, role: state.role, sessionId: state.id };
+  }
+
+  /** For the admin command: promotes an existing account, or creates one, to platform admin. */
+  async createOrPromoteAdmin(
+    email: string,
+    password: string = randomBytes(24).toString('base64url'),
+    username?: string,
+  ): Promise<{ id: string; created: boolean }> {
+    const existing = await this.users.findByEmail(normalizeEmail(email));
+    if (existing) {
+      await this.auth.setRole(existing.id, UserRole.Admin);
+      return { id: existing.id, created: false };
+    }
+    const user = await this.users.create({
+      email: normalizeEmail(email),
+      username: (username ?? normalizeEmail(email).split('@')[0]).toLowerCase(),
+      passwordHash: await this.passwords.hash(password),
+      role: UserRole.Admin,
+    });
+    return { id: user.id, created: true };
+  }
+
+  private newSession(client: ClientInfo): { session: NewSession; refreshToken: string } {
+    const id = uuidv7();
+    const { token, hash } = this.refreshTokens.issue(id, 0);
+    const ttlDays = this.config.get('SESSION_TTL_DAYS', { infer: true });
+    return {
+      session: {
+        id,
+        refreshTokenHash: hash,
+        userAgent: client.userAgent,
+        ip: client.ip,
+        expiresAt: new Date(Date.now() + ttlDays * DAY_MS),
+      },
+      refreshToken: token,
+    };
+  }
+
+  private async authResult(
+    user: UserWithProfileRecord,
+    sessionId: string,
+    refreshToken: string,
+  ): Promise<AuthResultDto> {
+    return { user: toUserDto(user), ...(await this.tokenPair(user.id, user.role, sessionId, refreshToken)) };
+  }
+
+  private async tokenPair(
+    userId: string,
+    role: UserRole,
+    sessionId: string,
+    refreshToken: string,
+  ): Promise<TokenPairDto> {
+    return {
+      accessToken: await this.accessTokens.sign(userId, role, sessionId),
+      refreshToken,
+      tokenType: 'Bearer',
+      expiresIn: this.accessTokens.ttlSeconds,
+    };
+  }
+}
+
+function toSessionDto(session: SessionRecord, currentSessionId: string): SessionDto {
+  return {
+    id: session.id,
+    userAgent: session.userAgent,
+    ip: session.ip,
+    createdAt: session.createdAt,
+    lastUsedAt: session.lastUsedAt,
+    expiresAt: session.expiresAt,
+    current: session.id === currentSessionId,
+  };
+}

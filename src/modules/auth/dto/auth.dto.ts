@@ -1,0 +1,122 @@
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ProfileInputDto } from '../../profiles/dto/profile-input.dto';
+import { trimLower, USERNAME_PATTERN } from '../../users/dto/update-user.dto';
+import { UserDto } from '../../users/dto/user.dto';
+
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 128;
+
+@ApiSchema({ name: 'RegisterRequest' })
+export class RegisterDto {
+  /** Stored trimmed and lower-case. */
+  @ApiProperty({ format: 'email', maxLength: 254, example: 'alice@example.com' })
+  @Transform(trimLower)
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email!: string;
+
+  /** 3 to 30 of a-z, 0-9, `_`, `.` and `-` (stored lower-case). */
+  @ApiProperty({ pattern: USERNAME_PATTERN.source, example: 'alice' })
+  @Transform(trimLower)
+  @IsString()
+  @Matches(USERNAME_PATTERN, { message: 'username must be 3 to 30 of a-z, 0-9, _, . and -' })
+  username!: string;
+
+  @ApiProperty({ minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX, format: 'password' })
+  @IsString()
+  @Length(PASSWORD_MIN, PASSWORD_MAX)
+  password!: string;
+
+  @ApiPropertyOptional({ minLength: 1, maxLength: 100, example: 'Alice Martin' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  name?: string;
+
+  /** A profile to create with the account, in the same write. */
+  @ApiPropertyOptional({ type: ProfileInputDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ProfileInputDto)
+  profile?: ProfileInputDto;
+}
+
+@ApiSchema({ name: 'LoginRequest' })
+export class LoginDto {
+  @ApiProperty({ format: 'email', example: 'alice@example.com' })
+  @Transform(trimLower)
+  @IsString()
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({ format: 'password', maxLength: PASSWORD_MAX })
+  @IsString()
+  @MaxLength(PASSWORD_MAX)
+  password!: string;
+}
+
+@ApiSchema({ name: 'RefreshRequest' })
+export class RefreshDto {
+  @ApiProperty({ maxLength: 512 })
+  @IsString()
+  @MaxLength(512)
+  refreshToken!: string;
+}
+
+@ApiSchema({ name: 'PasswordChange' })
+export class ChangePasswordDto {
+  @ApiProperty({ format: 'password', maxLength: PASSWORD_MAX })
+  @IsString()
+  @MaxLength(PASSWORD_MAX)
+  currentPassword!: string;
+
+  @ApiProperty({ format: 'password', minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX })
+  @IsString()
+  @Length(PASSWORD_MIN, PASSWORD_MAX)
+  newPassword!: string;
+}
+
+@ApiSchema({ name: 'TokenPair' })
+export class TokenPairDto {
+  /** Send as `Authorization: Bearer <accessToken>`. */
+  @ApiProperty()
+  accessToken!: string;
+
+  /** Exchange at POST /v1/auth/refresh for a new pair; each one works once. */
+  @ApiProperty()
+  refreshToken!: string;
+
+  @ApiProperty({ enum: ['Bearer'] })
+  tokenType!: 'Bearer';
+
+  /** Seconds until the access token expires. */
+  @ApiProperty({ type: 'integer', example: 900 })
+  expiresIn!: number;
+}
+
+@ApiSchema({ name: 'AuthResult' })
+export class AuthResultDto extends TokenPairDto {
+  @ApiProperty({ type: UserDto })
+  user!: UserDto;
+}
+
+@ApiSchema({ name: 'Session' })
+export class SessionDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  userAgent!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  ip!: string | null;
+
+  createdAt!: Date;
+  lastUsedAt!: Date;
+  expiresAt!: Date;
+
+  /** Whether this is the session of the token that asked. */
+  current!: boolean;
+}

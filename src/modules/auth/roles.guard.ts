@@ -1,0 +1,37 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { AuthenticatedRequest } from '../../common/auth/auth-user';
+import { ROLES } from '../../common/auth/roles.decorator';
+import type { UserRole } from '../../common/auth/roles';
+import { ForbiddenError } from '../../common/errors/domain-error';
+import { InvalidAccessTokenError } from './auth.errors';
+
+export class RoleRequiredError extends ForbiddenError {
+  constructor(roles: UserRole[]) {
+    super('FORBIDDEN', `This needs the role ${roles.join(' or ')}.`);
+  }
+}
+
+/** `@Roles(...)`: the caller's role as it is now in the database (read with the session). */
+@Injectable()
+export class RolesGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!roles?.length) {
+      return true;
+    }
+    const { user } = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (!user) {
+      throw new InvalidAccessTokenError();
+    }
+    if (!roles.includes(user.role)) {
+      throw new RoleRequiredError(roles);
+    }
+    return true;
+  }
+}

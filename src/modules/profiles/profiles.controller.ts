@@ -1,0 +1,63 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Put, Res } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
+import { Public } from '../../common/decorators/public.decorator';
+import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
+import { ParseIdPipe } from '../../common/pipes/parse-id.pipe';
+import { ProfileDto } from './dto/profile.dto';
+import { ProfileInputDto, ProfilePatchDto } from './dto/profile-input.dto';
+import { ProfilesService } from './profiles.service';
+
+@ApiTags('profiles')
+@Controller('v1/users')
+export class ProfilesController {
+  constructor(private readonly profiles: ProfilesService) {}
+
+  @Get(':id/profile')
+  @Public()
+  @ApiOperation({ summary: "A user's public profile", operationId: 'profiles_get' })
+  @ApiOkResponse({ type: ProfileDto, description: 'The profile' })
+  @ApiProblems(400, 404)
+  get(@Param('id', new ParseIdPipe()) id: string): Promise<ProfileDto> {
+    return this.profiles.getProfile(id);
+  }
+
+  @Put('me/profile')
+  @ApiOperation({ summary: 'Create or replace my profile', operationId: 'profiles_put_mine' })
+  @ApiOkResponse({ type: ProfileDto, description: 'The profile was replaced' })
+  @ApiCreatedResponse({ type: ProfileDto, description: 'The profile was created' })
+  @ApiProblems(400, 401)
+  async put(
+    @CurrentUser() actor: AuthUser,
+    @Body() body: ProfileInputDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ProfileDto> {
+    const { profile, created } = await this.profiles.replaceProfile(actor, body);
+    void reply.status(created ? 201 : 200);
+    return profile;
+  }
+
+  @Patch('me/profile')
+  @ApiOperation({ summary: 'Change some fields of my profile', operationId: 'profiles_update_mine' })
+  @ApiOkResponse({ type: ProfileDto, description: 'The changed profile' })
+  @ApiProblems(400, 401, 404)
+  update(@CurrentUser() actor: AuthUser, @Body() body: ProfilePatchDto): Promise<ProfileDto> {
+    return this.profiles.updateProfile(actor, body);
+  }
+
+  @Delete('me/profile')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete my profile', operationId: 'profiles_delete_mine' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiProblems(401, 404)
+  async delete(@CurrentUser() actor: AuthUser): Promise<void> {
+    await this.profiles.deleteProfile(actor);
+  }
+}

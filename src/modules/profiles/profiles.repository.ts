@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { Prisma } from '@prisma/client';
+import { PrismaService } from 'nestjs-prisma';
+import { classifyPrismaError } from '../../prisma/prisma-errors';
+
+export const PROFILE_SELECT = {
+  userId: true,
+  bio: true,
+  avatarUrl: true,
+  age: true,
+  location: true,
+  website: true,
+  createdAt: true,
+  updatedAt: true,
+} satisfies Prisma.ProfileSelect;
+
+export type ProfileRecord = Prisma.ProfileGetPayload<{ select: typeof PROFILE_SELECT }>;
+export type ProfileFields = Partial<
+  Pick<ProfileRecord, 'bio' | 'avatarUrl' | 'age' | 'location' | 'website'>
+>;
+
+@Injectable()
+export class ProfilesRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  findByUserId(userId: string): Promise<ProfileRecord | null> {
+    return this.prisma.profile.findUnique({ where: { userId }, select: PROFILE_SELECT });
+  }
+
+  /** Creates or wholly replaces the profile of a user; says whether it was created. */
+  async replace(
+    userId: string,
+    fields: ProfileFields,
+  ): Promise<{ profile: ProfileRecord; created: boolean }> {
+    // Every field is written: what the input leaves out is emptied.
+    const data = {
+      bio: fields.bio ?? null,
+      avatarUrl: fields.avatarUrl ?? null,
+      age: fields.age ?? null,
+      location: fields.location ?? null,
+      website: fields.website ?? null,
+    };
+    const existed = await this.prisma.profile.count({ where: { userId } });
+    // A database upsert (INSERT ... ON CONFLICT): concurrent PUTs cannot create two profiles.
+    const profile = await this.prisma.profile.upsert({
+      where: { userId },
+      create: { userId, ...data },
+      update: data,
+      select: PROFILE_SELECT,
+    });
+    return { profile, created: existed === 0 };
+  }
+
+  /** Changes some fields; null when the user has no profile. */
+  async update(userId: string, fields: ProfileFields): Promise<ProfileRecord | null> {
+    try {
+      return await this.prisma.profile.update({ where: { userId }, data: fields, select: PROFILE_SELECT });
+    } catch (error) {
+      if (classifyPrismaError(error) === 'not_found') {
+        return null;
+      }
+      throw error;
+    }
+  }
+
+  /** Deletes the profile of a user; false when there was none. */
+  async delete(userId: string): Promise<boolean> {
+    const { count } = await this.prisma.profile.deleteMany({ where: { userId } });
+    return count > 0;
+  }
+}

@@ -1,0 +1,40 @@
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import { USER_ROLES, UserRole } from '../../../common/auth/roles';
+import { ProfileDto } from '../../profiles/dto/profile.dto';
+
+/** What anyone may see of a user. */
+@ApiSchema({ name: 'UserPublic' })
+export class UserPublicDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ example: 'alice' })
+  username!: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'Alice Martin' })
+  name!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, format: 'uri' })
+  avatar!: string | null;
+
+  createdAt!: Date;
+}
+
+/** A user as admins see it: with email and role. */
+@ApiSchema({ name: 'UserAdmin' })
+export class UserAdminDto extends UserPublicDto {
+  @ApiProperty({ format: 'email' })
+  email!: string;
+
+  @ApiProperty({ enum: USER_ROLES, enumName: 'Role' })
+  role!: UserRole;
+
+  updatedAt!: Date;
+}
+
+/** The caller's own account, with email, role and profile. */
+@ApiSchema({ name: 'User' })
+export class UserDto extends UserAdminDto {
+  @ApiProperty({ type: ProfileDto, nullable: true })
+  profile!: ProfileDto | null;
+}

@@ -1,0 +1,131 @@
+import { Injectable } from '@nestjs/common';
+import { Prisma } from '@prisma/client';
+import { PrismaService } from 'nestjs-prisma';
+import type { UserRole } from '../../common/auth/roles';
+import { classifyPrismaError, uniqueViolationFields } from '../../prisma/prisma-errors';
+import { PROFILE_SELECT, ProfileFields } from '../profiles/profiles.repository';
+import { EmailTakenError, UsernameTakenError } from './users.errors';
+
+export const USER_SELECT = {
+  id: true,
+  email: true,
+  username: true,
+  name: true,
+  avatar: true,
+  role: true,
+  createdAt: true,
+  updatedAt: true,
+} satisfies Prisma.UserSelect;
+
+const USER_WITH_PROFILE_SELECT = {
+  ...USER_SELECT,
+  profile: { select: PROFILE_SELECT },
+} satisfies Prisma.UserSelect;
+
+export type UserRecord = Prisma.UserGetPayload<{ select: typeof USER_SELECT }>;
+export type UserWithProfileRecord = Prisma.UserGetPayload<{ select: typeof USER_WITH_PROFILE_SELECT }>;
+
+export interface NewUser {
+  email: string;
+  username: string;
+  passwordHash: string;
+  name?: string | null;
+  role?: UserRole;
+  profile?: ProfileFields;
+}
+
+export interface UserChanges {
+  username?: string;
+  name?: string | null;
+  avatar?: string | null;
+}
+
+/** Turns a unique violation on users into the domain error that names the taken field. */
+export function translateUserConflict(error: unknown): unknown {
+  const fields = uniqueViolationFields(error);
+  if (fields.includes('email')) {
+    return new EmailTakenError();
+  }
+  if (fields.includes('username')) {
+    return new UsernameTakenError();
+  }
+  return error;
+}
+
+@Injectable()
+export class UsersRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  findById(id: string): Promise<UserRecord | null> {
+    return this.prisma.user.findUnique({ where: { id }, select: USER_SELECT });
+  }
+
+  findByIdWithProfile(id: string): Promise<UserWithProfileRecord | null> {
+    return this.prisma.user.findUnique({ where: { id }, select: USER_WITH_PROFILE_SELECT });
+  }
+
+  findByEmail(email: string): Promise<UserRecord | null> {
+    return this.prisma.user.findUnique({ where: { email }, select: USER_SELECT });
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return (await this.prisma.user.count({ where: { id } })) > 0;
+  }
+
+  /** Creates a user and, in the same write, its profile. */
+  async create(user: NewUser): Promise<UserWithProfileRecord> {
+    const { profile, ...fields } = user;
+    try {
+      return await this.prisma.user.create({
+        data: { ...fields, ...(profile ? { profile: { create: profile } } : {}) },
+        select: USER_WITH_PROFILE_SELECT,
+      });
+    } catch (error) {
+      throw translateUserConflict(error);
+    }
+  }
+
+  /** Applies changes; null when the user does not exist. */
+  async update(id: string, changes: UserChanges): Promise<UserWithProfileRecord | null> {
+    try {
+      return await this.prisma.user.update({
+        where: { id },
+        data: changes,
+        select: USER_WITH_PROFILE_SELECT,
+      });
+    } catch (error) {
+      if (classifyPrismaError(error) === 'not_found') {
+        return null;
+      }
+      throw translateUserConflict(error);
+    }
+  }
+
+  async updateRole(id: string, role: UserRole): Promise<UserRecord | null> {
+    const { count } = await this.prisma.user.updateMany({ where: { id }, data: { role } });
+    return count > 0 ? this.findById(id) : null;
+  }
+
+  /** Deletes a user; its profile, posts, saves, sessions and messages go with it (cascades). */
+  async delete(id: string): Promise<boolean> {
+    const { count } = await this.prisma.user.deleteMany({ where: { id } });
+    return count > 0;
+  }
+
+  /**
+   * A page of users, newest first (ids are UUID v7, so id order is creation order), optionally those
+   * whose email, username or name contains `query`. Fetches `limit + 1` rows to tell if more follow.
+   */
+  list(options: { query?: string; limit: number; afterId?: string }): Promise<UserRecord[]> {
+    const contains = options.query ? { contains: options.query, mode: 'insensitive' as const } : undefined;
+    return this.prisma.user.findMany({
+      where: {
+        ...(options.afterId ? { id: { lt: options.afterId } } : {}),
+        ...(contains ? { OR: [{ email: contains }, { username: contains }, { name: contains }] } : {}),
+      },
+      orderBy: { id: 'desc' },
+      take: options.limit + 1,
+      select: USER_SELECT,
+    });
+  }
+}
