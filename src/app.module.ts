@@ -7,7 +7,10 @@ import { requestIdOf } from './common/http/request-id';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { ChatsModule } from './modules/chats/chats.module';
+import { PostsModule } from './modules/posts/posts.module';
 import { ProfilesModule } from './modules/profiles/profiles.module';
+import { SavedPostsModule } from './modules/saved-posts/saved-posts.module';
 import { UsersModule } from './modules/users/users.module';
 import { DatabaseModule } from './prisma/database.module';
 
@@ -41,6 +44,9 @@ export class AppModule {
         AuthModule,
         UsersModule,
         ProfilesModule,
+        PostsModule,
+        SavedPostsModule,
+        ChatsModule,
       ],
     };
   }

@@ -1,8 +1,8 @@
 import { toProfileDto } from '../profiles/profiles.mapper';
 import type { UserAdminDto, UserDto, UserPublicDto } from './dto/user.dto';
-import type { UserRecord, UserWithProfileRecord } from './users.repository';
+import type { PublicUserRecord, UserRecord, UserWithProfileRecord } from './users.repository';
 
-export function toUserPublicDto(user: UserRecord): UserPublicDto {
+export function toUserPublicDto(user: PublicUserRecord): UserPublicDto {
   return {
     id: user.id,
     username: user.username,

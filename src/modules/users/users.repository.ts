@@ -17,6 +17,17 @@ export const USER_SELECT = {
   updatedAt: true,
 } satisfies Prisma.UserSelect;
 
+/** The columns of the public view of a user (for authors, participants). */
+export const PUBLIC_USER_SELECT = {
+  id: true,
+  username: true,
+  name: true,
+  avatar: true,
+  createdAt: true,
+} satisfies Prisma.UserSelect;
+
+export type PublicUserRecord = Prisma.UserGetPayload<{ select: typeof PUBLIC_USER_SELECT }>;
+
 const USER_WITH_PROFILE_SELECT = {
   ...USER_SELECT,
   profile: { select: PROFILE_SELECT },

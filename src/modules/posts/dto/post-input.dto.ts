@@ -1,0 +1,168 @@
+import { ApiProperty, ApiPropertyOptional, ApiSchema, OmitType, PartialType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsLatitude,
+  IsLongitude,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { POST_TYPES, PostType, PROPERTY_TYPES, PropertyType } from '../post-enums';
+
+export const MAX_PRICE = 1_000_000_000_000;
+const DETAIL_TEXT = 10_000;
+const DISTANCE_MAX = 1_000_000;
+
+@ApiSchema({ name: 'PostDetailInput' })
+export class PostDetailInputDto {
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: DETAIL_TEXT })
+  @IsOptional()
+  @IsString()
+  @MaxLength(DETAIL_TEXT)
+  desc?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: DETAIL_TEXT })
+  @IsOptional()
+  @IsString()
+  @MaxLength(DETAIL_TEXT)
+  utilities?: string | null;
+
+  /** The pet policy. */
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: DETAIL_TEXT })
+  @IsOptional()
+  @IsString()
+  @MaxLength(DETAIL_TEXT)
+  pet?: string | null;
+
+  /** The income policy. */
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: DETAIL_TEXT })
+  @IsOptional()
+  @IsString()
+  @MaxLength(DETAIL_TEXT)
+  income?: string | null;
+
+  /** Floor area in square metres. */
+  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 0, maximum: DISTANCE_MAX })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(DISTANCE_MAX)
+  size?: number | null;
+
+  /** Distance to the nearest school, in metres. */
+  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 0, maximum: DISTANCE_MAX })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(DISTANCE_MAX)
+  school?: number | null;
+
+  /** Distance to the nearest bus stop, in metres. */
+  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 0, maximum: DISTANCE_MAX })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(DISTANCE_MAX)
+  bus?: number | null;
+
+  /** Distance to the nearest restaurant, in metres. */
+  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 0, maximum: DISTANCE_MAX })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(DISTANCE_MAX)
+  restaurant?: number | null;
+}
+
+@ApiSchema({ name: 'PostCreate' })
+export class CreatePostDto {
+  @ApiProperty({ minLength: 3, maxLength: 200, example: 'Bright two-bedroom flat near the river' })
+  @IsString()
+  @Length(3, 200)
+  title!: string;
+
+  /** Whole currency units. */
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: MAX_PRICE, example: 1250 })
+  @IsInt()
+  @Min(0)
+  @Max(MAX_PRICE)
+  price!: number;
+
+  /** Up to 20 https URLs. */
+  @ApiProperty({ type: [String], maxItems: 20, example: ['https://cdn.example.com/p/1.jpg'] })
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsUrl(
+    { protocols: ['https'], require_protocol: true },
+    { each: true, message: 'each image must be an https URL' },
+  )
+  @MaxLength(2048, { each: true })
+  images!: string[];
+
+  @ApiProperty({ minLength: 1, maxLength: 300, example: '12 Rua das Flores' })
+  @IsString()
+  @Length(1, 300)
+  address!: string;
+
+  @ApiProperty({ minLength: 1, maxLength: 100, example: 'Lisbon' })
+  @IsString()
+  @Length(1, 100)
+  city!: string;
+
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 100 })
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  bedroom!: number;
+
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 100 })
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  bathroom!: number;
+
+  @ApiProperty({ minimum: -90, maximum: 90, example: 38.7223 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsLatitude()
+  latitude!: number;
+
+  @ApiProperty({ minimum: -180, maximum: 180, example: -9.1393 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsLongitude()
+  longitude!: number;
+
+  @ApiProperty({ enum: POST_TYPES, enumName: 'PostType' })
+  @IsIn(POST_TYPES)
+  type!: PostType;
+
+  @ApiProperty({ enum: PROPERTY_TYPES, enumName: 'PropertyType' })
+  @IsIn(PROPERTY_TYPES)
+  property!: PropertyType;
+
+  /** Details, created with the post in the same write. */
+  @ApiPropertyOptional({ type: PostDetailInputDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PostDetailInputDto)
+  detail?: PostDetailInputDto;
+}
+
+/** Changes to a post; `detail` fields are changed too, and the detail is created if missing. */
+@ApiSchema({ name: 'PostUpdate' })
+export class UpdatePostDto extends PartialType(OmitType(CreatePostDto, ['detail'] as const)) {
+  @ApiPropertyOptional({ type: PostDetailInputDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PostDetailInputDto)
+  detail?: PostDetailInputDto;
+}

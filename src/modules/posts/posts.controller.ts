@@ -1,0 +1,97 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
+import { Public } from '../../common/decorators/public.decorator';
+import { ApiPageResponse } from '../../common/openapi/page-response.decorator';
+import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
+import { PageDto } from '../../common/pagination/page.dto';
+import { PageQueryDto } from '../../common/pagination/page-query.dto';
+import { ParseIdPipe } from '../../common/pipes/parse-id.pipe';
+import { ListPostsQueryDto } from './dto/list-posts.query.dto';
+import { PostDto, PostSummaryDto } from './dto/post.dto';
+import { CreatePostDto, UpdatePostDto } from './dto/post-input.dto';
+import { PostsService } from './posts.service';
+
+@ApiTags('posts')
+@Controller('v1')
+export class PostsController {
+  constructor(private readonly posts: PostsService) {}
+
+  @Get('posts')
+  @Public()
+  @ApiOperation({
+    summary: 'Search listings',
+    description: 'Public. Filters combine; a signed-in caller also gets `saved` on each post.',
+    operationId: 'posts_list',
+  })
+  @ApiPageResponse(PostSummaryDto, 'A page of posts in the requested order')
+  @ApiProblems(400)
+  list(
+    @Query() query: ListPostsQueryDto,
+    @CurrentUser() viewer?: AuthUser,
+  ): Promise<PageDto<PostSummaryDto>> {
+    return this.posts.listPosts(query, viewer);
+  }
+
+  @Get('posts/:id')
+  @Public()
+  @ApiOperation({ summary: 'One listing with its details and author', operationId: 'posts_get' })
+  @ApiOkResponse({ type: PostDto, description: 'The post' })
+  @ApiProblems(400, 404)
+  get(@Param('id', new ParseIdPipe()) id: string, @CurrentUser() viewer?: AuthUser): Promise<PostDto> {
+    return this.posts.getPost(id, viewer);
+  }
+
+  @Post('posts')
+  @ApiOperation({ summary: 'Publish a listing, optionally with its details', operationId: 'posts_create' })
+  @ApiCreatedResponse({ type: PostDto, description: 'The new post' })
+  @ApiProblems(400)
+  create(@CurrentUser() actor: AuthUser, @Body() body: CreatePostDto): Promise<PostDto> {
+    return this.posts.createPost(actor, body);
+  }
+
+  @Patch('posts/:id')
+  @ApiOperation({
+    summary: 'Change a listing and its details',
+    description:
+      'For the author, a manager of its account, or a platform admin. The detail is created if missing.',
+    operationId: 'posts_update',
+  })
+  @ApiOkResponse({ type: PostDto, description: 'The changed post' })
+  @ApiProblems(400, 403, 404)
+  update(
+    @CurrentUser() actor: AuthUser,
+    @Param('id', new ParseIdPipe()) id: string,
+    @Body() body: UpdatePostDto,
+  ): Promise<PostDto> {
+    return this.posts.updatePost(actor, id, body);
+  }
+
+  @Delete('posts/:id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a listing with its details and saves', operationId: 'posts_delete' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiProblems(400, 403, 404)
+  async delete(@CurrentUser() actor: AuthUser, @Param('id', new ParseIdPipe()) id: string): Promise<void> {
+    await this.posts.deletePost(actor, id);
+  }
+
+  @Get('users/:id/posts')
+  @Public()
+  @ApiOperation({ summary: "A user's listings, newest first", operationId: 'posts_list_by_user' })
+  @ApiPageResponse(PostSummaryDto, 'A page of the posts of the user')
+  @ApiProblems(400, 404)
+  listByUser(
+    @Param('id', new ParseIdPipe()) id: string,
+    @Query() query: PageQueryDto,
+    @CurrentUser() viewer?: AuthUser,
+  ): Promise<PageDto<PostSummaryDto>> {
+    return this.posts.listUserPosts(id, query, viewer);
+  }
+}

@@ -1,0 +1,285 @@
+import { Injectable } from '@nestjs/common';
+import { Prisma } from '@prisma/client';
+import { PrismaService } from 'nestjs-prisma';
+import { PUBLIC_USER_SELECT } from '../users/users.repository';
+import { PostSort, PostType, PropertyType } from './post-enums';
+
+const POST_SUMMARY_SELECT = {
+  id: true,
+  title: true,
+  price: true,
+  images: true,
+  address: true,
+  city: true,
+  bedroom: true,
+  bathroom: true,
+  latitude: true,
+  longitude: true,
+  type: true,
+  property: true,
+  accountId: true,
+  createdAt: true,
+  updatedAt: true,
+  author: { select: PUBLIC_USER_SELECT },
+} satisfies Prisma.PostSelect;
+
+const DETAIL_SELECT = {
+  desc: true,
+  utilities: true,
+  pet: true,
+  income: true,
+  size: true,
+  school: true,
+  bus: true,
+  restaurant: true,
+} satisfies Prisma.PostDetailSelect;
+
+const POST_SELECT = { ...POST_SUMMARY_SELECT, detail: { select: DETAIL_SELECT } } satisfies Prisma.PostSelect;
+
+export type PostSummaryRecord = Prisma.PostGetPayload<{ select: typeof POST_SUMMARY_SELECT }> & {
+  saved?: boolean;
+};
+export type PostRecord = Prisma.PostGetPayload<{ select: typeof POST_SELECT }> & { saved?: boolean };
+export type PostDetailFields = Partial<Prisma.PostDetailGetPayload<{ select: typeof DETAIL_SELECT }>>;
+
+export interface PostFields {
+  title: string;
+  price: number;
+  images: string[];
+  address: string;
+  city: string;
+  bedroom: number;
+  bathroom: number;
+  latitude: number;
+  longitude: number;
+  type: PostType;
+  property: PropertyType;
+}
+
+/** Who may change a post is decided from these. */
+export interface PostOwnership {
+  id: string;
+  authorId: string;
+  accountId: string | null;
+}
+
+export interface PostFilter {
+  authorId?: string;
+  city?: string;
+  type?: PostType;
+  property?: PropertyType;
+  minPrice?: number;
+  maxPrice?: number;
+  bedroom?: number;
+  bathroom?: number;
+  q?: string;
+  bbox?: { minLng: number; minLat: number; maxLng: number; maxLat: number };
+}
+
+/** Where a page starts: after the row with this sort key (creation time or price) and id. */
+export interface PostPosition {
+  key: string | number;
+  id: string;
+}
+
+interface PostRow {
+  id: string;
+  title: string;
+  price: bigint;
+  images: string[];
+  address: string;
+  city: string;
+  bedroom: number;
+  bathroom: number;
+  latitude: number;
+  longitude: number;
+  type: PostType;
+  property: PropertyType;
+  account_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+  author_id: string;
+  author_username: string;
+  author_name: string | null;
+  author_avatar: string | null;
+  author_created_at: Date;
+  saved: boolean | null;
+}
+
+const ORDER: Record<PostSort, Prisma.Sql> = {
+  newest: Prisma.sql`p.created_at DESC, p.id DESC`,
+  price_asc: Prisma.sql`p.price ASC, p.id ASC`,
+  price_desc: Prisma.sql`p.price DESC, p.id DESC`,
+};
+
+@Injectable()
+export class PostsRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** One post with its detail, author and (for a viewer) whether they saved it: one statement. */
+  async findById(id: string, viewerId?: string): Promise<PostRecord | null> {
+    const post = await this.prisma.post.findUnique({
+      where: { id },
+      relationLoadStrategy: 'join',
+      select: {
+        ...POST_SELECT,
+        ...(viewerId ? { savedBy: { where: { userId: viewerId }, select: { id: true } } } : {}),
+      },
+    });
+    if (!post) {
+      return null;
+    }
+    const { savedBy, ...rest } = post as typeof post & { savedBy?: unknown[] };
+    return { ...rest, ...(viewerId ? { saved: (savedBy?.length ?? 0) > 0 } : {}) };
+  }
+
+  findOwnership(id: string): Promise<PostOwnership | null> {
+    return this.prisma.post.findUnique({
+      where: { id },
+      select: { id: true, authorId: true, accountId: true },
+    });
+  }
+
+  /** Creates a post and its detail in one write. */
+  create(
+    authorId: string,
+    fields: PostFields,
+    detail?: PostDetailFields,
+    accountId?: string,
+  ): Promise<PostRecord> {
+    return this.prisma.post.create({
+      data: {
+        ...fields,
+        price: BigInt(fields.price),
+        authorId,
+        accountId: accountId ?? null,
+        ...(detail ? { detail: { create: detail } } : {}),
+      },
+      select: POST_SELECT,
+    });
+  }
+
+  /** Changes a post and its detail (created if missing) in one transaction. */
+  update(id: string, fields: Partial<PostFields>, detail?: PostDetailFields): Promise<PostRecord> {
+    return this.prisma.post.update({
+      where: { id },
+      data: {
+        ...fields,
+        price: fields.price === undefined ? undefined : BigInt(fields.price),
+        ...(detail ? { detail: { upsert: { create: detail, update: detail } } } : {}),
+      },
+      select: POST_SELECT,
+    });
+  }
+
+  /** Deletes a post; its detail and saves go with it (cascades). */
+  async delete(id: string): Promise<boolean> {
+    const { count } = await this.prisma.post.deleteMany({ where: { id } });
+    return count > 0;
+  }
+
+  /**
+   * A page of posts in one statement: every filter, the keyset condition and the order are written so
+   * that an index (city key, price, creation time, text search) serves them. Fetches `limit + 1`.
+   */
+  async list(
+    filter: PostFilter,
+    sort: PostSort,
+    limit: number,
+    after?: PostPosition,
+    viewerId?: string,
+  ): Promise<PostSummaryRecord[]> {
+    const conditions = [...filterConditions(filter), ...(after ? [keysetCondition(sort, after)] : [])];
+    const where = conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
+    const saved = viewerId
+      ? Prisma.sql`EXISTS (SELECT 1 FROM saved_posts s WHERE s.user_id = ${viewerId}::uuid AND s.post_id = p.id)`
+      : Prisma.sql`NULL::boolean`;
+    const rows = await this.prisma.$queryRaw<PostRow[]>`
+      SELECT p.id, p.title, p.price, p.images, p.address, p.city, p.bedroom, p.bathroom, p.latitude, p.longitude,
+             p.type::text AS type, p.property::text AS property, p.account_id, p.created_at, p.updated_at,
+             u.id AS author_id, u.username AS author_username, u.name AS author_name, u.avatar AS author_avatar,
+             u.created_at AS author_created_at, ${saved} AS saved
+        FROM posts p JOIN users u ON u.id = p.author_id
+        ${where}
+       ORDER BY ${ORDER[sort]}
+       LIMIT ${limit + 1}`;
+    return rows.map(toSummaryRecord);
+  }
+}
+
+function filterConditions(filter: PostFilter): Prisma.Sql[] {
+  const conditions: Prisma.Sql[] = [];
+  if (filter.authorId) {
+    conditions.push(Prisma.sql`p.author_id = ${filter.authorId}::uuid`);
+  }
+  if (filter.city) {
+    conditions.push(Prisma.sql`p.city_key = lower(${filter.city})`);
+  }
+  if (filter.type) {
+    conditions.push(Prisma.sql`p.type = ${filter.type}::"PostType"`);
+  }
+  if (filter.property) {
+    conditions.push(Prisma.sql`p.property = ${filter.property}::"PropertyType"`);
+  }
+  if (filter.minPrice !== undefined) {
+    conditions.push(Prisma.sql`p.price >= ${BigInt(filter.minPrice)}`);
+  }
+  if (filter.maxPrice !== undefined) {
+    conditions.push(Prisma.sql`p.price <= ${BigInt(filter.maxPrice)}`);
+  }
+  if (filter.bedroom !== undefined) {
+    conditions.push(Prisma.sql`p.bedroom >= ${filter.bedroom}`);
+  }
+  if (filter.bathroom !== undefined) {
+    conditions.push(Prisma.sql`p.bathroom >= ${filter.bathroom}`);
+  }
+  if (filter.q) {
+    conditions.push(Prisma.sql`p.search_vector @@ websearch_to_tsquery('simple', ${filter.q})`);
+  }
+  if (filter.bbox) {
+    const { minLng, minLat, maxLng, maxLat } = filter.bbox;
+    conditions.push(
+      Prisma.sql`p.latitude BETWEEN ${minLat} AND ${maxLat} AND p.longitude BETWEEN ${minLng} AND ${maxLng}`,
+    );
+  }
+  return conditions;
+}
+
+function keysetCondition(sort: PostSort, after: PostPosition): Prisma.Sql {
+  switch (sort) {
+    case 'newest':
+      return Prisma.sql`(p.created_at, p.id) < (${new Date(after.key)}::timestamptz, ${after.id}::uuid)`;
+    case 'price_asc':
+      return Prisma.sql`(p.price, p.id) > (${BigInt(after.key)}, ${after.id}::uuid)`;
+    case 'price_desc':
+      return Prisma.sql`(p.price, p.id) < (${BigInt(after.key)}, ${after.id}::uuid)`;
+  }
+}
+
+function toSummaryRecord(row: PostRow): PostSummaryRecord {
+  return {
+    id: row.id,
+    title: row.title,
+    price: row.price,
+    images: row.images,
+    address: row.address,
+    city: row.city,
+    bedroom: row.bedroom,
+    bathroom: row.bathroom,
+    latitude: row.latitude,
+    longitude: row.longitude,
+    type: row.type,
+    property: row.property,
+    accountId: row.account_id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    author: {
+      id: row.author_id,
+      username: row.author_username,
+      name: row.author_name,
+      avatar: row.author_avatar,
+      createdAt: row.author_created_at,
+    },
+    ...(row.saved === null ? {} : { saved: row.saved }),
+  };
+}

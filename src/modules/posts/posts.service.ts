@@ -1,0 +1,141 @@
+import { Injectable } from '@nestjs/common';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { UserRole } from '../../common/auth/roles';
+import { RequestValidationError } from '../../common/errors/domain-error';
+import { CursorCodec } from '../../common/pagination/cursor-codec';
+import { PageDto, toPage } from '../../common/pagination/page.dto';
+import type { PageQueryDto } from '../../common/pagination/page-query.dto';
+import { UserNotFoundError } from '../users/users.errors';
+import { UsersRepository } from '../users/users.repository';
+import type { ListPostsQueryDto } from './dto/list-posts.query.dto';
+import type { PostDto, PostSummaryDto } from './dto/post.dto';
+import type { CreatePostDto, UpdatePostDto } from './dto/post-input.dto';
+import { PostSort } from './post-enums';
+import { NotPostOwnerError, PostNotFoundError } from './posts.errors';
+import { toPostDto, toPostSummaryDto } from './posts.mapper';
+import {
+  PostFilter,
+  PostOwnership,
+  PostPosition,
+  PostsRepository,
+  PostSummaryRecord,
+} from './posts.repository';
+
+const USER_POSTS_CURSOR = 'user-posts:newest';
+
+@Injectable()
+export class PostsService {
+  constructor(
+    private readonly posts: PostsRepository,
+    private readonly users: UsersRepository,
+    private readonly cursors: CursorCodec,
+  ) {}
+
+  /** Public; a signed-in viewer also learns whether they saved it. */
+  async getPost(id: string, viewer?: AuthUser): Promise<PostDto> {
+    const post = await this.posts.findById(id, viewer?.id);
+    if (!post) {
+      throw new PostNotFoundError();
+    }
+    return toPostDto(post);
+  }
+
+  async createPost(actor: AuthUser, input: CreatePostDto): Promise<PostDto> {
+    const { detail, ...fields } = input;
+    return toPostDto(await this.posts.create(actor.id, fields, detail));
+  }
+
+  async updatePost(actor: AuthUser, id: string, input: UpdatePostDto): Promise<PostDto> {
+    assertCanChange(actor, await this.posts.findOwnership(id));
+    const { detail, ...fields } = input;
+    return toPostDto(await this.posts.update(id, fields, detail));
+  }
+
+  async deletePost(actor: AuthUser, id: string): Promise<void> {
+    assertCanChange(actor, await this.posts.findOwnership(id));
+    if (!(await this.posts.delete(id))) {
+      throw new PostNotFoundError();
+    }
+  }
+
+  async listPosts(query: ListPostsQueryDto, viewer?: AuthUser): Promise<PageDto<PostSummaryDto>> {
+    const kind = `posts:${query.sort}`;
+    const filter: PostFilter = {
+      city: query.city,
+      type: query.type,
+      property: query.property,
+      minPrice: query.minPrice,
+      maxPrice: query.maxPrice,
+      bedroom: query.bedroom,
+      bathroom: query.bathroom,
+      q: query.q,
+      bbox: query.bbox ? parseBbox(query.bbox) : undefined,
+    };
+    if (filter.minPrice !== undefined && filter.maxPrice !== undefined && filter.minPrice > filter.maxPrice) {
+      throw new RequestValidationError([
+        { field: 'maxPrice', message: 'maxPrice must not be below minPrice' },
+      ]);
+    }
+    const after = query.cursor ? this.position(kind, query.cursor) : undefined;
+    const rows = await this.posts.list(filter, query.sort, query.limit, after, viewer?.id);
+    return toPage(
+      rows,
+      query.limit,
+      (row) => this.cursors.encode(kind, sortKey(query.sort, row)),
+      toPostSummaryDto,
+    );
+  }
+
+  /** A user's posts, newest first (public). */
+  async listUserPosts(
+    userId: string,
+    page: PageQueryDto,
+    viewer?: AuthUser,
+  ): Promise<PageDto<PostSummaryDto>> {
+    const after = page.cursor ? this.position(USER_POSTS_CURSOR, page.cursor) : undefined;
+    if (!(await this.users.exists(userId))) {
+      throw new UserNotFoundError();
+    }
+    const rows = await this.posts.list({ authorId: userId }, PostSort.Newest, page.limit, after, viewer?.id);
+    return toPage(
+      rows,
+      page.limit,
+      (row) => this.cursors.encode(USER_POSTS_CURSOR, sortKey(PostSort.Newest, row)),
+      toPostSummaryDto,
+    );
+  }
+
+  private position(kind: string, cursor: string): PostPosition {
+    const [key, id] = this.cursors.decode(kind, cursor, 2);
+    return { key, id: String(id) };
+  }
+}
+
+/** The author or a platform admin may change a post; posts are public, so anyone else gets 403. */
+function assertCanChange(actor: AuthUser, post: PostOwnership | null): void {
+  if (!post) {
+    throw new PostNotFoundError();
+  }
+  if (post.authorId !== actor.id && actor.role !== UserRole.Admin) {
+    throw new NotPostOwnerError();
+  }
+}
+
+function sortKey(sort: PostSort, row: PostSummaryRecord): [string | number, string] {
+  return [sort === PostSort.Newest ? row.createdAt.toISOString() : Number(row.price), row.id];
+}
+
+function parseBbox(value: string): PostFilter['bbox'] {
+  const [minLng, minLat, maxLng, maxLat] = value.split(',').map(Number);
+  const valid =
+    minLng >= -180 && maxLng <= 180 && minLat >= -90 && maxLat <= 90 && minLng <= maxLng && minLat <= maxLat;
+  if (!valid) {
+    throw new RequestValidationError([
+      {
+        field: 'bbox',
+        message: 'bbox must be minLng,minLat,maxLng,maxLat within -180..180 and -90..90, min before max',
+      },
+    ]);
+  }
+  return { minLng, minLat, maxLng, maxLat };
+}

@@ -1,0 +1,58 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
+import { ApiPageResponse } from '../../common/openapi/page-response.decorator';
+import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
+import { PageDto } from '../../common/pagination/page.dto';
+import { PageQueryDto } from '../../common/pagination/page-query.dto';
+import { ParseIdPipe } from '../../common/pipes/parse-id.pipe';
+import { SavedPostDto, SavePostDto } from './dto/saved-post.dto';
+import { SavedPostsService } from './saved-posts.service';
+
+@ApiTags('saved posts')
+@Controller('v1/saved-posts')
+export class SavedPostsController {
+  constructor(private readonly saves: SavedPostsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'My saved posts, newest save first', operationId: 'saved_posts_list' })
+  @ApiPageResponse(SavedPostDto, 'A page of my saves, each with its post')
+  @ApiProblems(400)
+  list(@CurrentUser() actor: AuthUser, @Query() query: PageQueryDto): Promise<PageDto<SavedPostDto>> {
+    return this.saves.listSavedPosts(actor, query);
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Save a post (saving twice is one save)', operationId: 'saved_posts_create' })
+  @ApiCreatedResponse({ type: SavedPostDto, description: 'Saved' })
+  @ApiOkResponse({ type: SavedPostDto, description: 'It was already saved' })
+  @ApiProblems(400, 404)
+  async save(
+    @CurrentUser() actor: AuthUser,
+    @Body() body: SavePostDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SavedPostDto> {
+    const { saved, created } = await this.saves.savePost(actor, body.postId);
+    void reply.status(created ? 201 : 200);
+    return saved;
+  }
+
+  @Delete(':postId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Unsave a post', operationId: 'saved_posts_delete' })
+  @ApiNoContentResponse({ description: 'No longer saved' })
+  @ApiProblems(400, 404)
+  async unsave(
+    @CurrentUser() actor: AuthUser,
+    @Param('postId', new ParseIdPipe('postId')) postId: string,
+  ): Promise<void> {
+    await this.saves.unsavePost(actor, postId);
+  }
+}
