@@ -42,7 +42,11 @@ class DatabaseShutdown implements OnApplicationShutdown {
       imports: [DatabaseConnectionModule],
       inject: [DatabaseConnection],
       useFactory: (connection: DatabaseConnection) => ({
-        prismaOptions: { adapter: new PrismaPg(connection.pool) },
+        prismaOptions: {
+          adapter: new PrismaPg(connection.pool),
+          // A transaction waits for a connection as long as any query does (DB_CONNECT_TIMEOUT_MS).
+          transactionOptions: { maxWait: connection.pool.connectionTimeoutMillis, timeout: 10_000 },
+        },
       }),
     }),
   ],

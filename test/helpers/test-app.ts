@@ -18,7 +18,7 @@ export const TEST_SETTINGS: Record<string, string | undefined> = {
   AUTH_THROTTLE_LIMIT: '100000',
   LOGIN_FAILURE_LIMIT: '100000',
   DB_POOL_SIZE: '5',
-  DB_CONNECT_TIMEOUT_MS: '2000',
+  DB_CONNECT_TIMEOUT_MS: '10000',
 };
 
 /** Starts the application over HTTP on a free loopback port. */

@@ -4,7 +4,7 @@ import { PrismaService } from 'nestjs-prisma';
 import { PUBLIC_USER_SELECT } from '../users/users.repository';
 import { PostSort, PostType, PropertyType } from './post-enums';
 
-const POST_SUMMARY_SELECT = {
+export const POST_SUMMARY_SELECT = {
   id: true,
   title: true,
   price: true,
@@ -181,6 +181,7 @@ export class PostsRepository {
   /**
    * A page of posts in one statement: every filter, the keyset condition and the order are written so
    * that an index (city key, price, creation time, text search) serves them. Fetches `limit + 1`.
+   * A text search first asks the text index whether its matches are few (one more, bounded statement).
    */
   async list(
     filter: PostFilter,
@@ -189,22 +190,56 @@ export class PostsRepository {
     after?: PostPosition,
     viewerId?: string,
   ): Promise<PostSummaryRecord[]> {
-    const conditions = [...filterConditions(filter), ...(after ? [keysetCondition(sort, after)] : [])];
-    const where = conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
-    const saved = viewerId
-      ? Prisma.sql`EXISTS (SELECT 1 FROM saved_posts s WHERE s.user_id = ${viewerId}::uuid AND s.post_id = p.id)`
-      : Prisma.sql`NULL::boolean`;
-    const rows = await this.prisma.$queryRaw<PostRow[]>`
-      SELECT p.id, p.title, p.price, p.images, p.address, p.city, p.bedroom, p.bathroom, p.latitude, p.longitude,
-             p.type::text AS type, p.property::text AS property, p.account_id, p.created_at, p.updated_at,
-             u.id AS author_id, u.username AS author_username, u.name AS author_name, u.avatar AS author_avatar,
-             u.created_at AS author_created_at, ${saved} AS saved
-        FROM posts p JOIN users u ON u.id = p.author_id
-        ${where}
-       ORDER BY ${ORDER[sort]}
-       LIMIT ${limit + 1}`;
+    const materialize = filter.q
+      ? (await this.prisma.$queryRaw<{ few: boolean }[]>(fewMatchesQuery(filter.q)))[0].few
+      : false;
+    const rows = await this.prisma.$queryRaw<PostRow[]>(
+      listPostsQuery(filter, sort, limit, after, viewerId, materialize),
+    );
     return rows.map(toSummaryRecord);
   }
+}
+
+/** Below this many matches, a text search sorts its matches instead of walking an order's index. */
+export const FEW_MATCHES = 2000;
+
+/** Whether a text search has fewer than FEW_MATCHES matches: read from the text index, bounded. */
+export function fewMatchesQuery(q: string): Prisma.Sql {
+  return Prisma.sql`SELECT count(*) < ${FEW_MATCHES} AS few
+    FROM (SELECT 1 FROM posts WHERE search_vector @@ websearch_to_tsquery('simple', ${q}) LIMIT ${FEW_MATCHES}) hits`;
+}
+
+/**
+ * The statement behind `list`, exported so `npm run db:explain` can show its plans. With
+ * `materializeMatches`, the text matches are read through the text index first (the planner would
+ * otherwise walk the whole order index looking for a rare word), then sorted.
+ */
+export function listPostsQuery(
+  filter: PostFilter,
+  sort: PostSort,
+  limit: number,
+  after?: PostPosition,
+  viewerId?: string,
+  materializeMatches = false,
+): Prisma.Sql {
+  const source =
+    materializeMatches && filter.q
+      ? Prisma.sql`(SELECT * FROM posts WHERE search_vector @@ websearch_to_tsquery('simple', ${filter.q}) OFFSET 0)`
+      : Prisma.sql`posts`;
+  const conditions = [...filterConditions(filter), ...(after ? [keysetCondition(sort, after)] : [])];
+  const where = conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
+  const saved = viewerId
+    ? Prisma.sql`EXISTS (SELECT 1 FROM saved_posts s WHERE s.user_id = ${viewerId}::uuid AND s.post_id = p.id)`
+    : Prisma.sql`NULL::boolean`;
+  return Prisma.sql`
+    SELECT p.id, p.title, p.price, p.images, p.address, p.city, p.bedroom, p.bathroom, p.latitude, p.longitude,
+           p.type::text AS type, p.property::text AS property, p.account_id, p.created_at, p.updated_at,
+           u.id AS author_id, u.username AS author_username, u.name AS author_name, u.avatar AS author_avatar,
+           u.created_at AS author_created_at, ${saved} AS saved
+      FROM ${source} p JOIN users u ON u.id = p.author_id
+      ${where}
+     ORDER BY ${ORDER[sort]}
+     LIMIT ${limit + 1}`;
 }
 
 function filterConditions(filter: PostFilter): Prisma.Sql[] {

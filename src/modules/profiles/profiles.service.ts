@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/auth-user';
+import type { Upserted } from '../../common/http/created-or-ok';
 import { UserNotFoundError } from '../users/users.errors';
 import { UsersRepository } from '../users/users.repository';
 import type { ProfileDto } from './dto/profile.dto';
@@ -26,12 +27,9 @@ export class ProfilesService {
     return toProfileDto(profile);
   }
 
-  async replaceProfile(
-    actor: AuthUser,
-    input: ProfileInputDto,
-  ): Promise<{ profile: ProfileDto; created: boolean }> {
+  async replaceProfile(actor: AuthUser, input: ProfileInputDto): Promise<Upserted<ProfileDto>> {
     const { profile, created } = await this.profiles.replace(actor.id, input);
-    return { profile: toProfileDto(profile), created };
+    return { value: toProfileDto(profile), created };
   }
 
   async updateProfile(actor: AuthUser, input: ProfilePatchDto): Promise<ProfileDto> {

@@ -2,32 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
 import { classifyPrismaError } from '../../prisma/prisma-errors';
-import { PUBLIC_USER_SELECT } from '../users/users.repository';
+import { POST_SUMMARY_SELECT } from '../posts/posts.repository';
 
 const SAVED_POST_SELECT = {
   id: true,
   postId: true,
   createdAt: true,
-  post: {
-    select: {
-      id: true,
-      title: true,
-      price: true,
-      images: true,
-      address: true,
-      city: true,
-      bedroom: true,
-      bathroom: true,
-      latitude: true,
-      longitude: true,
-      type: true,
-      property: true,
-      accountId: true,
-      createdAt: true,
-      updatedAt: true,
-      author: { select: PUBLIC_USER_SELECT },
-    },
-  },
+  post: { select: POST_SUMMARY_SELECT },
 } satisfies Prisma.SavedPostSelect;
 
 export type SavedPostRecord = Prisma.SavedPostGetPayload<{ select: typeof SAVED_POST_SELECT }>;

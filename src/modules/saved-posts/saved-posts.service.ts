@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/auth-user';
+import type { Upserted } from '../../common/http/created-or-ok';
 import { NotFoundError } from '../../common/errors/domain-error';
 import { CursorCodec } from '../../common/pagination/cursor-codec';
 import { PageDto, toPage } from '../../common/pagination/page.dto';
@@ -25,13 +26,13 @@ export class SavedPostsService {
   ) {}
 
   /** Saves a post for the caller; saving twice is one save. Says whether this call created it. */
-  async savePost(actor: AuthUser, postId: string): Promise<{ saved: SavedPostDto; created: boolean }> {
+  async savePost(actor: AuthUser, postId: string): Promise<Upserted<SavedPostDto>> {
     const outcome = await this.saves.save(actor.id, postId);
     const record = outcome === 'no_post' ? null : await this.saves.find(actor.id, postId);
     if (!record) {
       throw new PostNotFoundError();
     }
-    return { saved: toSavedPostDto(record), created: outcome === 'saved' };
+    return { value: toSavedPostDto(record), created: outcome === 'saved' };
   }
 
   async unsavePost(actor: AuthUser, postId: string): Promise<void> {

@@ -1,0 +1,105 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
+import { CreatedOrOk, Upserted } from '../../common/http/created-or-ok';
+import { NoStoreInterceptor } from '../../common/http/no-store.interceptor';
+import { ApiPageResponse } from '../../common/openapi/page-response.decorator';
+import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
+import { PageDto } from '../../common/pagination/page.dto';
+import { PageQueryDto } from '../../common/pagination/page-query.dto';
+import { ParseIdPipe } from '../../common/pipes/parse-id.pipe';
+import { ChatsService } from './chats.service';
+import { ChatDto, MessageDto } from './dto/chat.dto';
+import { CreateChatDto } from './dto/create-chat.dto';
+import { SendMessageDto } from './dto/send-message.dto';
+
+@ApiTags('chats')
+@UseInterceptors(NoStoreInterceptor)
+@Controller('v1/chats')
+export class ChatsController {
+  constructor(private readonly chats: ChatsService) {}
+
+  @Post()
+  @CreatedOrOk()
+  @ApiOperation({
+    summary: 'Start a chat with one or more users',
+    description:
+      'A pair of users has one two-person chat at most: when it exists, it is returned with 200 instead.',
+  })
+  @ApiCreatedResponse({ type: ChatDto, description: 'The chat was created' })
+  @ApiOkResponse({ type: ChatDto, description: 'The two-person chat of this pair already existed' })
+  @ApiProblems(400, 404)
+  create(@CurrentUser() actor: AuthUser, @Body() body: CreateChatDto): Promise<Upserted<ChatDto>> {
+    return this.chats.createChat(actor, body);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'My chats, most recent activity first' })
+  @ApiPageResponse(ChatDto, 'A page of chats, each with its last message and my unread count')
+  @ApiProblems(400)
+  list(@CurrentUser() actor: AuthUser, @Query() query: PageQueryDto): Promise<PageDto<ChatDto>> {
+    return this.chats.listChats(actor, query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One of my chats' })
+  @ApiOkResponse({ type: ChatDto, description: 'The chat' })
+  @ApiProblems(400, 404)
+  get(@CurrentUser() actor: AuthUser, @Param('id', new ParseIdPipe()) id: string): Promise<ChatDto> {
+    return this.chats.getChat(actor, id);
+  }
+
+  @Get(':id/messages')
+  @ApiOperation({ summary: 'The messages of one of my chats, newest first' })
+  @ApiPageResponse(MessageDto, 'A page of messages, newest first')
+  @ApiProblems(400, 404)
+  listMessages(
+    @CurrentUser() actor: AuthUser,
+    @Param('id', new ParseIdPipe()) id: string,
+    @Query() query: PageQueryDto,
+  ): Promise<PageDto<MessageDto>> {
+    return this.chats.listMessages(actor, id, query);
+  }
+
+  @Post(':id/messages')
+  @ApiOperation({
+    summary: 'Send a message to one of my chats',
+    description: "Also makes it the chat's last message and marks the chat read up to it for me.",
+  })
+  @ApiCreatedResponse({ type: MessageDto, description: 'The message was sent' })
+  @ApiProblems(400, 404)
+  sendMessage(
+    @CurrentUser() actor: AuthUser,
+    @Param('id', new ParseIdPipe()) id: string,
+    @Body() body: SendMessageDto,
+  ): Promise<MessageDto> {
+    return this.chats.sendMessage(actor, id, body);
+  }
+
+  @Post(':id/read')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Mark one of my chats read up to now' })
+  @ApiNoContentResponse({ description: 'Marked read' })
+  @ApiProblems(400, 404)
+  async markRead(@CurrentUser() actor: AuthUser, @Param('id', new ParseIdPipe()) id: string): Promise<void> {
+    await this.chats.markRead(actor, id);
+  }
+
+  @Delete(':id/participants/me')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Leave a group chat',
+    description: 'Two-person chats cannot be left (409). The last participant to leave deletes the chat.',
+  })
+  @ApiNoContentResponse({ description: 'I left the chat' })
+  @ApiProblems(400, 404, 409)
+  async leave(@CurrentUser() actor: AuthUser, @Param('id', new ParseIdPipe()) id: string): Promise<void> {
+    await this.chats.leaveChat(actor, id);
+  }
+}

@@ -1,0 +1,206 @@
+import { Injectable } from '@nestjs/common';
+import { Prisma } from '@prisma/client';
+import { PrismaService } from 'nestjs-prisma';
+import { v7 as uuidv7 } from 'uuid';
+import { classifyPrismaError, uniqueViolationFields } from '../../prisma/prisma-errors';
+import { UserNotFoundError } from '../users/users.errors';
+import { PUBLIC_USER_SELECT } from '../users/users.repository';
+
+const CHAT_SELECT = {
+  id: true,
+  lastMessageText: true,
+  lastMessageAt: true,
+  lastMessageUserId: true,
+  lastActivityAt: true,
+  createdAt: true,
+  updatedAt: true,
+  participants: {
+    select: { userId: true, lastReadAt: true, user: { select: PUBLIC_USER_SELECT } },
+    orderBy: [{ joinedAt: 'asc' }, { userId: 'asc' }],
+  },
+} satisfies Prisma.ChatSelect;
+
+const MESSAGE_SELECT = {
+  id: true,
+  chatId: true,
+  senderId: true,
+  text: true,
+  createdAt: true,
+} satisfies Prisma.MessageSelect;
+
+export type ChatRecord = Prisma.ChatGetPayload<{ select: typeof CHAT_SELECT }>;
+export type MessageRecord = Prisma.MessageGetPayload<{ select: typeof MESSAGE_SELECT }>;
+
+/** A keyset position: the sort time and id of the last row of the previous page. */
+export interface Keyset {
+  at: Date;
+  id: string;
+}
+
+/** Rows strictly after `after` in (time desc, id desc) order. */
+function olderThan(after: Keyset | undefined, field: 'lastActivityAt' | 'createdAt') {
+  return after ? { OR: [{ [field]: { lt: after.at } }, { [field]: after.at, id: { lt: after.id } }] } : {};
+}
+
+/** The two-person chat key of a pair of users: the same whichever of them asks. */
+export function pairKeyOf(a: string, b: string): string {
+  return [a, b].sort().join(':');
+}
+
+@Injectable()
+export class ChatsRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** How many of `ids` are users. */
+  countUsers(ids: string[]): Promise<number> {
+    return this.prisma.user.count({ where: { id: { in: ids } } });
+  }
+
+  /**
+   * Creates a chat and its participants in one write; null when `pairKey` is already taken (the pair
+   * has a chat, possibly created a moment ago by the other person).
+   */
+  async create(userIds: string[], pairKey: string | null): Promise<ChatRecord | null> {
+    try {
+      return await this.prisma.chat.create({
+        data: { pairKey, participants: { create: userIds.map((userId) => ({ userId })) } },
+        select: CHAT_SELECT,
+      });
+    } catch (error) {
+      const fields = uniqueViolationFields(error);
+      if (fields.includes('pair_key') || fields.includes('pairKey')) {
+        return null;
+      }
+      // A participant deleted since the service checked.
+      if (classifyPrismaError(error) === 'foreign_key') {
+        throw new UserNotFoundError();
+      }
+      throw error;
+    }
+  }
+
+  findByPairKey(pairKey: string): Promise<ChatRecord | null> {
+    return this.prisma.chat.findUnique({ where: { pairKey }, select: CHAT_SELECT });
+  }
+
+  /** The chat, when `userId` takes part in it. */
+  findForParticipant(chatId: string, userId: string): Promise<ChatRecord | null> {
+    return this.prisma.chat.findFirst({
+      where: { id: chatId, participants: { some: { userId } } },
+      select: CHAT_SELECT,
+    });
+  }
+
+  /** What the rules need of a chat `userId` takes part in; null when it does not (or no such chat). */
+  findMembership(chatId: string, userId: string): Promise<{ pairKey: string | null } | null> {
+    return this.prisma.chat.findFirst({
+      where: { id: chatId, participants: { some: { userId } } },
+      select: { pairKey: true },
+    });
+  }
+
+  /** A page of the chats of a user, most recent activity first; `limit + 1` rows to tell if more follow. */
+  listForParticipant(userId: string, limit: number, after?: Keyset): Promise<ChatRecord[]> {
+    return this.prisma.chat.findMany({
+      where: { participants: { some: { userId } }, ...olderThan(after, 'lastActivityAt') },
+      orderBy: [{ lastActivityAt: 'desc' }, { id: 'desc' }],
+      take: limit + 1,
+      select: CHAT_SELECT,
+    });
+  }
+
+  /**
+   * For each chat, how many messages from others `userId` has not read (newer than its read mark),
+   * in one grouped query whatever the number of chats. Chats without unread messages are absent.
+   */
+  async countUnread(userId: string, chatIds: string[]): Promise<Map<string, number>> {
+    if (chatIds.length === 0) {
+      return new Map();
+    }
+    const rows = await this.prisma.$queryRaw<{ chatId: string; unread: number }[]>(Prisma.sql`
+      SELECT m.chat_id::text AS "chatId", COUNT(*)::int AS "unread"
+      FROM messages m
+      JOIN chat_participants p ON p.chat_id = m.chat_id AND p.user_id = ${userId}::uuid
+      WHERE m.chat_id IN (${Prisma.join(chatIds.map((id) => Prisma.sql`${id}::uuid`))})
+        AND m.sender_id <> ${userId}::uuid
+        AND (p.last_read_at IS NULL OR m.created_at > p.last_read_at)
+      GROUP BY m.chat_id`);
+    return new Map(rows.map((row) => [row.chatId, row.unread]));
+  }
+
+  /** A page of a chat's messages, newest first; `limit + 1` rows to tell if more follow. */
+  listMessages(chatId: string, limit: number, after?: Keyset): Promise<MessageRecord[]> {
+    return this.prisma.message.findMany({
+      where: { chatId, ...olderThan(after, 'createdAt') },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: limit + 1,
+      select: MESSAGE_SELECT,
+    });
+  }
+
+  /**
+   * In one transaction: the sender's read mark (which also proves it takes part: null otherwise,
+   * with nothing written), the message, and the chat's last message and activity, replaced only by
+   * a later (createdAt, id), so a slower concurrent send never overwrites a newer message.
+   */
+  sendMessage(chatId: string, senderId: string, text: string): Promise<MessageRecord | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const createdAt = new Date();
+      const marked = await tx.$executeRaw`
+        UPDATE chat_participants SET last_read_at = GREATEST(last_read_at, ${createdAt}::timestamptz)
+        WHERE chat_id = ${chatId}::uuid AND user_id = ${senderId}::uuid`;
+      if (marked === 0) {
+        return null;
+      }
+      const message = await tx.message.create({
+        data: { id: uuidv7(), chatId, senderId, text, createdAt },
+        select: MESSAGE_SELECT,
+      });
+      await tx.chat.updateMany({
+        where: {
+          id: chatId,
+          OR: [
+            { lastMessageAt: null },
+            { lastMessageAt: { lt: createdAt } },
+            { lastMessageAt: createdAt, lastMessageId: { lt: message.id } },
+          ],
+        },
+        data: {
+          lastMessageText: text,
+          lastMessageAt: createdAt,
+          lastMessageUserId: senderId,
+          lastMessageId: message.id,
+          lastActivityAt: createdAt,
+        },
+      });
+      return message;
+    });
+  }
+
+  /** Sets a participant's read mark to now; false when `userId` does not take part in the chat. */
+  async markRead(chatId: string, userId: string): Promise<boolean> {
+    const { count } = await this.prisma.chatParticipant.updateMany({
+      where: { chatId, userId },
+      data: { lastReadAt: new Date() },
+    });
+    return count > 0;
+  }
+
+  /**
+   * Removes a participant and, when it was the last one, the chat, in one transaction. The chat row
+   * is locked before counting, so two last participants leaving at once cannot both see the other.
+   */
+  async leave(chatId: string, userId: string): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.chatParticipant.deleteMany({ where: { chatId, userId } });
+      if (count === 0) {
+        return false;
+      }
+      await tx.$queryRaw`SELECT id FROM chats WHERE id = ${chatId}::uuid FOR NO KEY UPDATE`;
+      if ((await tx.chatParticipant.count({ where: { chatId } })) === 0) {
+        await tx.chat.deleteMany({ where: { id: chatId } });
+      }
+      return true;
+    });
+  }
+}

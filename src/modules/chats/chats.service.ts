@@ -1,0 +1,143 @@
+import { Injectable } from '@nestjs/common';
+import type { AuthUser } from '../../common/auth/auth-user';
+import type { Upserted } from '../../common/http/created-or-ok';
+import { CursorCodec, InvalidCursorError } from '../../common/pagination/cursor-codec';
+import { PageDto, toPage } from '../../common/pagination/page.dto';
+import type { PageQueryDto } from '../../common/pagination/page-query.dto';
+import { UserNotFoundError } from '../users/users.errors';
+import { ChatNotFoundError, ChatNotLeavableError, NoOtherParticipantError } from './chats.errors';
+import { toChatDto, toMessageDto } from './chats.mapper';
+import { ChatRecord, ChatsRepository, Keyset, pairKeyOf } from './chats.repository';
+import type { ChatDto, MessageDto } from './dto/chat.dto';
+import type { CreateChatDto } from './dto/create-chat.dto';
+import type { SendMessageDto } from './dto/send-message.dto';
+
+const CHATS_CURSOR = 'chats:recent';
+const MESSAGES_CURSOR = 'messages:newest';
+
+@Injectable()
+export class ChatsService {
+  constructor(
+    private readonly chats: ChatsRepository,
+    private readonly cursors: CursorCodec,
+  ) {}
+
+  /**
+   * Creates a chat of the caller and the users listed. A pair has one two-person chat at most: when
+   * it exists (also when the other person created it a moment ago), that chat is returned instead.
+   */
+  async createChat(actor: AuthUser, input: CreateChatDto): Promise<Upserted<ChatDto>> {
+    // Lower-case, as the database prints UUIDs: the pair key must not depend on how an id was written.
+    const ids = input.participantIds.map((id) => id.toLowerCase());
+    const others = [...new Set(ids)].filter((id) => id !== actor.id);
+    if (others.length === 0) {
+      throw new NoOtherParticipantError();
+    }
+    if ((await this.chats.countUsers(others)) !== others.length) {
+      throw new UserNotFoundError();
+    }
+    const pairKey = others.length === 1 ? pairKeyOf(actor.id, others[0]) : null;
+    const existing = pairKey ? await this.chats.findByPairKey(pairKey) : null;
+    if (existing) {
+      return { value: await this.withUnreadCount(actor, existing), created: false };
+    }
+    const created = await this.chats.create([actor.id, ...others], pairKey);
+    if (created) {
+      return { value: toChatDto(created, 0), created: true };
+    }
+    // Lost the race to create the pair's chat: the winner's is committed.
+    const winner = pairKey ? await this.chats.findByPairKey(pairKey) : null;
+    if (!winner) {
+      throw new ChatNotFoundError();
+    }
+    return { value: await this.withUnreadCount(actor, winner), created: false };
+  }
+
+  /** The caller's chats, most recent activity first; a fixed number of queries per page. */
+  async listChats(actor: AuthUser, page: PageQueryDto): Promise<PageDto<ChatDto>> {
+    const after = this.decodeCursor(CHATS_CURSOR, page.cursor);
+    const rows = await this.chats.listForParticipant(actor.id, page.limit, after);
+    const unread = await this.chats.countUnread(
+      actor.id,
+      rows.slice(0, page.limit).map((row) => row.id),
+    );
+    return toPage(
+      rows,
+      page.limit,
+      (row) => this.cursors.encode(CHATS_CURSOR, [row.lastActivityAt.toISOString(), row.id]),
+      (row) => toChatDto(row, unread.get(row.id) ?? 0),
+    );
+  }
+
+  async getChat(actor: AuthUser, chatId: string): Promise<ChatDto> {
+    const chat = await this.chats.findForParticipant(chatId, actor.id);
+    if (!chat) {
+      throw new ChatNotFoundError();
+    }
+    return this.withUnreadCount(actor, chat);
+  }
+
+  /** A chat's messages, newest first; keyset pages, so messages arriving meanwhile shift nothing. */
+  async listMessages(actor: AuthUser, chatId: string, page: PageQueryDto): Promise<PageDto<MessageDto>> {
+    const after = this.decodeCursor(MESSAGES_CURSOR, page.cursor);
+    await this.assertParticipant(actor, chatId);
+    const rows = await this.chats.listMessages(chatId, page.limit, after);
+    return toPage(
+      rows,
+      page.limit,
+      (row) => this.cursors.encode(MESSAGES_CURSOR, [row.createdAt.toISOString(), row.id]),
+      toMessageDto,
+    );
+  }
+
+  async sendMessage(actor: AuthUser, chatId: string, input: SendMessageDto): Promise<MessageDto> {
+    const message = await this.chats.sendMessage(chatId, actor.id, input.text);
+    if (!message) {
+      throw new ChatNotFoundError();
+    }
+    return toMessageDto(message);
+  }
+
+  async markRead(actor: AuthUser, chatId: string): Promise<void> {
+    if (!(await this.chats.markRead(chatId, actor.id))) {
+      throw new ChatNotFoundError();
+    }
+  }
+
+  /** Only group chats can be left; the last participant to leave deletes the chat. */
+  async leaveChat(actor: AuthUser, chatId: string): Promise<void> {
+    const membership = await this.assertParticipant(actor, chatId);
+    if (membership.pairKey !== null) {
+      throw new ChatNotLeavableError();
+    }
+    if (!(await this.chats.leave(chatId, actor.id))) {
+      throw new ChatNotFoundError();
+    }
+  }
+
+  private async assertParticipant(actor: AuthUser, chatId: string): Promise<{ pairKey: string | null }> {
+    const membership = await this.chats.findMembership(chatId, actor.id);
+    if (!membership) {
+      throw new ChatNotFoundError();
+    }
+    return membership;
+  }
+
+  private async withUnreadCount(actor: AuthUser, chat: ChatRecord): Promise<ChatDto> {
+    const unread = await this.chats.countUnread(actor.id, [chat.id]);
+    return toChatDto(chat, unread.get(chat.id) ?? 0);
+  }
+
+  /** The (time, id) position a cursor of `kind` holds, or undefined for the first page. */
+  private decodeCursor(kind: string, cursor: string | undefined): Keyset | undefined {
+    if (!cursor) {
+      return undefined;
+    }
+    const [at, id] = this.cursors.decode(kind, cursor, 2);
+    const time = typeof at === 'string' ? new Date(at) : undefined;
+    if (!time || Number.isNaN(time.getTime()) || typeof id !== 'string') {
+      throw new InvalidCursorError();
+    }
+    return { at: time, id };
+  }
+}

@@ -1,0 +1,99 @@
+import { postSummaryRecord } from '../../../test/factories/records';
+import { strictFake } from '../../../test/helpers/strict-fake';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { UserRole } from '../../common/auth/roles';
+import { RequestValidationError } from '../../common/errors/domain-error';
+import { CursorCodec, InvalidCursorError } from '../../common/pagination/cursor-codec';
+import type { UsersRepository } from '../users/users.repository';
+import { ListPostsQueryDto } from './dto/list-posts.query.dto';
+import { NotPostOwnerError, PostNotFoundError } from './posts.errors';
+import type { PostRecord, PostsRepository, PostSummaryRecord } from './posts.repository';
+import { PostsService } from './posts.service';
+
+const author: AuthUser = { id: 'author', role: UserRole.User, sessionId: 's1' };
+const stranger: AuthUser = { id: 'stranger', role: UserRole.User, sessionId: 's2' };
+const admin: AuthUser = { id: 'admin', role: UserRole.Admin, sessionId: 's3' };
+
+function summary(id: string, price: number, createdAt: string): PostSummaryRecord {
+  return postSummaryRecord({ id, price: BigInt(price), createdAt: new Date(createdAt) });
+}
+
+const query = (overrides: Partial<ListPostsQueryDto> = {}): ListPostsQueryDto =>
+  Object.assign<ListPostsQueryDto, Partial<ListPostsQueryDto>>(
+    Object.assign(new ListPostsQueryDto(), { limit: 2 }),
+    overrides,
+  );
+
+function build(posts: Partial<PostsRepository>) {
+  const cursors = new CursorCodec('unit-test-cursor-secret');
+  return {
+    service: new PostsService(strictFake<PostsRepository>(posts), strictFake<UsersRepository>({}), cursors),
+    cursors,
+  };
+}
+
+describe(PostsService.name, () => {
+  describe('who may change a post', () => {
+    const ownership = () => Promise.resolve({ id: 'p1', authorId: 'author', accountId: null });
+
+    it('refuses anyone but the author or an admin, before writing', async () => {
+      const { service } = build({ findOwnership: ownership });
+      await expect(service.updatePost(stranger, 'p1', {})).rejects.toThrow(NotPostOwnerError);
+      await expect(service.deletePost(stranger, 'p1')).rejects.toThrow(NotPostOwnerError);
+    });
+
+    it('lets the author and an admin through', async () => {
+      const update = jest.fn().mockResolvedValue({
+        ...summary('p1', 1, '2026-01-01T00:00:00Z'),
+        detail: null,
+      } satisfies PostRecord);
+      const { service } = build({ findOwnership: ownership, update });
+      await service.updatePost(author, 'p1', {});
+      await service.updatePost(admin, 'p1', {});
+      expect(update).toHaveBeenCalledTimes(2);
+    });
+
+    it('answers not found for an unknown post', async () => {
+      const { service } = build({ findOwnership: () => Promise.resolve(null) });
+      await expect(service.deletePost(author, 'nope')).rejects.toThrow(PostNotFoundError);
+    });
+  });
+
+  describe('listing', () => {
+    it('gives a cursor at the last row kept when there is a next page', async () => {
+      const rows = [
+        summary('c', 30, '2026-03-01T00:00:00Z'),
+        summary('b', 20, '2026-02-01T00:00:00Z'),
+        summary('a', 10, '2026-01-01T00:00:00Z'),
+      ];
+      const list = jest.fn().mockResolvedValue(rows);
+      const { service, cursors } = build({ list });
+      const page = await service.listPosts(query({ sort: 'price_asc' }));
+      expect(page.data.map((post) => post.id)).toEqual(['c', 'b']);
+      expect(cursors.decode('posts:price_asc', page.nextCursor!, 2)).toEqual([20, 'b']);
+      await service.listPosts(query({ sort: 'price_asc', cursor: page.nextCursor! }));
+      expect(list).toHaveBeenLastCalledWith(
+        expect.anything(),
+        'price_asc',
+        2,
+        { key: 20, id: 'b' },
+        undefined,
+      );
+    });
+
+    it('refuses a cursor made for another sort', async () => {
+      const { service, cursors } = build({});
+      const cursor = cursors.encode('posts:price_asc', [20, 'b']);
+      await expect(service.listPosts(query({ cursor }))).rejects.toThrow(InvalidCursorError);
+    });
+
+    it('refuses a price range upside down and a bad map box', async () => {
+      const { service } = build({});
+      await expect(service.listPosts(query({ minPrice: 10, maxPrice: 5 }))).rejects.toThrow(
+        RequestValidationError,
+      );
+      await expect(service.listPosts(query({ bbox: '10,0,-10,5' }))).rejects.toThrow(RequestValidationError);
+      await expect(service.listPosts(query({ bbox: '0,0,200,5' }))).rejects.toThrow(RequestValidationError);
+    });
+  });
+});

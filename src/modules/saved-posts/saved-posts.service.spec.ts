@@ -1,0 +1,53 @@
+import { postSummaryRecord } from '../../../test/factories/records';
+import { strictFake } from '../../../test/helpers/strict-fake';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { UserRole } from '../../common/auth/roles';
+import { CursorCodec } from '../../common/pagination/cursor-codec';
+import { PostNotFoundError } from '../posts/posts.errors';
+import type { SavedPostsRepository } from './saved-posts.repository';
+import { SavedPostNotFoundError, SavedPostsService } from './saved-posts.service';
+
+const actor: AuthUser = { id: 'u1', role: UserRole.User, sessionId: 's1' };
+const cursors = new CursorCodec('unit-test-cursor-secret');
+
+describe(SavedPostsService.name, () => {
+  it('answers not found for a post that does not exist, without reading a save', async () => {
+    const service = new SavedPostsService(
+      strictFake<SavedPostsRepository>({ save: () => Promise.resolve('no_post') }),
+      cursors,
+    );
+    await expect(service.savePost(actor, 'p1')).rejects.toThrow(PostNotFoundError);
+  });
+
+  it('says whether the call created the save', async () => {
+    const record = {
+      id: 's1',
+      postId: 'p1',
+      createdAt: new Date('2026-01-01T00:00:00Z'),
+      post: postSummaryRecord(),
+    };
+    for (const [outcome, created] of [
+      ['saved', true],
+      ['already_saved', false],
+    ] as const) {
+      const service = new SavedPostsService(
+        strictFake<SavedPostsRepository>({
+          save: () => Promise.resolve(outcome),
+          find: () => Promise.resolve(record),
+        }),
+        cursors,
+      );
+      const result = await service.savePost(actor, 'p1');
+      expect(result.created).toBe(created);
+      expect(result.value).toMatchObject({ postId: 'p1', post: { saved: true, price: 1 } });
+    }
+  });
+
+  it('answers not found when unsaving a post that was not saved', async () => {
+    const service = new SavedPostsService(
+      strictFake<SavedPostsRepository>({ remove: () => Promise.resolve(false) }),
+      cursors,
+    );
+    await expect(service.unsavePost(actor, 'p1')).rejects.toThrow(SavedPostNotFoundError);
+  });
+});
