@@ -6,7 +6,9 @@ import { NodeEnv } from './config/environment';
 import { requestIdOf } from './common/http/request-id';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { AccountsModule } from './modules/accounts/accounts.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { IdempotencyModule } from './modules/idempotency/idempotency.module';
 import { ChatsModule } from './modules/chats/chats.module';
 import { PostsModule } from './modules/posts/posts.module';
 import { ProfilesModule } from './modules/profiles/profiles.module';
@@ -42,6 +44,8 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         AuthModule,
+        AccountsModule,
+        IdempotencyModule,
         UsersModule,
         ProfilesModule,
         PostsModule,

@@ -5,7 +5,7 @@ import { AppConfig } from '../config/config.module';
 import { ProblemDetailsFilter } from './errors/problem-details.filter';
 import { validationException } from './errors/validation';
 import { CursorCodec } from './pagination/cursor-codec';
-import { AppThrottlerGuard, isAuthRateLimited } from './throttling';
+import { AppThrottlerGuard, isAuthRateLimited, trackerOf } from './throttling';
 import { createHmac } from 'node:crypto';
 
 /** Cross-cutting behaviour every feature relies on: validation, errors, throttling, cursors. */
@@ -15,6 +15,8 @@ import { createHmac } from 'node:crypto';
     ThrottlerModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
+        getTracker: (request: Record<string, unknown>) =>
+          trackerOf(request as Parameters<typeof trackerOf>[0]),
         throttlers: [
           {
             name: 'default',

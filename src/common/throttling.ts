@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
 import { RateLimitedError } from './errors/domain-error';
@@ -10,6 +11,17 @@ export const AuthRateLimit = (): MethodDecorator => SetMetadata(STRICT, true);
 /** The `auth` throttler applies only where `@AuthRateLimit()` asks for it. */
 export function isAuthRateLimited(context: ExecutionContext): boolean {
   return Reflect.getMetadata(STRICT, context.getHandler()) === true;
+}
+
+/**
+ * Whom a limit counts: an API key's requests count against the key (wherever they come from), all
+ * others against the client address. Keys are hashed: no secret is kept in the limiter's memory.
+ */
+export function trackerOf(request: { ip: string; headers: Record<string, unknown> }): string {
+  const key = request.headers['x-api-key'];
+  return typeof key === 'string' && key
+    ? `key:${createHash('sha256').update(key).digest('hex')}`
+    : request.ip;
 }
 
 /** The throttler, answering with our problem details and a plain `Retry-After` whichever limit hit. */

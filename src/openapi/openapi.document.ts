@@ -1,6 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { OperationObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { REQUIRED_SCOPE_EXTENSION } from '../common/auth/api-key-scopes.decorator';
 import { PUBLIC_EXTENSION } from '../common/decorators/public.decorator';
+import { NOT_IDEMPOTENT_EXTENSION } from '../modules/idempotency/idempotency';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
 import { problemContent } from '../common/openapi/problem-responses.decorator';
 import { PageDto } from '../common/pagination/page.dto';
@@ -47,19 +50,34 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     operationIdFactory: operationId,
     extraModels: [ProblemDetailsDto, PageDto],
   });
+  for (const pathItem of Object.values(document.paths)) {
+    if (pathItem.post) {
+      documentIdempotency(pathItem.post);
+    }
+  }
   const operations = Object.values(document.paths).flatMap((pathItem) =>
     HTTP_METHODS.map((method) => pathItem[method]).filter((operation) => operation !== undefined),
   );
   for (const operation of operations) {
-    // Like the global guard: every operation needs a bearer token unless it is @Public().
+    // Like the global guard: a bearer token unless @Public(); an API key too where a scope allows it.
     const extensions = operation as unknown as Record<string, unknown>;
-    if (extensions[PUBLIC_EXTENSION]) {
-      operation.security = [];
-      delete extensions[PUBLIC_EXTENSION];
+    const keys = extensions[REQUIRED_SCOPE_EXTENSION] ? [{ [API_KEY_AUTH]: [] }] : [];
+    const isPublic = extensions[PUBLIC_EXTENSION] === true;
+    delete extensions[PUBLIC_EXTENSION];
+    if (isPublic) {
+      operation.security = keys.length ? [{}, { [BEARER_AUTH]: [] }, ...keys] : [];
     } else {
-      operation.security ??= [{ [BEARER_AUTH]: [] }];
+      operation.security = [{ [BEARER_AUTH]: [] }, ...keys];
+    }
+    if (!isPublic || keys.length) {
       operation.responses['401'] ??= {
         description: 'No valid credentials were given',
+        content: problemContent(),
+      };
+    }
+    if (!isPublic) {
+      operation.responses['403'] ??= {
+        description: 'Not allowed (an API key on an operation for people is refused)',
         content: problemContent(),
       };
     }
@@ -69,6 +87,50 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
   }
   inlineNullableReferences(document);
   return document;
+}
+
+/** Every POST takes `Idempotency-Key`, except those marked @NotIdempotent() (their answers hold secrets). */
+function documentIdempotency(operation: OperationObject): void {
+  const extensions = operation as unknown as Record<string, unknown>;
+  if (extensions[NOT_IDEMPOTENT_EXTENSION]) {
+    delete extensions[NOT_IDEMPOTENT_EXTENSION];
+    operation.description = [operation.description, 'Not replayed: `Idempotency-Key` is ignored here.']
+      .filter(Boolean)
+      .join(' ');
+    return;
+  }
+  operation.parameters = [
+    ...(operation.parameters ?? []),
+    {
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      description:
+        'Makes a retry safe for 24 hours: the same key and body replay the first response ' +
+        '(`Idempotent-Replayed: true`) and write nothing; the same key with another body is a 422; ' +
+        'while the first request is in flight, a 409.',
+      schema: { type: 'string', minLength: 1, maxLength: 255 },
+    },
+  ];
+  for (const [status, response] of Object.entries(operation.responses)) {
+    if (status.startsWith('2') && response && 'description' in response) {
+      response.headers = {
+        ...response.headers,
+        'Idempotent-Replayed': {
+          description: '`true` when this is the stored response of an earlier request with the same key',
+          schema: { type: 'string', enum: ['true'] },
+        },
+      };
+    }
+  }
+  operation.responses['409'] ??= {
+    description: 'A request with this Idempotency-Key is still in flight',
+    content: problemContent(),
+  };
+  operation.responses['422'] ??= {
+    description: 'The Idempotency-Key was used for another request',
+    content: problemContent(),
+  };
 }
 
 type SchemaNode = Record<string, unknown>;

@@ -73,7 +73,7 @@ describe('posts', () => {
       ['detail.desc', { detail: { desc: 'd'.repeat(10_001) } }],
       ['detail.size', { detail: { size: -5 } }],
       ['userId', { userId: UNKNOWN_ID }],
-      ['accountId', { accountId: UNKNOWN_ID }],
+      ['accountId', { accountId: 'not-a-uuid' }],
       ['createdAt', { createdAt: '2020-01-01T00:00:00Z' }],
       ['detail.postId', { detail: { postId: UNKNOWN_ID } }],
     ])('refuses an invalid %s and creates nothing', async (field, overrides) => {

@@ -6,7 +6,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
+import { CurrentUser, SessionCaller } from '../../common/auth/auth-user';
 import { Public } from '../../common/decorators/public.decorator';
 import { Client, ClientInfo } from '../../common/http/client-info';
 import { NoStoreInterceptor } from '../../common/http/no-store.interceptor';
@@ -16,6 +16,7 @@ import { PageDto } from '../../common/pagination/page.dto';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { ParseIdPipe } from '../../common/pipes/parse-id.pipe';
 import { AuthRateLimit } from '../../common/throttling';
+import { NotIdempotent } from '../idempotency/idempotency';
 import { AuthService } from './auth.service';
 import {
   AuthResultDto,
@@ -28,6 +29,7 @@ import {
 } from './dto/auth.dto';
 
 @ApiTags('auth')
+@NotIdempotent()
 @UseInterceptors(NoStoreInterceptor)
 @Controller('v1/auth')
 export class AuthController {
@@ -74,7 +76,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Log out: revokes the current session' })
   @ApiNoContentResponse({ description: 'The session is revoked' })
   @ApiProblems(401)
-  async logout(@CurrentUser() actor: AuthUser): Promise<void> {
+  async logout(@CurrentUser() actor: SessionCaller): Promise<void> {
     await this.auth.logout(actor);
   }
 
@@ -82,7 +84,10 @@ export class AuthController {
   @ApiOperation({ summary: 'My live sessions, newest first' })
   @ApiPageResponse(SessionDto, 'A page of sessions; `current` marks the one of this token')
   @ApiProblems(400, 401)
-  listSessions(@CurrentUser() actor: AuthUser, @Query() query: PageQueryDto): Promise<PageDto<SessionDto>> {
+  listSessions(
+    @CurrentUser() actor: SessionCaller,
+    @Query() query: PageQueryDto,
+  ): Promise<PageDto<SessionDto>> {
     return this.auth.listSessions(actor, query);
   }
 
@@ -92,7 +97,7 @@ export class AuthController {
   @ApiNoContentResponse({ description: 'The session is revoked' })
   @ApiProblems(400, 401, 404)
   async revokeSession(
-    @CurrentUser() actor: AuthUser,
+    @CurrentUser() actor: SessionCaller,
     @Param('id', new ParseIdPipe()) id: string,
   ): Promise<void> {
     await this.auth.revokeSession(actor, id);
@@ -103,7 +108,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Change my password: revokes every other session' })
   @ApiNoContentResponse({ description: 'Changed' })
   @ApiProblems(400, 401, 403)
-  async changePassword(@CurrentUser() actor: AuthUser, @Body() body: ChangePasswordDto): Promise<void> {
+  async changePassword(@CurrentUser() actor: SessionCaller, @Body() body: ChangePasswordDto): Promise<void> {
     await this.auth.changePassword(actor, body);
   }
 }

@@ -3,11 +3,13 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { AppConfig } from '../../config/config.module';
+import { AccountsModule } from '../accounts/accounts.module';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthRepository } from './auth.repository';
 import { AuthService } from './auth.service';
-import { JwtAuthGuard } from './jwt-auth.guard';
+import { ApiKeyStrategy } from './api-key.strategy';
+import { AuthenticationGuard } from './authentication.guard';
 import { JwtStrategy } from './jwt.strategy';
 import { LoginAttempts } from './login-attempts';
 import { PasswordHasher } from './password-hasher';
@@ -17,6 +19,7 @@ import { AccessTokens, RefreshTokens } from './tokens';
 @Module({
   imports: [
     UsersModule,
+    AccountsModule,
     PassportModule,
     JwtModule.registerAsync({
       inject: [AppConfig],
@@ -36,8 +39,9 @@ import { AccessTokens, RefreshTokens } from './tokens';
     RefreshTokens,
     LoginAttempts,
     JwtStrategy,
+    ApiKeyStrategy,
     // Order matters: who the caller is, then what their role allows.
-    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
   exports: [AuthService],

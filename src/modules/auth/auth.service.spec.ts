@@ -160,6 +160,7 @@ describe(AuthService.name, () => {
         findSessionState: () => Promise.resolve(session({ role: UserRole.Admin })),
       });
       await expect(service.authenticate(claims)).resolves.toEqual({
+        kind: 'user',
         id: session().userId,
         role: UserRole.Admin,
         sessionId: session().id,

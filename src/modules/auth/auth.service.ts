@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import type { AuthUser } from '../../common/auth/auth-user';
+import type { SessionCaller } from '../../common/auth/auth-user';
 import { UserRole } from '../../common/auth/roles';
 import type { ClientInfo } from '../../common/http/client-info';
 import { CursorCodec } from '../../common/pagination/cursor-codec';
@@ -114,11 +114,11 @@ export class AuthService {
     return this.tokenPair(state.userId, state.role, state.id, next.token);
   }
 
-  async logout(actor: AuthUser): Promise<void> {
+  async logout(actor: SessionCaller): Promise<void> {
     await this.auth.revokeSession(actor.sessionId, actor.id);
   }
 
-  async listSessions(actor: AuthUser, page: PageQueryDto): Promise<PageDto<SessionDto>> {
+  async listSessions(actor: SessionCaller, page: PageQueryDto): Promise<PageDto<SessionDto>> {
     const afterId = page.cursor ? String(this.cursors.decode(SESSIONS_CURSOR, page.cursor, 1)[0]) : undefined;
     const rows = await this.auth.listLiveSessions(actor.id, page.limit, afterId);
     return toPage(
@@ -130,14 +130,14 @@ export class AuthService {
   }
 
   /** Revokes one of the caller's sessions; another user's session is not found. */
-  async revokeSession(actor: AuthUser, sessionId: string): Promise<void> {
+  async revokeSession(actor: SessionCaller, sessionId: string): Promise<void> {
     if (!(await this.auth.revokeSession(sessionId, actor.id))) {
       throw new SessionNotFoundError();
     }
   }
 
   /** Needs the current password; every other session of the user is revoked. */
-  async changePassword(actor: AuthUser, input: ChangePasswordDto): Promise<void> {
+  async changePassword(actor: SessionCaller, input: ChangePasswordDto): Promise<void> {
     const credentials = await this.auth.findCredentialsById(actor.id);
     if (!credentials || !(await this.passwords.verify(credentials.passwordHash, input.currentPassword))) {
       throw new WrongPasswordError();
@@ -146,7 +146,7 @@ export class AuthService {
   }
 
   /** Who an access token speaks for, checked against its session and the user's current role. */
-  async authenticate(claims: Partial<AccessClaims>): Promise<AuthUser> {
+  async authenticate(claims: Partial<AccessClaims>): Promise<SessionCaller> {
     if (claims.typ !== ACCESS_TOKEN_TYPE || typeof claims.exp !== 'number' || !claims.sid || !claims.sub) {
       throw new InvalidAccessTokenError();
     }
@@ -154,7 +154,7 @@ export class AuthService {
     if (!state || state.userId !== claims.sub || state.revokedAt || state.expiresAt <= new Date()) {
       throw new InvalidAccessTokenError();
     }
-    return { id: state.userId, role: state.role, sessionId: state.id };
+    return { kind: 'user', id: state.userId, role: state.role, sessionId: state.id };
   }
 
   /** For the admin command: promotes an existing account, or creates one, to platform admin. */

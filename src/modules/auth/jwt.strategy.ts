@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import type { AuthUser } from '../../common/auth/auth-user';
+import type { SessionCaller } from '../../common/auth/auth-user';
 import { AppConfig } from '../../config/config.module';
 import { AuthService } from './auth.service';
 import type { AccessClaims } from './tokens';
@@ -21,7 +21,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  validate(claims: Partial<AccessClaims>): Promise<AuthUser> {
+  validate(claims: Partial<AccessClaims>): Promise<SessionCaller> {
     return this.auth.authenticate(claims);
   }
 }

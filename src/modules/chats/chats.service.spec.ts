@@ -12,7 +12,7 @@ const ME = '01a211c9-1ada-701a-b52d-5e455dc3d299';
 const BOB = '01a211c9-1a9b-75ac-b9ae-a6a4b4890a9a';
 const CAROL = '01a211c9-2000-7000-8000-000000000003';
 const CHAT_ID = '01a211c9-3000-7000-8000-000000000001';
-const actor: AuthUser = { id: ME, role: UserRole.User, sessionId: 'session' };
+const actor: AuthUser = { kind: 'user', id: ME, role: UserRole.User, sessionId: 'session' };
 const page = { limit: 2, cursor: undefined };
 
 function build(repository: Partial<ChatsRepository>) {

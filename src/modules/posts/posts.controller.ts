@@ -6,6 +6,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { AcceptsApiKey, ApiKeyScope } from '../../common/auth/api-key-scopes.decorator';
 import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
 import { Public } from '../../common/decorators/public.decorator';
 import { ApiPageResponse } from '../../common/openapi/page-response.decorator';
@@ -24,6 +25,7 @@ export class PostsController {
   constructor(private readonly posts: PostsService) {}
 
   @Get('posts')
+  @AcceptsApiKey(ApiKeyScope.PostsRead)
   @Public()
   @ApiOperation({
     summary: 'Search listings',
@@ -40,6 +42,7 @@ export class PostsController {
   }
 
   @Get('posts/:id')
+  @AcceptsApiKey(ApiKeyScope.PostsRead)
   @Public()
   @ApiOperation({ summary: 'One listing with its details and author', operationId: 'posts_get' })
   @ApiOkResponse({ type: PostDto, description: 'The post' })
@@ -49,14 +52,16 @@ export class PostsController {
   }
 
   @Post('posts')
+  @AcceptsApiKey(ApiKeyScope.PostsWrite)
   @ApiOperation({ summary: 'Publish a listing, optionally with its details', operationId: 'posts_create' })
   @ApiCreatedResponse({ type: PostDto, description: 'The new post' })
-  @ApiProblems(400)
+  @ApiProblems(400, 404)
   create(@CurrentUser() actor: AuthUser, @Body() body: CreatePostDto): Promise<PostDto> {
     return this.posts.createPost(actor, body);
   }
 
   @Patch('posts/:id')
+  @AcceptsApiKey(ApiKeyScope.PostsWrite)
   @ApiOperation({
     summary: 'Change a listing and its details',
     description:
@@ -74,6 +79,7 @@ export class PostsController {
   }
 
   @Delete('posts/:id')
+  @AcceptsApiKey(ApiKeyScope.PostsWrite)
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a listing with its details and saves', operationId: 'posts_delete' })
   @ApiNoContentResponse({ description: 'Deleted' })
@@ -83,6 +89,7 @@ export class PostsController {
   }
 
   @Get('users/:id/posts')
+  @AcceptsApiKey(ApiKeyScope.PostsRead)
   @Public()
   @ApiOperation({ summary: "A user's listings, newest first", operationId: 'posts_list_by_user' })
   @ApiPageResponse(PostSummaryDto, 'A page of the posts of the user')

@@ -14,3 +14,9 @@ export class NotPostOwnerError extends ForbiddenError {
     );
   }
 }
+
+export class ApiKeyAccountMismatchError extends ForbiddenError {
+  constructor() {
+    super('ACCOUNT_MISMATCH', 'An API key publishes for its own account only.');
+  }
+}

@@ -5,14 +5,15 @@ import { UserRole } from '../../common/auth/roles';
 import { RequestValidationError } from '../../common/errors/domain-error';
 import { CursorCodec, InvalidCursorError } from '../../common/pagination/cursor-codec';
 import type { UsersRepository } from '../users/users.repository';
+import type { AccountsRepository } from '../accounts/accounts.repository';
 import { ListPostsQueryDto } from './dto/list-posts.query.dto';
 import { NotPostOwnerError, PostNotFoundError } from './posts.errors';
 import type { PostRecord, PostsRepository, PostSummaryRecord } from './posts.repository';
 import { PostsService } from './posts.service';
 
-const author: AuthUser = { id: 'author', role: UserRole.User, sessionId: 's1' };
-const stranger: AuthUser = { id: 'stranger', role: UserRole.User, sessionId: 's2' };
-const admin: AuthUser = { id: 'admin', role: UserRole.Admin, sessionId: 's3' };
+const author: AuthUser = { kind: 'user', id: 'author', role: UserRole.User, sessionId: 's1' };
+const stranger: AuthUser = { kind: 'user', id: 'stranger', role: UserRole.User, sessionId: 's2' };
+const admin: AuthUser = { kind: 'user', id: 'admin', role: UserRole.Admin, sessionId: 's3' };
 
 function summary(id: string, price: number, createdAt: string): PostSummaryRecord {
   return postSummaryRecord({ id, price: BigInt(price), createdAt: new Date(createdAt) });
@@ -27,7 +28,12 @@ const query = (overrides: Partial<ListPostsQueryDto> = {}): ListPostsQueryDto =>
 function build(posts: Partial<PostsRepository>) {
   const cursors = new CursorCodec('unit-test-cursor-secret');
   return {
-    service: new PostsService(strictFake<PostsRepository>(posts), strictFake<UsersRepository>({}), cursors),
+    service: new PostsService(
+      strictFake<PostsRepository>(posts),
+      strictFake<UsersRepository>({}),
+      strictFake<AccountsRepository>({ findRole: () => Promise.resolve(null) }),
+      cursors,
+    ),
     cursors,
   };
 }

@@ -7,11 +7,14 @@ import { PageDto, toPage } from '../../common/pagination/page.dto';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { UserNotFoundError } from '../users/users.errors';
 import { UsersRepository } from '../users/users.repository';
+import { isManager } from '../accounts/account-roles';
+import { AccountNotFoundError } from '../accounts/accounts.errors';
+import { AccountsRepository } from '../accounts/accounts.repository';
 import type { ListPostsQueryDto } from './dto/list-posts.query.dto';
 import type { PostDto, PostSummaryDto } from './dto/post.dto';
 import type { CreatePostDto, UpdatePostDto } from './dto/post-input.dto';
 import { PostSort } from './post-enums';
-import { NotPostOwnerError, PostNotFoundError } from './posts.errors';
+import { ApiKeyAccountMismatchError, NotPostOwnerError, PostNotFoundError } from './posts.errors';
 import { toPostDto, toPostSummaryDto } from './posts.mapper';
 import {
   PostFilter,
@@ -28,31 +31,45 @@ export class PostsService {
   constructor(
     private readonly posts: PostsRepository,
     private readonly users: UsersRepository,
+    private readonly accounts: AccountsRepository,
     private readonly cursors: CursorCodec,
   ) {}
 
   /** Public; a signed-in viewer also learns whether they saved it. */
   async getPost(id: string, viewer?: AuthUser): Promise<PostDto> {
-    const post = await this.posts.findById(id, viewer?.id);
+    const post = await this.posts.findById(id, personOf(viewer));
     if (!post) {
       throw new PostNotFoundError();
     }
     return toPostDto(post);
   }
 
+  /**
+   * A person publishes as the author, optionally for an account they are a member of. An API key
+   * publishes for its account, naming the user who created the key as the author.
+   */
   async createPost(actor: AuthUser, input: CreatePostDto): Promise<PostDto> {
-    const { detail, ...fields } = input;
-    return toPostDto(await this.posts.create(actor.id, fields, detail));
+    const { detail, accountId: requested, ...fields } = input;
+    let accountId = requested?.toLowerCase();
+    if (actor.kind === 'api-key') {
+      if (accountId && accountId !== actor.accountId) {
+        throw new ApiKeyAccountMismatchError();
+      }
+      accountId = actor.accountId;
+    } else if (accountId && !(await this.accounts.findRole(accountId, actor.id))) {
+      throw new AccountNotFoundError();
+    }
+    return toPostDto(await this.posts.create(actor.id, fields, detail, accountId));
   }
 
   async updatePost(actor: AuthUser, id: string, input: UpdatePostDto): Promise<PostDto> {
-    assertCanChange(actor, await this.posts.findOwnership(id));
+    await this.assertCanChange(actor, await this.posts.findOwnership(id));
     const { detail, ...fields } = input;
     return toPostDto(await this.posts.update(id, fields, detail));
   }
 
   async deletePost(actor: AuthUser, id: string): Promise<void> {
-    assertCanChange(actor, await this.posts.findOwnership(id));
+    await this.assertCanChange(actor, await this.posts.findOwnership(id));
     if (!(await this.posts.delete(id))) {
       throw new PostNotFoundError();
     }
@@ -77,7 +94,7 @@ export class PostsService {
       ]);
     }
     const after = query.cursor ? this.position(kind, query.cursor) : undefined;
-    const rows = await this.posts.list(filter, query.sort, query.limit, after, viewer?.id);
+    const rows = await this.posts.list(filter, query.sort, query.limit, after, personOf(viewer));
     return toPage(
       rows,
       query.limit,
@@ -96,7 +113,13 @@ export class PostsService {
     if (!(await this.users.exists(userId))) {
       throw new UserNotFoundError();
     }
-    const rows = await this.posts.list({ authorId: userId }, PostSort.Newest, page.limit, after, viewer?.id);
+    const rows = await this.posts.list(
+      { authorId: userId },
+      PostSort.Newest,
+      page.limit,
+      after,
+      personOf(viewer),
+    );
     return toPage(
       rows,
       page.limit,
@@ -105,20 +128,37 @@ export class PostsService {
     );
   }
 
+  /**
+   * Who may change a post: its author, a platform admin, an OWNER or ADMIN of its account, or an API
+   * key of its account. Posts are public, so anyone else gets 403.
+   */
+  private async assertCanChange(actor: AuthUser, post: PostOwnership | null): Promise<void> {
+    if (!post) {
+      throw new PostNotFoundError();
+    }
+    if (actor.kind === 'api-key') {
+      if (post.accountId !== actor.accountId) {
+        throw new NotPostOwnerError();
+      }
+      return;
+    }
+    if (post.authorId === actor.id || actor.role === UserRole.Admin) {
+      return;
+    }
+    if (!post.accountId || !isManager(await this.accounts.findRole(post.accountId, actor.id))) {
+      throw new NotPostOwnerError();
+    }
+  }
+
   private position(kind: string, cursor: string): PostPosition {
     const [key, id] = this.cursors.decode(kind, cursor, 2);
     return { key, id: String(id) };
   }
 }
 
-/** The author or a platform admin may change a post; posts are public, so anyone else gets 403. */
-function assertCanChange(actor: AuthUser, post: PostOwnership | null): void {
-  if (!post) {
-    throw new PostNotFoundError();
-  }
-  if (post.authorId !== actor.id && actor.role !== UserRole.Admin) {
-    throw new NotPostOwnerError();
-  }
+/** A signed-in person learns which posts they saved; an API key has no saves. */
+function personOf(viewer?: AuthUser): string | undefined {
+  return viewer?.kind === 'user' ? viewer.id : undefined;
 }
 
 function sortKey(sort: PostSort, row: PostSummaryRecord): [string | number, string] {

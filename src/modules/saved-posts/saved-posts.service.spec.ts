@@ -7,7 +7,7 @@ import { PostNotFoundError } from '../posts/posts.errors';
 import type { SavedPostsRepository } from './saved-posts.repository';
 import { SavedPostNotFoundError, SavedPostsService } from './saved-posts.service';
 
-const actor: AuthUser = { id: 'u1', role: UserRole.User, sessionId: 's1' };
+const actor: AuthUser = { kind: 'user', id: 'u1', role: UserRole.User, sessionId: 's1' };
 const cursors = new CursorCodec('unit-test-cursor-secret');
 
 describe(SavedPostsService.name, () => {

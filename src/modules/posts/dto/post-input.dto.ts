@@ -11,6 +11,7 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  IsUUID,
   Length,
   Max,
   MaxLength,
@@ -149,6 +150,12 @@ export class CreatePostDto {
   @IsIn(PROPERTY_TYPES)
   property!: PropertyType;
 
+  /** The account to publish for (members only). Through an API key, the key's account. */
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID('all', { message: 'accountId must be a UUID' })
+  accountId?: string;
+
   /** Details, created with the post in the same write. */
   @ApiPropertyOptional({ type: PostDetailInputDto })
   @IsOptional()
@@ -159,7 +166,7 @@ export class CreatePostDto {
 
 /** Changes to a post; `detail` fields are changed too, and the detail is created if missing. */
 @ApiSchema({ name: 'PostUpdate' })
-export class UpdatePostDto extends PartialType(OmitType(CreatePostDto, ['detail'] as const)) {
+export class UpdatePostDto extends PartialType(OmitType(CreatePostDto, ['detail', 'accountId'] as const)) {
   @ApiPropertyOptional({ type: PostDetailInputDto })
   @IsOptional()
   @ValidateNested()

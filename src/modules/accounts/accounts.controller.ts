@@ -1,0 +1,128 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
+import { ApiPageResponse } from '../../common/openapi/page-response.decorator';
+import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
+import { PageDto } from '../../common/pagination/page.dto';
+import { PageQueryDto } from '../../common/pagination/page-query.dto';
+import { ParseIdPipe } from '../../common/pipes/parse-id.pipe';
+import { AccountsService } from './accounts.service';
+import { AccountDto, AccountInputDto, AddMemberDto, MemberDto, UpdateMemberDto } from './dto/account.dto';
+
+@ApiTags('accounts')
+@Controller('v1/accounts')
+export class AccountsController {
+  constructor(private readonly accounts: AccountsService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create an account; the caller becomes its OWNER' })
+  @ApiCreatedResponse({ type: AccountDto, description: 'The new account' })
+  @ApiProblems(400)
+  create(@CurrentUser() actor: AuthUser, @Body() body: AccountInputDto): Promise<AccountDto> {
+    return this.accounts.createAccount(actor, body.name);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'My accounts, with my role in each' })
+  @ApiPageResponse(AccountDto, 'A page of accounts, newest first')
+  @ApiProblems(400)
+  list(@CurrentUser() actor: AuthUser, @Query() query: PageQueryDto): Promise<PageDto<AccountDto>> {
+    return this.accounts.listAccounts(actor, query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One of my accounts (members only)' })
+  @ApiOkResponse({ type: AccountDto, description: 'The account, with my role' })
+  @ApiProblems(400, 404)
+  get(@CurrentUser() actor: AuthUser, @Param('id', new ParseIdPipe()) id: string): Promise<AccountDto> {
+    return this.accounts.getAccount(actor, id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Rename an account (OWNER)' })
+  @ApiOkResponse({ type: AccountDto, description: 'The renamed account' })
+  @ApiProblems(400, 403, 404)
+  update(
+    @CurrentUser() actor: AuthUser,
+    @Param('id', new ParseIdPipe()) id: string,
+    @Body() body: AccountInputDto,
+  ): Promise<AccountDto> {
+    return this.accounts.renameAccount(actor, id, body.name);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete an account with its memberships and keys (OWNER); posts stay' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiProblems(400, 403, 404)
+  async delete(@CurrentUser() actor: AuthUser, @Param('id', new ParseIdPipe()) id: string): Promise<void> {
+    await this.accounts.deleteAccount(actor, id);
+  }
+
+  @Get(':id/members')
+  @ApiOperation({ summary: 'Members of an account (members only)' })
+  @ApiPageResponse(MemberDto, 'A page of members')
+  @ApiProblems(400, 404)
+  listMembers(
+    @CurrentUser() actor: AuthUser,
+    @Param('id', new ParseIdPipe()) id: string,
+    @Query() query: PageQueryDto,
+  ): Promise<PageDto<MemberDto>> {
+    return this.accounts.listMembers(actor, id, query);
+  }
+
+  @Post(':id/members')
+  @ApiOperation({
+    summary: 'Add a member',
+    description: 'OWNERs add any role; ADMINs add MEMBERs.',
+  })
+  @ApiCreatedResponse({ type: MemberDto, description: 'The new member' })
+  @ApiProblems(400, 403, 404, 409)
+  addMember(
+    @CurrentUser() actor: AuthUser,
+    @Param('id', new ParseIdPipe()) id: string,
+    @Body() body: AddMemberDto,
+  ): Promise<MemberDto> {
+    return this.accounts.addMember(actor, id, body.userId, body.role);
+  }
+
+  @Patch(':id/members/:userId')
+  @ApiOperation({
+    summary: "Change a member's role",
+    description:
+      'OWNERs change any role; ADMINs only among MEMBERs. The last OWNER cannot be demoted (409 `LAST_OWNER`).',
+  })
+  @ApiOkResponse({ type: MemberDto, description: 'The member with the new role' })
+  @ApiProblems(400, 403, 404, 409)
+  updateMember(
+    @CurrentUser() actor: AuthUser,
+    @Param('id', new ParseIdPipe()) id: string,
+    @Param('userId', new ParseIdPipe('userId')) userId: string,
+    @Body() body: UpdateMemberDto,
+  ): Promise<MemberDto> {
+    return this.accounts.changeMemberRole(actor, id, userId, body.role);
+  }
+
+  @Delete(':id/members/:userId')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Remove a member, or leave',
+    description:
+      'OWNERs remove anyone; ADMINs remove MEMBERs; anyone may remove themselves. The last OWNER cannot leave (409 `LAST_OWNER`).',
+  })
+  @ApiNoContentResponse({ description: 'Removed' })
+  @ApiProblems(400, 403, 404, 409)
+  async removeMember(
+    @CurrentUser() actor: AuthUser,
+    @Param('id', new ParseIdPipe()) id: string,
+    @Param('userId', new ParseIdPipe('userId')) userId: string,
+  ): Promise<void> {
+    await this.accounts.removeMember(actor, id, userId);
+  }
+}

@@ -1,0 +1,161 @@
+import { Injectable } from '@nestjs/common';
+import { Prisma } from '@prisma/client';
+import { PrismaService } from 'nestjs-prisma';
+import { classifyPrismaError } from '../../prisma/prisma-errors';
+import { PUBLIC_USER_SELECT } from '../users/users.repository';
+import { AccountRole } from './account-roles';
+
+const ACCOUNT_SELECT = {
+  id: true,
+  name: true,
+  createdAt: true,
+  updatedAt: true,
+} satisfies Prisma.AccountSelect;
+const MEMBER_SELECT = {
+  role: true,
+  createdAt: true,
+  user: { select: PUBLIC_USER_SELECT },
+} satisfies Prisma.UserAccountSelect;
+
+export type AccountRecord = Prisma.AccountGetPayload<{ select: typeof ACCOUNT_SELECT }>;
+export type MembershipRecord = { account: AccountRecord; role: AccountRole };
+export type MemberRecord = Prisma.UserAccountGetPayload<{ select: typeof MEMBER_SELECT }>;
+
+export type MemberChange = 'done' | 'not_member' | 'last_owner';
+
+@Injectable()
+export class AccountsRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Creates an account with its first member, the owner, in one write. */
+  async create(name: string, ownerId: string): Promise<AccountRecord> {
+    return this.prisma.account.create({
+      data: { name, members: { create: { userId: ownerId, role: AccountRole.Owner } } },
+      select: ACCOUNT_SELECT,
+    });
+  }
+
+  async findRole(accountId: string, userId: string): Promise<AccountRole | null> {
+    const membership = await this.prisma.userAccount.findUnique({
+      where: { userId_accountId: { userId, accountId } },
+      select: { role: true },
+    });
+    return membership?.role ?? null;
+  }
+
+  async findMembership(accountId: string, userId: string): Promise<MembershipRecord | null> {
+    const membership = await this.prisma.userAccount.findUnique({
+      where: { userId_accountId: { userId, accountId } },
+      relationLoadStrategy: 'join',
+      select: { role: true, account: { select: ACCOUNT_SELECT } },
+    });
+    return membership;
+  }
+
+  /** A page of a user's accounts (newest first) with their role; `limit + 1` rows. */
+  listForUser(userId: string, limit: number, afterAccountId?: string): Promise<MembershipRecord[]> {
+    return this.prisma.userAccount.findMany({
+      where: { userId, ...(afterAccountId ? { accountId: { lt: afterAccountId } } : {}) },
+      orderBy: { accountId: 'desc' },
+      take: limit + 1,
+      relationLoadStrategy: 'join',
+      select: { role: true, account: { select: ACCOUNT_SELECT } },
+    });
+  }
+
+  rename(accountId: string, name: string): Promise<AccountRecord> {
+    return this.prisma.account.update({ where: { id: accountId }, data: { name }, select: ACCOUNT_SELECT });
+  }
+
+  /** Deletes an account, its memberships and API keys; its posts stay with their authors. */
+  async delete(accountId: string): Promise<void> {
+    await this.prisma.account.deleteMany({ where: { id: accountId } });
+  }
+
+  /** A page of members, oldest membership first; `limit + 1` rows. */
+  listMembers(accountId: string, limit: number, afterUserId?: string): Promise<MemberRecord[]> {
+    return this.prisma.userAccount.findMany({
+      where: { accountId, ...(afterUserId ? { userId: { gt: afterUserId } } : {}) },
+      orderBy: { userId: 'asc' },
+      take: limit + 1,
+      relationLoadStrategy: 'join',
+      select: MEMBER_SELECT,
+    });
+  }
+
+  findMember(accountId: string, userId: string): Promise<MemberRecord | null> {
+    return this.prisma.userAccount.findUnique({
+      where: { userId_accountId: { userId, accountId } },
+      relationLoadStrategy: 'join',
+      select: MEMBER_SELECT,
+    });
+  }
+
+  /** Adds a member; says when the user is already one or does not exist. */
+  async addMember(
+    accountId: string,
+    userId: string,
+    role: AccountRole,
+  ): Promise<MemberRecord | 'exists' | 'no_user'> {
+    try {
+      return await this.prisma.userAccount.create({
+        data: { accountId, userId, role },
+        select: MEMBER_SELECT,
+      });
+    } catch (error) {
+      const failure = classifyPrismaError(error);
+      if (failure === 'unique') {
+        return 'exists';
+      }
+      if (failure === 'foreign_key') {
+        return 'no_user';
+      }
+      throw error;
+    }
+  }
+
+  /** Changes a member's role, unless that would leave the account without an owner. */
+  changeRole(accountId: string, userId: string, role: AccountRole): Promise<MemberChange> {
+    return this.withOwnersLocked(accountId, userId, role !== AccountRole.Owner, (tx) =>
+      tx.userAccount.update({ where: { userId_accountId: { userId, accountId } }, data: { role } }),
+    );
+  }
+
+  /** Removes a member, unless that would leave the account without an owner. */
+  removeMember(accountId: string, userId: string): Promise<MemberChange> {
+    return this.withOwnersLocked(accountId, userId, true, (tx) =>
+      tx.userAccount.delete({ where: { userId_accountId: { userId, accountId } } }),
+    );
+  }
+
+  /**
+   * Runs a change of one membership with the account row locked, so two concurrent changes cannot
+   * both remove "the other" owner. When the change takes an owner away (`losesOwner` and the member
+   * is one) and no other owner remains, nothing is written.
+   */
+  private withOwnersLocked(
+    accountId: string,
+    userId: string,
+    losesOwner: boolean,
+    change: (tx: Prisma.TransactionClient) => Promise<unknown>,
+  ): Promise<MemberChange> {
+    return this.prisma.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT id FROM accounts WHERE id = ${accountId}::uuid FOR UPDATE`;
+      const member = await tx.userAccount.findUnique({
+        where: { userId_accountId: { userId, accountId } },
+        select: { role: true },
+      });
+      if (!member) {
+        return 'not_member';
+      }
+      if (losesOwner && member.role === AccountRole.Owner) {
+        const owners = await tx.userAccount.count({ where: { accountId, role: AccountRole.Owner } });
+        if (owners <= 1) {
+          return 'last_owner';
+        }
+      }
+      await change(tx);
+      return 'done';
+    });
+  }
+}

@@ -1,0 +1,153 @@
+import { Injectable } from '@nestjs/common';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { CursorCodec } from '../../common/pagination/cursor-codec';
+import { PageDto, toPage } from '../../common/pagination/page.dto';
+import type { PageQueryDto } from '../../common/pagination/page-query.dto';
+import { UserNotFoundError } from '../users/users.errors';
+import { AccountRole, isManager } from './account-roles';
+import {
+  AccountNotFoundError,
+  AccountRoleRequiredError,
+  AlreadyMemberError,
+  LastOwnerError,
+  MemberNotFoundError,
+} from './accounts.errors';
+import { toAccountDto, toMemberDto } from './accounts.mapper';
+import { AccountsRepository, MemberChange } from './accounts.repository';
+import type { AccountDto, MemberDto } from './dto/account.dto';
+
+const ACCOUNTS_CURSOR = 'accounts:newest';
+const MEMBERS_CURSOR = 'members:by-user';
+
+/**
+ * Accounts and their members. Non-members get 404 for everything (the account's existence does not
+ * leak); members who may see but not do something get 403. OWNERs and ADMINs manage MEMBERs; only
+ * OWNERs manage ADMINs and OWNERs; anyone may leave; the last OWNER can neither leave nor be demoted.
+ */
+@Injectable()
+export class AccountsService {
+  constructor(
+    private readonly accounts: AccountsRepository,
+    private readonly cursors: CursorCodec,
+  ) {}
+
+  async createAccount(actor: AuthUser, name: string): Promise<AccountDto> {
+    const account = await this.accounts.create(name, actor.id);
+    return toAccountDto({ account, role: AccountRole.Owner });
+  }
+
+  async listAccounts(actor: AuthUser, page: PageQueryDto): Promise<PageDto<AccountDto>> {
+    const after = page.cursor ? String(this.cursors.decode(ACCOUNTS_CURSOR, page.cursor, 1)[0]) : undefined;
+    const rows = await this.accounts.listForUser(actor.id, page.limit, after);
+    return toPage(
+      rows,
+      page.limit,
+      (row) => this.cursors.encode(ACCOUNTS_CURSOR, [row.account.id]),
+      toAccountDto,
+    );
+  }
+
+  async getAccount(actor: AuthUser, accountId: string): Promise<AccountDto> {
+    const membership = actor.kind === 'user' ? await this.accounts.findMembership(accountId, actor.id) : null;
+    if (!membership) {
+      throw new AccountNotFoundError();
+    }
+    return toAccountDto(membership);
+  }
+
+  async renameAccount(actor: AuthUser, accountId: string, name: string): Promise<AccountDto> {
+    const role = await this.roleOf(actor, accountId);
+    if (role !== AccountRole.Owner) {
+      throw new AccountRoleRequiredError('change the account');
+    }
+    return toAccountDto({ account: await this.accounts.rename(accountId, name), role });
+  }
+
+  async deleteAccount(actor: AuthUser, accountId: string): Promise<void> {
+    if ((await this.roleOf(actor, accountId)) !== AccountRole.Owner) {
+      throw new AccountRoleRequiredError('delete the account');
+    }
+    await this.accounts.delete(accountId);
+  }
+
+  async listMembers(actor: AuthUser, accountId: string, page: PageQueryDto): Promise<PageDto<MemberDto>> {
+    await this.roleOf(actor, accountId);
+    const after = page.cursor ? String(this.cursors.decode(MEMBERS_CURSOR, page.cursor, 1)[0]) : undefined;
+    const rows = await this.accounts.listMembers(accountId, page.limit, after);
+    return toPage(rows, page.limit, (row) => this.cursors.encode(MEMBERS_CURSOR, [row.user.id]), toMemberDto);
+  }
+
+  async addMember(actor: AuthUser, accountId: string, userId: string, role: AccountRole): Promise<MemberDto> {
+    assertMayManage(await this.roleOf(actor, accountId), role);
+    const added = await this.accounts.addMember(accountId, userId.toLowerCase(), role);
+    if (added === 'exists') {
+      throw new AlreadyMemberError();
+    }
+    if (added === 'no_user') {
+      throw new UserNotFoundError();
+    }
+    return toMemberDto(added);
+  }
+
+  async changeMemberRole(
+    actor: AuthUser,
+    accountId: string,
+    userId: string,
+    role: AccountRole,
+  ): Promise<MemberDto> {
+    const actorRole = await this.roleOf(actor, accountId);
+    const target = await this.accounts.findRole(accountId, userId);
+    if (!target) {
+      throw new MemberNotFoundError();
+    }
+    // Both the role the member has and the one it gets must be within the caller's reach.
+    assertMayManage(actorRole, target);
+    assertMayManage(actorRole, role);
+    settle(await this.accounts.changeRole(accountId, userId, role));
+    const member = await this.accounts.findMember(accountId, userId);
+    if (!member) {
+      throw new MemberNotFoundError();
+    }
+    return toMemberDto(member);
+  }
+
+  /** Removes a member; any member may remove themselves (leave). */
+  async removeMember(actor: AuthUser, accountId: string, userId: string): Promise<void> {
+    const actorRole = await this.roleOf(actor, accountId);
+    if (actor.id !== userId) {
+      const target = await this.accounts.findRole(accountId, userId);
+      if (!target) {
+        throw new MemberNotFoundError();
+      }
+      assertMayManage(actorRole, target);
+    }
+    settle(await this.accounts.removeMember(accountId, userId));
+  }
+
+  /** The caller's role in an account; not a member (or no such account): 404. */
+  private async roleOf(actor: AuthUser, accountId: string): Promise<AccountRole> {
+    const role = actor.kind === 'user' ? await this.accounts.findRole(accountId, actor.id) : null;
+    if (!role) {
+      throw new AccountNotFoundError();
+    }
+    return role;
+  }
+}
+
+/** OWNERs manage every role; ADMINs manage MEMBERs only; MEMBERs manage no one. */
+function assertMayManage(actorRole: AccountRole, targetRole: AccountRole): void {
+  const allowed =
+    actorRole === AccountRole.Owner || (isManager(actorRole) && targetRole === AccountRole.Member);
+  if (!allowed) {
+    throw new AccountRoleRequiredError(`manage ${targetRole} members`);
+  }
+}
+
+function settle(change: MemberChange): void {
+  if (change === 'not_member') {
+    throw new MemberNotFoundError();
+  }
+  if (change === 'last_owner') {
+    throw new LastOwnerError();
+  }
+}

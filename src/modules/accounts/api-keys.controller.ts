@@ -1,0 +1,61 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
+import { NoStoreInterceptor } from '../../common/http/no-store.interceptor';
+import { ApiPageResponse } from '../../common/openapi/page-response.decorator';
+import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
+import { PageDto } from '../../common/pagination/page.dto';
+import { PageQueryDto } from '../../common/pagination/page-query.dto';
+import { ParseIdPipe } from '../../common/pipes/parse-id.pipe';
+import { NotIdempotent } from '../idempotency/idempotency';
+import { ApiKeysService } from './api-keys.service';
+import { ApiKeyDto, ApiKeyWithSecretDto, CreateApiKeyDto } from './dto/api-key.dto';
+
+@ApiTags('accounts')
+@UseInterceptors(NoStoreInterceptor)
+@Controller('v1/accounts/:id/api-keys')
+export class ApiKeysController {
+  constructor(private readonly keys: ApiKeysService) {}
+
+  @Post()
+  @NotIdempotent()
+  @ApiOperation({
+    summary: 'Create an API key (OWNER or ADMIN)',
+    description:
+      'The `secret` is in this response only. Send it as `X-API-Key`; it acts for the account within its scopes.',
+  })
+  @ApiCreatedResponse({ type: ApiKeyWithSecretDto, description: 'The key, with its secret' })
+  @ApiProblems(400, 403, 404)
+  create(
+    @CurrentUser() actor: AuthUser,
+    @Param('id', new ParseIdPipe()) id: string,
+    @Body() body: CreateApiKeyDto,
+  ): Promise<ApiKeyWithSecretDto> {
+    return this.keys.createKey(actor, id, body);
+  }
+
+  @Get()
+  @ApiOperation({ summary: "An account's live API keys, without secrets (OWNER or ADMIN)" })
+  @ApiPageResponse(ApiKeyDto, 'A page of keys, newest first')
+  @ApiProblems(400, 403, 404)
+  list(
+    @CurrentUser() actor: AuthUser,
+    @Param('id', new ParseIdPipe()) id: string,
+    @Query() query: PageQueryDto,
+  ): Promise<PageDto<ApiKeyDto>> {
+    return this.keys.listKeys(actor, id, query);
+  }
+
+  @Delete(':keyId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke an API key at once (OWNER or ADMIN)' })
+  @ApiNoContentResponse({ description: 'Revoked' })
+  @ApiProblems(400, 403, 404)
+  async revoke(
+    @CurrentUser() actor: AuthUser,
+    @Param('id', new ParseIdPipe()) id: string,
+    @Param('keyId', new ParseIdPipe('keyId')) keyId: string,
+  ): Promise<void> {
+    await this.keys.revokeKey(actor, id, keyId);
+  }
+}

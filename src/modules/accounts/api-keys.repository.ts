@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import { Prisma } from '@prisma/client';
+import { PrismaService } from 'nestjs-prisma';
+import type { ApiKeyScope } from '../../common/auth/api-key-scopes.decorator';
+
+const API_KEY_SELECT = {
+  id: true,
+  name: true,
+  prefix: true,
+  scopes: true,
+  createdAt: true,
+  lastUsedAt: true,
+} satisfies Prisma.ApiKeySelect;
+
+export type ApiKeyRecord = Prisma.ApiKeyGetPayload<{ select: typeof API_KEY_SELECT }>;
+
+/** What authenticating with a key needs to know. */
+export interface ApiKeyIdentity {
+  id: string;
+  accountId: string;
+  createdById: string;
+  scopes: string[];
+}
+
+export interface NewApiKey {
+  name: string;
+  prefix: string;
+  secretHash: string;
+  scopes: ApiKeyScope[];
+}
+
+@Injectable()
+export class ApiKeysRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  create(accountId: string, createdById: string, key: NewApiKey): Promise<ApiKeyRecord> {
+    return this.prisma.apiKey.create({ data: { ...key, accountId, createdById }, select: API_KEY_SELECT });
+  }
+
+  /** A page of an account's live keys, newest first; `limit + 1` rows. */
+  listLive(accountId: string, limit: number, afterId?: string): Promise<ApiKeyRecord[]> {
+    return this.prisma.apiKey.findMany({
+      where: { accountId, revokedAt: null, ...(afterId ? { id: { lt: afterId } } : {}) },
+      orderBy: { id: 'desc' },
+      take: limit + 1,
+      select: API_KEY_SELECT,
+    });
+  }
+
+  /** Revokes a key of the account at once; false when there is no such live key. */
+  async revoke(accountId: string, keyId: string): Promise<boolean> {
+    const { count } = await this.prisma.apiKey.updateMany({
+      where: { id: keyId, accountId, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    return count === 1;
+  }
+
+  /** The live key with this secret hash (a unique index). */
+  async findLiveBySecretHash(secretHash: string): Promise<ApiKeyIdentity | null> {
+    const key = await this.prisma.apiKey.findUnique({
+      where: { secretHash },
+      select: { id: true, accountId: true, createdById: true, scopes: true, revokedAt: true },
+    });
+    if (!key || key.revokedAt) {
+      return null;
+    }
+    return { id: key.id, accountId: key.accountId, createdById: key.createdById, scopes: key.scopes };
+  }
+
+  async touch(keyId: string, at: Date): Promise<void> {
+    await this.prisma.apiKey.updateMany({ where: { id: keyId }, data: { lastUsedAt: at } });
+  }
+}

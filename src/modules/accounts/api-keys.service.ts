@@ -1,0 +1,108 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import type { ApiKeyCaller, AuthUser } from '../../common/auth/auth-user';
+import { UserRole } from '../../common/auth/roles';
+import { UnauthenticatedError } from '../../common/errors/domain-error';
+import { CursorCodec } from '../../common/pagination/cursor-codec';
+import { PageDto, toPage } from '../../common/pagination/page.dto';
+import type { PageQueryDto } from '../../common/pagination/page-query.dto';
+import { isManager } from './account-roles';
+import { AccountNotFoundError, AccountRoleRequiredError, ApiKeyNotFoundError } from './accounts.errors';
+import { toApiKeyDto } from './accounts.mapper';
+import { AccountsRepository } from './accounts.repository';
+import { ApiKeysRepository } from './api-keys.repository';
+import type { ApiKeyDto, ApiKeyWithSecretDto, CreateApiKeyDto } from './dto/api-key.dto';
+
+const KEYS_CURSOR = 'api-keys:newest';
+const KEY_PREFIX = 'lk_';
+// lastUsedAt is written at most this often per key, not on every request.
+const TOUCH_INTERVAL_MS = 60_000;
+
+export class InvalidApiKeyError extends UnauthenticatedError {
+  constructor() {
+    super('INVALID_API_KEY', 'The API key is not valid or was revoked.');
+  }
+}
+
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+/**
+ * API keys of an account: `lk_<12 hex>_<32 random bytes, base64url>`. The first part is the prefix
+ * shown in listings; only a SHA-256 of the whole secret is stored, so a key is shown once.
+ */
+@Injectable()
+export class ApiKeysService {
+  private readonly logger = new Logger(ApiKeysService.name);
+  private readonly lastTouched = new Map<string, number>();
+
+  constructor(
+    private readonly keys: ApiKeysRepository,
+    private readonly accounts: AccountsRepository,
+    private readonly cursors: CursorCodec,
+  ) {}
+
+  async createKey(actor: AuthUser, accountId: string, input: CreateApiKeyDto): Promise<ApiKeyWithSecretDto> {
+    await this.assertManager(actor, accountId);
+    const prefix = `${KEY_PREFIX}${randomBytes(6).toString('hex')}`;
+    const secret = `${prefix}_${randomBytes(32).toString('base64url')}`;
+    const key = await this.keys.create(accountId, actor.id, {
+      name: input.name,
+      prefix,
+      secretHash: hashSecret(secret),
+      scopes: input.scopes,
+    });
+    return { ...toApiKeyDto(key), secret };
+  }
+
+  async listKeys(actor: AuthUser, accountId: string, page: PageQueryDto): Promise<PageDto<ApiKeyDto>> {
+    await this.assertManager(actor, accountId);
+    const after = page.cursor ? String(this.cursors.decode(KEYS_CURSOR, page.cursor, 1)[0]) : undefined;
+    const rows = await this.keys.listLive(accountId, page.limit, after);
+    return toPage(rows, page.limit, (row) => this.cursors.encode(KEYS_CURSOR, [row.id]), toApiKeyDto);
+  }
+
+  /** Revokes a key: it stops working on the next request. */
+  async revokeKey(actor: AuthUser, accountId: string, keyId: string): Promise<void> {
+    await this.assertManager(actor, accountId);
+    if (!(await this.keys.revoke(accountId, keyId))) {
+      throw new ApiKeyNotFoundError();
+    }
+  }
+
+  /** Who a presented key speaks for; notes its use at most once a minute, off the request's path. */
+  async authenticate(secret: string): Promise<ApiKeyCaller> {
+    const key = secret.startsWith(KEY_PREFIX)
+      ? await this.keys.findLiveBySecretHash(hashSecret(secret))
+      : null;
+    if (!key) {
+      throw new InvalidApiKeyError();
+    }
+    const now = Date.now();
+    if (now - (this.lastTouched.get(key.id) ?? 0) >= TOUCH_INTERVAL_MS) {
+      this.lastTouched.set(key.id, now);
+      this.keys
+        .touch(key.id, new Date(now))
+        .catch((error: unknown) => this.logger.warn(`lastUsedAt not saved: ${String(error)}`));
+    }
+    return {
+      kind: 'api-key',
+      id: key.createdById,
+      role: UserRole.User,
+      keyId: key.id,
+      accountId: key.accountId,
+      scopes: key.scopes,
+    };
+  }
+
+  private async assertManager(actor: AuthUser, accountId: string): Promise<void> {
+    const role = actor.kind === 'user' ? await this.accounts.findRole(accountId, actor.id) : null;
+    if (!role) {
+      throw new AccountNotFoundError();
+    }
+    if (!isManager(role)) {
+      throw new AccountRoleRequiredError('manage API keys');
+    }
+  }
+}

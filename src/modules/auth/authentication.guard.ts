@@ -1,0 +1,90 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import type { AuthenticatedRequest, AuthUser } from '../../common/auth/auth-user';
+import { API_KEY_SCOPES } from '../../common/auth/api-key-scopes.decorator';
+import { IS_PUBLIC } from '../../common/decorators/public.decorator';
+import { DomainError, ForbiddenError, InvalidInputError } from '../../common/errors/domain-error';
+import { InvalidApiKeyError } from '../accounts/api-keys.service';
+import { InvalidAccessTokenError } from './auth.errors';
+import { API_KEY_HEADER } from './api-key.strategy';
+
+export class ApiKeyInQueryError extends InvalidInputError {
+  constructor() {
+    super('API_KEY_IN_QUERY', 'API keys are accepted only in the X-API-Key header, never in the URL.');
+  }
+}
+
+export class ApiKeyNotAcceptedError extends ForbiddenError {
+  constructor() {
+    super('API_KEY_NOT_ACCEPTED', 'This operation is for people: use a bearer token, not an API key.');
+  }
+}
+
+export class InsufficientScopeError extends ForbiddenError {
+  constructor(scope: string) {
+    super('INSUFFICIENT_SCOPE', `The API key lacks the scope ${scope}.`);
+  }
+}
+
+// Query parameters that look like an API key: refused so keys never sit in URLs and logs.
+const KEY_PARAMETER = /^(api[-_]?key|x[-_]api[-_]key|key)$/i;
+
+/** Runs one Passport strategy and turns its failures into our errors. */
+function passport(strategy: 'jwt' | 'api-key', failure: () => DomainError) {
+  return new (class extends AuthGuard(strategy) {
+    override handleRequest<T = AuthUser>(error: unknown, user: T | false): T {
+      if (error instanceof DomainError || (error instanceof Error && !('status' in error))) {
+        throw error;
+      }
+      if (!user) {
+        throw failure();
+      }
+      return user;
+    }
+  })();
+}
+
+/**
+ * Global: who is calling. A bearer token (people) or, on routes marked `@AcceptsApiKey(scope)`, an
+ * `X-API-Key` (integrators) with that scope; a key on another route is refused (403), except on a
+ * public one, which ignores it. `@Public()` routes take anonymous callers, yet check a bearer token
+ * that is sent.
+ */
+@Injectable()
+export class AuthenticationGuard implements CanActivate {
+  private readonly bearer = passport('jwt', () => new InvalidAccessTokenError());
+  private readonly apiKey = passport('api-key', () => new InvalidApiKeyError());
+
+  constructor(private readonly reflector: Reflector) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) === true;
+    const scopes = this.reflector.getAllAndOverride<string[] | undefined>(API_KEY_SCOPES, targets);
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (Object.keys(request.query ?? {}).some((name) => KEY_PARAMETER.test(name))) {
+      throw new ApiKeyInQueryError();
+    }
+    if (request.headers.authorization !== undefined) {
+      return (await this.bearer.canActivate(context)) as boolean;
+    }
+    if (request.headers[API_KEY_HEADER] !== undefined && !(isPublic && !scopes)) {
+      if (!scopes) {
+        throw new ApiKeyNotAcceptedError();
+      }
+      await this.apiKey.canActivate(context);
+      const caller = request.user;
+      const missing =
+        caller?.kind === 'api-key' ? scopes.find((scope) => !caller.scopes.includes(scope)) : undefined;
+      if (missing) {
+        throw new InsufficientScopeError(missing);
+      }
+      return true;
+    }
+    if (isPublic) {
+      return true;
+    }
+    throw new InvalidAccessTokenError();
+  }
+}

@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyReply } from 'fastify';
+import { catchError, from, mergeMap, Observable, of, throwError } from 'rxjs';
+import type { AuthenticatedRequest } from '../../common/auth/auth-user';
+import { RequestValidationError } from '../../common/errors/domain-error';
+import { PROBLEM_CONTENT_TYPE } from '../../common/openapi/problem-responses.decorator';
+import { problemBody, toProblem } from '../../common/errors/problem';
+import { IdempotencyRepository, StoredBody } from './idempotency.repository';
+import {
+  IDEMPOTENCY_HEADER,
+  IDEMPOTENCY_TTL_MS,
+  IdempotencyInFlightError,
+  IdempotencyKeyReusedError,
+  InvalidIdempotencyKeyError,
+  MAX_KEY_LENGTH,
+  NOT_IDEMPOTENT,
+  REPLAYED_HEADER,
+} from './idempotency';
+
+const KEY_PATTERN = new RegExp(`^[\\x21-\\x7e]{1,${MAX_KEY_LENGTH}}$`);
+
+/**
+ * Safe retries of POSTs (`Idempotency-Key`), scoped to the caller (a user or an API key), for 24
+ * hours: the first request is processed and its status and body kept; the same key with the same
+ * request replays them (`Idempotent-Replayed: true`) and writes nothing; with another request it is
+ * a 422; while the first is in flight, a 409. A request refused by validation, or failing with a
+ * server error, is forgotten so that it can be sent again.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(
+    private readonly records: IdempotencyRepository,
+    private readonly reflector: Reflector,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const key = request.headers[IDEMPOTENCY_HEADER];
+    const skip = this.reflector.getAllAndOverride<boolean>(NOT_IDEMPOTENT, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (request.method !== 'POST' || key === undefined || skip || !request.user) {
+      return next.handle();
+    }
+    if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
+      return throwError(() => new InvalidIdempotencyKeyError());
+    }
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const caller = request.user;
+    const scope = caller.kind === 'api-key' ? `key:${caller.keyId}` : `user:${caller.id}`;
+    const path = request.url.split('?')[0];
+    const requestHash = createHash('sha256')
+      .update(JSON.stringify([request.method, path, request.body ?? null]))
+      .digest('hex');
+    const claim = {
+      scope,
+      key,
+      userId: caller.kind === 'user' ? caller.id : null,
+      method: request.method,
+      path,
+      requestHash,
+      expiresAt: new Date(Date.now() + IDEMPOTENCY_TTL_MS),
+    };
+    return from(this.claimOrReplay(claim)).pipe(
+      mergeMap((outcome) => {
+        if (outcome.kind === 'replay') {
+          void reply.status(outcome.status).header(REPLAYED_HEADER, 'true');
+          if (outcome.status >= 400) {
+            void reply.header('content-type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`);
+          }
+          return of(outcome.body);
+        }
+        return next.handle().pipe(
+          mergeMap(async (value: unknown) => {
+            await this.records.complete(outcome.id, reply.statusCode, toJson(value));
+            return value;
+          }),
+          catchError((error: unknown) =>
+            from(this.settleFailure(outcome.id, error, path, String(request.id))),
+          ),
+        );
+      }),
+    );
+  }
+
+  private async claimOrReplay(
+    claim: Parameters<IdempotencyRepository['claim']>[0],
+  ): Promise<{ kind: 'claimed'; id: string } | { kind: 'replay'; status: number; body: unknown }> {
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const id = await this.records.claim(claim);
+      if (id) {
+        return { kind: 'claimed', id };
+      }
+      const existing = await this.records.find(claim.scope, claim.key);
+      if (!existing) {
+        continue;
+      }
+      if (existing.expiresAt <= new Date()) {
+        await this.records.deleteIfExpired(claim.scope, claim.key, new Date());
+        continue;
+      }
+      if (existing.requestHash !== claim.requestHash) {
+        throw new IdempotencyKeyReusedError();
+      }
+      if (existing.responseStatus === null) {
+        throw new IdempotencyInFlightError();
+      }
+      return { kind: 'replay', status: existing.responseStatus, body: existing.responseBody };
+    }
+    throw new IdempotencyInFlightError();
+  }
+
+  /** Keeps a refusal (4xx) for replay; forgets the claim after a validation error or a server error. */
+  private async settleFailure(id: string, error: unknown, path: string, requestId: string): Promise<never> {
+    const problem = toProblem(error);
+    if (error instanceof RequestValidationError || problem.status >= 500) {
+      await this.records.release(id);
+    } else {
+      await this.records.complete(id, problem.status, problemBody(problem, path, requestId) as StoredBody);
+    }
+    throw error;
+  }
+}
+
+/** The body as it is sent: JSON, with dates as strings. */
+function toJson(value: unknown): StoredBody | null {
+  return value === undefined ? null : (JSON.parse(JSON.stringify(value)) as StoredBody);
+}

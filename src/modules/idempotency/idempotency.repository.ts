@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+import { Prisma } from '@prisma/client';
+import { PrismaService } from 'nestjs-prisma';
+
+const RECORD_SELECT = {
+  id: true,
+  requestHash: true,
+  responseStatus: true,
+  responseBody: true,
+  expiresAt: true,
+} satisfies Prisma.IdempotencyRecordSelect;
+
+/** A response body as stored for replay. */
+export type StoredBody = Prisma.InputJsonValue;
+
+export type IdempotencyRecord = Prisma.IdempotencyRecordGetPayload<{ select: typeof RECORD_SELECT }>;
+
+export interface IdempotentRequest {
+  scope: string;
+  key: string;
+  userId: string | null;
+  method: string;
+  path: string;
+  requestHash: string;
+  expiresAt: Date;
+}
+
+@Injectable()
+export class IdempotencyRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /**
+   * Claims a key for a request (INSERT ... ON CONFLICT DO NOTHING on the unique scope and key): the
+   * id of the new record, or null when the key is taken, so concurrent requests leave one row.
+   */
+  async claim(request: IdempotentRequest): Promise<string | null> {
+    const { count } = await this.prisma.idempotencyRecord.createMany({
+      data: [request],
+      skipDuplicates: true,
+    });
+    if (count === 0) {
+      return null;
+    }
+    const record = await this.prisma.idempotencyRecord.findUnique({
+      where: { scope_key: { scope: request.scope, key: request.key } },
+      select: { id: true },
+    });
+    return record?.id ?? null;
+  }
+
+  find(scope: string, key: string): Promise<IdempotencyRecord | null> {
+    return this.prisma.idempotencyRecord.findUnique({
+      where: { scope_key: { scope, key } },
+      select: RECORD_SELECT,
+    });
+  }
+
+  async complete(id: string, status: number, body: StoredBody | null): Promise<void> {
+    await this.prisma.idempotencyRecord.updateMany({
+      where: { id },
+      data: { responseStatus: status, responseBody: body ?? Prisma.JsonNull, completedAt: new Date() },
+    });
+  }
+
+  /** Forgets a claim (the request was not processed), so the key may be used again. */
+  async release(id: string): Promise<void> {
+    await this.prisma.idempotencyRecord.deleteMany({ where: { id } });
+  }
+
+  /** Deletes the record of a key if it has expired; true when it did. */
+  async deleteIfExpired(scope: string, key: string, now: Date): Promise<boolean> {
+    const { count } = await this.prisma.idempotencyRecord.deleteMany({
+      where: { scope, key, expiresAt: { lte: now } },
+    });
+    return count > 0;
+  }
+}

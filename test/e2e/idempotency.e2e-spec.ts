@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import { IdempotencyRepository } from '../../src/modules/idempotency/idempotency.repository';
+import { newPostInput } from '../factories/posts';
+import { newUserInput, registerUser, RegisteredUser } from '../factories/users';
+import { startTestApp, TestApp } from '../helpers/test-app';
+
+describe('idempotent POSTs', () => {
+  let server: TestApp;
+  let user: RegisteredUser;
+
+  beforeAll(async () => {
+    server = await startTestApp();
+    user = await registerUser(server.api);
+  });
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  const post = (body: Record<string, unknown>, key: string, token = user.accessToken) =>
+    server.api.post('/v1/posts', body, { token, headers: { 'idempotency-key': key } });
+  const postsIn = async (city: unknown) =>
+    (await server.api.get(`/v1/posts?city=${encodeURIComponent(String(city))}`)).body.data.length;
+
+  it('replays the first response for the same key and body, writing nothing', async () => {
+    const body = newPostInput();
+    const first = await post(body, 'create-1');
+    expect(first.status).toBe(201);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    const again = await post(body, 'create-1');
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+    expect(await postsIn(body.city)).toBe(1);
+  });
+
+  it('refuses the same key with another body (422)', async () => {
+    await post(newPostInput(), 'create-2');
+    const other = await post(newPostInput(), 'create-2');
+    expect(other.status).toBe(422);
+    expect(other.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it('does not store a request rejected by validation', async () => {
+    const invalid = await post(newPostInput({ price: -1 }), 'create-3');
+    expect(invalid.status).toBe(400);
+    const valid = await post(newPostInput(), 'create-3');
+    expect(valid.status).toBe(201);
+    expect(valid.headers.get('idempotent-replayed')).toBeNull();
+  });
+
+  it('replays a refusal too', async () => {
+    const first = await server.api.post(
+      '/v1/saved-posts',
+      { postId: '01a211c9-1ada-701a-b52d-5e455dc3d299' },
+      { token: user.accessToken, headers: { 'idempotency-key': 'save-1' } },
+    );
+    expect(first.status).toBe(404);
+    const again = await server.api.post(
+      '/v1/saved-posts',
+      { postId: '01a211c9-1ada-701a-b52d-5e455dc3d299' },
+      { token: user.accessToken, headers: { 'idempotency-key': 'save-1' } },
+    );
+    expect(again.status).toBe(404);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(again.body.code).toBe('POST_NOT_FOUND');
+  });
+
+  it('answers 409 while the first request with the key is in flight', async () => {
+    const body = newPostInput();
+    const requestHash = createHash('sha256')
+      .update(JSON.stringify(['POST', '/v1/posts', body]))
+      .digest('hex');
+    await server.app.get(IdempotencyRepository).claim({
+      scope: `user:${user.id}`,
+      key: 'in-flight',
+      userId: user.id,
+      method: 'POST',
+      path: '/v1/posts',
+      requestHash,
+      expiresAt: new Date(Date.now() + 60_000),
+    });
+    const duplicate = await post(body, 'in-flight');
+    expect(duplicate.status).toBe(409);
+    expect(duplicate.body.code).toBe('IDEMPOTENCY_IN_FLIGHT');
+    expect(await postsIn(body.city)).toBe(0);
+  });
+
+  it('leaves one post after twenty parallel requests with one key, and no server error', async () => {
+    const body = newPostInput();
+    const responses = await Promise.all(Array.from({ length: 20 }, () => post(body, 'parallel-1')));
+    const statuses = responses.map((response) => response.status);
+    expect(statuses.every((status) => status === 201 || status === 409)).toBe(true);
+    const fresh = responses.filter((r) => r.status === 201 && r.headers.get('idempotent-replayed') === null);
+    expect(fresh).toHaveLength(1);
+    expect(await postsIn(body.city)).toBe(1);
+  });
+
+  it('scopes keys to the caller', async () => {
+    const other = await registerUser(server.api);
+    const body = newPostInput();
+    expect((await post(body, 'shared-key')).status).toBe(201);
+    const theirs = await post(body, 'shared-key', other.accessToken);
+    expect(theirs.status).toBe(201);
+    expect(theirs.headers.get('idempotent-replayed')).toBeNull();
+    expect(await postsIn(body.city)).toBe(2);
+  });
+
+  it('refuses a key that is too long or not plain text', async () => {
+    for (const key of ['k'.repeat(256), 'with space']) {
+      const response = await post(newPostInput(), key);
+      expect(response.status).toBe(400);
+      expect(response.body.errors[0].field).toBe('Idempotency-Key');
+    }
+  });
+
+  it('never replays auth responses, which carry tokens', async () => {
+    const input = newUserInput();
+    const headers = { 'idempotency-key': 'register-1' };
+    expect((await server.api.post('/v1/auth/register', input, { headers })).status).toBe(201);
+    const again = await server.api.post('/v1/auth/register', input, { headers });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('EMAIL_TAKEN');
+  });
+});
