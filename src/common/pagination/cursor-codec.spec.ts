@@ -33,3 +33,40 @@ describe(CursorCodec.name, () => {
     expect(() => codec.decode('k', codec.encode('k', [1, 2]), 1)).toThrow(InvalidCursorError);
   });
 });
+
+describe('CursorCodec.pageByKey', () => {
+  const codec = new CursorCodec('a-secret-used-only-by-this-test-suite');
+  const rows = ['e', 'd', 'c', 'b', 'a'];
+  const fetch = (limit: number) => (after: string | undefined) =>
+    Promise.resolve(rows.filter((row) => after === undefined || row < after).slice(0, limit + 1));
+
+  it('walks a list page by page without repeating or skipping', async () => {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await codec.pageByKey(
+        'letters',
+        { limit: 2, cursor },
+        fetch(2),
+        (row) => row,
+        (row) => row,
+      );
+      seen.push(...page.data);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual(rows);
+  });
+
+  it('refuses a cursor of another list', async () => {
+    const cursor = codec.encode('other', ['c']);
+    await expect(
+      codec.pageByKey(
+        'letters',
+        { limit: 2, cursor },
+        fetch(2),
+        (row) => row,
+        (row) => row,
+      ),
+    ).rejects.toThrow(InvalidCursorError);
+  });
+});

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { InvalidInputError } from '../errors/domain-error';
+import { PageDto, toPage } from './page.dto';
 
 export type CursorValue = string | number;
 
@@ -53,6 +54,22 @@ export class CursorCodec {
       throw new InvalidCursorError();
     }
     return position;
+  }
+
+  /**
+   * One page of a list ordered by a single unique key (an id): decodes the cursor, fetches the rows
+   * after it (`limit + 1` of them) and cuts the page, with the cursor of the next one.
+   */
+  async pageByKey<R, T>(
+    kind: string,
+    page: { limit: number; cursor?: string },
+    fetch: (afterKey: string | undefined) => Promise<R[]>,
+    keyOf: (row: R) => string,
+    map: (row: R) => T,
+  ): Promise<PageDto<T>> {
+    const afterKey = page.cursor ? String(this.decode(kind, page.cursor, 1)[0]) : undefined;
+    const rows = await fetch(afterKey);
+    return toPage(rows, page.limit, (row) => this.encode(kind, [keyOf(row)]), map);
   }
 
   private sign(payload: string): Buffer {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { CursorCodec } from '../../common/pagination/cursor-codec';
-import { PageDto, toPage } from '../../common/pagination/page.dto';
+import type { PageDto } from '../../common/pagination/page.dto';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { UserNotFoundError } from '../users/users.errors';
 import { AccountRole, isManager } from './account-roles';
@@ -37,12 +37,11 @@ export class AccountsService {
   }
 
   async listAccounts(actor: AuthUser, page: PageQueryDto): Promise<PageDto<AccountDto>> {
-    const after = page.cursor ? String(this.cursors.decode(ACCOUNTS_CURSOR, page.cursor, 1)[0]) : undefined;
-    const rows = await this.accounts.listForUser(actor.id, page.limit, after);
-    return toPage(
-      rows,
-      page.limit,
-      (row) => this.cursors.encode(ACCOUNTS_CURSOR, [row.account.id]),
+    return this.cursors.pageByKey(
+      ACCOUNTS_CURSOR,
+      page,
+      (after) => this.accounts.listForUser(actor.id, page.limit, after),
+      (row) => row.account.id,
       toAccountDto,
     );
   }
@@ -72,9 +71,13 @@ export class AccountsService {
 
   async listMembers(actor: AuthUser, accountId: string, page: PageQueryDto): Promise<PageDto<MemberDto>> {
     await this.roleOf(actor, accountId);
-    const after = page.cursor ? String(this.cursors.decode(MEMBERS_CURSOR, page.cursor, 1)[0]) : undefined;
-    const rows = await this.accounts.listMembers(accountId, page.limit, after);
-    return toPage(rows, page.limit, (row) => this.cursors.encode(MEMBERS_CURSOR, [row.user.id]), toMemberDto);
+    return this.cursors.pageByKey(
+      MEMBERS_CURSOR,
+      page,
+      (after) => this.accounts.listMembers(accountId, page.limit, after),
+      (row) => row.user.id,
+      toMemberDto,
+    );
   }
 
   async addMember(actor: AuthUser, accountId: string, userId: string, role: AccountRole): Promise<MemberDto> {

@@ -4,7 +4,7 @@ import type { ApiKeyCaller, AuthUser } from '../../common/auth/auth-user';
 import { UserRole } from '../../common/auth/roles';
 import { UnauthenticatedError } from '../../common/errors/domain-error';
 import { CursorCodec } from '../../common/pagination/cursor-codec';
-import { PageDto, toPage } from '../../common/pagination/page.dto';
+import type { PageDto } from '../../common/pagination/page.dto';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { isManager } from './account-roles';
 import { AccountNotFoundError, AccountRoleRequiredError, ApiKeyNotFoundError } from './accounts.errors';
@@ -58,9 +58,13 @@ export class ApiKeysService {
 
   async listKeys(actor: AuthUser, accountId: string, page: PageQueryDto): Promise<PageDto<ApiKeyDto>> {
     await this.assertManager(actor, accountId);
-    const after = page.cursor ? String(this.cursors.decode(KEYS_CURSOR, page.cursor, 1)[0]) : undefined;
-    const rows = await this.keys.listLive(accountId, page.limit, after);
-    return toPage(rows, page.limit, (row) => this.cursors.encode(KEYS_CURSOR, [row.id]), toApiKeyDto);
+    return this.cursors.pageByKey(
+      KEYS_CURSOR,
+      page,
+      (after) => this.keys.listLive(accountId, page.limit, after),
+      (row) => row.id,
+      toApiKeyDto,
+    );
   }
 
   /** Revokes a key: it stops working on the next request. */

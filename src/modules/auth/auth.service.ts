@@ -5,7 +5,7 @@ import type { SessionCaller } from '../../common/auth/auth-user';
 import { UserRole } from '../../common/auth/roles';
 import type { ClientInfo } from '../../common/http/client-info';
 import { CursorCodec } from '../../common/pagination/cursor-codec';
-import { PageDto, toPage } from '../../common/pagination/page.dto';
+import type { PageDto } from '../../common/pagination/page.dto';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { AppConfig } from '../../config/config.module';
 import { toUserDto } from '../users/users.mapper';
@@ -119,12 +119,11 @@ export class AuthService {
   }
 
   async listSessions(actor: SessionCaller, page: PageQueryDto): Promise<PageDto<SessionDto>> {
-    const afterId = page.cursor ? String(this.cursors.decode(SESSIONS_CURSOR, page.cursor, 1)[0]) : undefined;
-    const rows = await this.auth.listLiveSessions(actor.id, page.limit, afterId);
-    return toPage(
-      rows,
-      page.limit,
-      (row) => this.cursors.encode(SESSIONS_CURSOR, [row.id]),
+    return this.cursors.pageByKey(
+      SESSIONS_CURSOR,
+      page,
+      (afterId) => this.auth.listLiveSessions(actor.id, page.limit, afterId),
+      (row) => row.id,
       (row) => toSessionDto(row, actor.sessionId),
     );
   }

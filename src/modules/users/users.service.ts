@@ -3,7 +3,7 @@ import type { AuthUser } from '../../common/auth/auth-user';
 import { UserRole } from '../../common/auth/roles';
 import { ForbiddenError } from '../../common/errors/domain-error';
 import { CursorCodec } from '../../common/pagination/cursor-codec';
-import { PageDto, toPage } from '../../common/pagination/page.dto';
+import type { PageDto } from '../../common/pagination/page.dto';
 import type { UserAdminDto, UserDto, UserPublicDto } from './dto/user.dto';
 import type { UpdateUserDto } from './dto/update-user.dto';
 import type { ListUsersQueryDto } from './dto/list-users.query.dto';
@@ -58,9 +58,13 @@ export class UsersService {
 
   async listUsers(actor: AuthUser, query: ListUsersQueryDto): Promise<PageDto<UserAdminDto>> {
     assertAdmin(actor);
-    const afterId = query.cursor ? String(this.cursors.decode(USERS_CURSOR, query.cursor, 1)[0]) : undefined;
-    const rows = await this.users.list({ query: query.q, limit: query.limit, afterId });
-    return toPage(rows, query.limit, (row) => this.cursors.encode(USERS_CURSOR, [row.id]), toUserAdminDto);
+    return this.cursors.pageByKey(
+      USERS_CURSOR,
+      query,
+      (afterId) => this.users.list({ query: query.q, limit: query.limit, afterId }),
+      (row) => row.id,
+      toUserAdminDto,
+    );
   }
 
   async changeRole(actor: AuthUser, id: string, role: UserRole): Promise<UserAdminDto> {
