@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/config.module';
 import { TooManyLoginAttemptsError } from './auth.errors';
 
+const SWEEP_AT = 10_000;
+
 interface Window {
   failures: number;
   resetsAt: number;
@@ -35,6 +37,9 @@ export class LoginAttempts {
   }
 
   recordFailure(email: string, ip: string, now = Date.now()): void {
+    if (this.windows.size >= SWEEP_AT) {
+      this.sweep(now);
+    }
     for (const key of [this.keyOf('account', email), this.keyOf('ip', ip)]) {
       const window = this.live(key, now) ?? { failures: 0, resetsAt: now + this.windowMs };
       window.failures += 1;
@@ -45,6 +50,15 @@ export class LoginAttempts {
   /** A successful login clears the account's count (not the address's). */
   recordSuccess(email: string): void {
     this.windows.delete(this.keyOf('account', email));
+  }
+
+  /** Drops ended windows, so a spray of made-up emails cannot grow the map without bound. */
+  private sweep(now: number): void {
+    for (const [key, window] of this.windows) {
+      if (window.resetsAt <= now) {
+        this.windows.delete(key);
+      }
+    }
   }
 
   private keyOf(kind: 'account' | 'ip', value: string): string {
