@@ -1,0 +1,39 @@
+// The part of autocannon's programmatic API the benchmark uses (the package ships no types).
+declare module 'autocannon' {
+  interface RequestData {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
+  }
+
+  interface Options {
+    url: string;
+    connections?: number;
+    duration?: number;
+    timeout?: number;
+    requests?: (RequestData & { setupRequest?: (request: RequestData) => RequestData })[];
+  }
+
+  interface Histogram {
+    average: number;
+    total: number;
+    p50: number;
+    p97_5: number;
+    p99: number;
+    max: number;
+  }
+
+  interface Result {
+    requests: Histogram;
+    latency: Histogram;
+    duration: number;
+    errors: number;
+    timeouts: number;
+    non2xx: number;
+    statusCodeStats: Record<string, { count: number }>;
+  }
+
+  function autocannon(options: Options): Promise<Result>;
+  export = autocannon;
+}
