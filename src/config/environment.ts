@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { applyDecorators } from '@nestjs/common';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -31,15 +32,17 @@ const toBoolean = ({ value }: { value: unknown }): unknown =>
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 
+/** A whole-number setting given as text, within bounds. */
+function IntSetting(min: number, max?: number): PropertyDecorator {
+  return applyDecorators(Transform(toInt), IsInt(), Min(min), ...(max === undefined ? [] : [Max(max)]));
+}
+
 /** Every setting the service reads from its environment, validated once at boot. */
 export class Environment {
   @IsEnum(NodeEnv)
   NODE_ENV: NodeEnv = NodeEnv.Development;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @IntSetting(0, 65535)
   PORT = 3000;
 
   @IsString()
@@ -62,16 +65,11 @@ export class Environment {
   @IsBoolean()
   DB_MIGRATE_ON_START = false;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @IntSetting(1, 200)
   DB_POOL_SIZE = 10;
 
   /** How long a query waits for a connection before failing, so readiness fails fast when the database is gone. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
+  @IntSetting(100)
   DB_CONNECT_TIMEOUT_MS = 5000;
 
   /** Signs access tokens. Required in production; development generates one per start. */
@@ -81,39 +79,25 @@ export class Environment {
   JWT_SECRET?: string;
 
   /** Lifetime of an access token, in seconds. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(30)
-  @Max(86_400)
+  @IntSetting(30, 86_400)
   JWT_ACCESS_TTL_SECONDS = 900;
 
   /** Lifetime of a session (and so of its refresh tokens), in days. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(365)
+  @IntSetting(1, 365)
   SESSION_TTL_DAYS = 30;
 
   /** Requests per client to register, log in and refresh, per AUTH_THROTTLE_TTL_MS. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @IntSetting(1)
   AUTH_THROTTLE_LIMIT = 20;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1000)
+  @IntSetting(1000)
   AUTH_THROTTLE_TTL_MS = 60_000;
 
   /** Failed logins allowed per account and per IP address within LOGIN_FAILURE_WINDOW_MS. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @IntSetting(1)
   LOGIN_FAILURE_LIMIT = 5;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1000)
+  @IntSetting(1000)
   LOGIN_FAILURE_WINDOW_MS = 900_000;
 
   /** Comma-separated origins allowed by CORS, or `*`; empty disables CORS. */
@@ -121,20 +105,14 @@ export class Environment {
   CORS_ORIGINS = '';
 
   /** Largest accepted request body, in bytes. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1024)
+  @IntSetting(1024)
   BODY_LIMIT = 1_048_576;
 
   /** Requests each client may make per THROTTLE_TTL_MS window. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @IntSetting(1)
   THROTTLE_LIMIT = 300;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1000)
+  @IntSetting(1000)
   THROTTLE_TTL_MS = 60_000;
 
   /** Honour X-Forwarded-For from these proxies: `true`, `false`, or comma-separated addresses/CIDRs. */
