@@ -1,4 +1,4 @@
-import { Injectable, ParseUUIDPipe } from '@nestjs/common';
+import { Injectable, Param, ParseUUIDPipe } from '@nestjs/common';
 import { RequestValidationError } from '../errors/domain-error';
 
 /** A path id: a malformed one is a 400 naming the parameter, before any lookup. */
@@ -11,3 +11,7 @@ export class ParseIdPipe extends ParseUUIDPipe {
     });
   }
 }
+
+/** A path id parameter (`:id` by default), checked to be a UUID: `@IdParam() id: string`. */
+export const IdParam = (name = 'id'): ParameterDecorator =>
+  Param(name, new ParseIdPipe(name === 'id' ? undefined : name));

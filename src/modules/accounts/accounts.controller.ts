@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -11,7 +11,7 @@ import { ApiPageResponse } from '../../common/openapi/page-response.decorator';
 import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
 import { PageDto } from '../../common/pagination/page.dto';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
-import { ParseIdPipe } from '../../common/pipes/parse-id.pipe';
+import { IdParam } from '../../common/pipes/parse-id.pipe';
 import { AccountsService } from './accounts.service';
 import { AccountDto, AccountInputDto, AddMemberDto, MemberDto, UpdateMemberDto } from './dto/account.dto';
 
@@ -40,7 +40,7 @@ export class AccountsController {
   @ApiOperation({ summary: 'One of my accounts (members only)' })
   @ApiOkResponse({ type: AccountDto, description: 'The account, with my role' })
   @ApiProblems(400, 404)
-  get(@CurrentUser() actor: AuthUser, @Param('id', new ParseIdPipe()) id: string): Promise<AccountDto> {
+  get(@CurrentUser() actor: AuthUser, @IdParam() id: string): Promise<AccountDto> {
     return this.accounts.getAccount(actor, id);
   }
 
@@ -50,7 +50,7 @@ export class AccountsController {
   @ApiProblems(400, 403, 404)
   update(
     @CurrentUser() actor: AuthUser,
-    @Param('id', new ParseIdPipe()) id: string,
+    @IdParam() id: string,
     @Body() body: AccountInputDto,
   ): Promise<AccountDto> {
     return this.accounts.renameAccount(actor, id, body.name);
@@ -61,7 +61,7 @@ export class AccountsController {
   @ApiOperation({ summary: 'Delete an account with its memberships and keys (OWNER); posts stay' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblems(400, 403, 404)
-  async delete(@CurrentUser() actor: AuthUser, @Param('id', new ParseIdPipe()) id: string): Promise<void> {
+  async delete(@CurrentUser() actor: AuthUser, @IdParam() id: string): Promise<void> {
     await this.accounts.deleteAccount(actor, id);
   }
 
@@ -71,7 +71,7 @@ export class AccountsController {
   @ApiProblems(400, 404)
   listMembers(
     @CurrentUser() actor: AuthUser,
-    @Param('id', new ParseIdPipe()) id: string,
+    @IdParam() id: string,
     @Query() query: PageQueryDto,
   ): Promise<PageDto<MemberDto>> {
     return this.accounts.listMembers(actor, id, query);
@@ -86,7 +86,7 @@ export class AccountsController {
   @ApiProblems(400, 403, 404, 409)
   addMember(
     @CurrentUser() actor: AuthUser,
-    @Param('id', new ParseIdPipe()) id: string,
+    @IdParam() id: string,
     @Body() body: AddMemberDto,
   ): Promise<MemberDto> {
     return this.accounts.addMember(actor, id, body.userId, body.role);
@@ -102,8 +102,8 @@ export class AccountsController {
   @ApiProblems(400, 403, 404, 409)
   updateMember(
     @CurrentUser() actor: AuthUser,
-    @Param('id', new ParseIdPipe()) id: string,
-    @Param('userId', new ParseIdPipe('userId')) userId: string,
+    @IdParam() id: string,
+    @IdParam('userId') userId: string,
     @Body() body: UpdateMemberDto,
   ): Promise<MemberDto> {
     return this.accounts.changeMemberRole(actor, id, userId, body.role);
@@ -120,8 +120,8 @@ export class AccountsController {
   @ApiProblems(400, 403, 404, 409)
   async removeMember(
     @CurrentUser() actor: AuthUser,
-    @Param('id', new ParseIdPipe()) id: string,
-    @Param('userId', new ParseIdPipe('userId')) userId: string,
+    @IdParam() id: string,
+    @IdParam('userId') userId: string,
   ): Promise<void> {
     await this.accounts.removeMember(actor, id, userId);
   }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query, UseInterceptors } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
 import { NoStoreInterceptor } from '../../common/http/no-store.interceptor';
@@ -6,7 +6,7 @@ import { ApiPageResponse } from '../../common/openapi/page-response.decorator';
 import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
 import { PageDto } from '../../common/pagination/page.dto';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
-import { ParseIdPipe } from '../../common/pipes/parse-id.pipe';
+import { IdParam } from '../../common/pipes/parse-id.pipe';
 import { NotIdempotent } from '../idempotency/idempotency';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyDto, ApiKeyWithSecretDto, CreateApiKeyDto } from './dto/api-key.dto';
@@ -28,7 +28,7 @@ export class ApiKeysController {
   @ApiProblems(400, 403, 404)
   create(
     @CurrentUser() actor: AuthUser,
-    @Param('id', new ParseIdPipe()) id: string,
+    @IdParam() id: string,
     @Body() body: CreateApiKeyDto,
   ): Promise<ApiKeyWithSecretDto> {
     return this.keys.createKey(actor, id, body);
@@ -40,7 +40,7 @@ export class ApiKeysController {
   @ApiProblems(400, 403, 404)
   list(
     @CurrentUser() actor: AuthUser,
-    @Param('id', new ParseIdPipe()) id: string,
+    @IdParam() id: string,
     @Query() query: PageQueryDto,
   ): Promise<PageDto<ApiKeyDto>> {
     return this.keys.listKeys(actor, id, query);
@@ -53,8 +53,8 @@ export class ApiKeysController {
   @ApiProblems(400, 403, 404)
   async revoke(
     @CurrentUser() actor: AuthUser,
-    @Param('id', new ParseIdPipe()) id: string,
-    @Param('keyId', new ParseIdPipe('keyId')) keyId: string,
+    @IdParam() id: string,
+    @IdParam('keyId') keyId: string,
   ): Promise<void> {
     await this.keys.revokeKey(actor, id, keyId);
   }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query, UseInterceptors } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -14,7 +14,7 @@ import { ApiPageResponse } from '../../common/openapi/page-response.decorator';
 import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
 import { PageDto } from '../../common/pagination/page.dto';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
-import { ParseIdPipe } from '../../common/pipes/parse-id.pipe';
+import { IdParam } from '../../common/pipes/parse-id.pipe';
 import { AuthRateLimit } from '../../common/throttling';
 import { NotIdempotent } from '../idempotency/idempotency';
 import { AuthService } from './auth.service';
@@ -96,10 +96,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Revoke one of my sessions' })
   @ApiNoContentResponse({ description: 'The session is revoked' })
   @ApiProblems(400, 401, 404)
-  async revokeSession(
-    @CurrentUser() actor: SessionCaller,
-    @Param('id', new ParseIdPipe()) id: string,
-  ): Promise<void> {
+  async revokeSession(@CurrentUser() actor: SessionCaller, @IdParam() id: string): Promise<void> {
     await this.auth.revokeSession(actor, id);
   }
 

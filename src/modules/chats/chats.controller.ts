@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query, UseInterceptors } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -13,7 +13,7 @@ import { ApiPageResponse } from '../../common/openapi/page-response.decorator';
 import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
 import { PageDto } from '../../common/pagination/page.dto';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
-import { ParseIdPipe } from '../../common/pipes/parse-id.pipe';
+import { IdParam } from '../../common/pipes/parse-id.pipe';
 import { ChatsService } from './chats.service';
 import { ChatDto, MessageDto } from './dto/chat.dto';
 import { CreateChatDto } from './dto/create-chat.dto';
@@ -51,7 +51,7 @@ export class ChatsController {
   @ApiOperation({ summary: 'One of my chats' })
   @ApiOkResponse({ type: ChatDto, description: 'The chat' })
   @ApiProblems(400, 404)
-  get(@CurrentUser() actor: AuthUser, @Param('id', new ParseIdPipe()) id: string): Promise<ChatDto> {
+  get(@CurrentUser() actor: AuthUser, @IdParam() id: string): Promise<ChatDto> {
     return this.chats.getChat(actor, id);
   }
 
@@ -61,7 +61,7 @@ export class ChatsController {
   @ApiProblems(400, 404)
   listMessages(
     @CurrentUser() actor: AuthUser,
-    @Param('id', new ParseIdPipe()) id: string,
+    @IdParam() id: string,
     @Query() query: PageQueryDto,
   ): Promise<PageDto<MessageDto>> {
     return this.chats.listMessages(actor, id, query);
@@ -76,7 +76,7 @@ export class ChatsController {
   @ApiProblems(400, 404)
   sendMessage(
     @CurrentUser() actor: AuthUser,
-    @Param('id', new ParseIdPipe()) id: string,
+    @IdParam() id: string,
     @Body() body: SendMessageDto,
   ): Promise<MessageDto> {
     return this.chats.sendMessage(actor, id, body);
@@ -87,7 +87,7 @@ export class ChatsController {
   @ApiOperation({ summary: 'Mark one of my chats read up to now' })
   @ApiNoContentResponse({ description: 'Marked read' })
   @ApiProblems(400, 404)
-  async markRead(@CurrentUser() actor: AuthUser, @Param('id', new ParseIdPipe()) id: string): Promise<void> {
+  async markRead(@CurrentUser() actor: AuthUser, @IdParam() id: string): Promise<void> {
     await this.chats.markRead(actor, id);
   }
 
@@ -99,7 +99,7 @@ export class ChatsController {
   })
   @ApiNoContentResponse({ description: 'I left the chat' })
   @ApiProblems(400, 404, 409)
-  async leave(@CurrentUser() actor: AuthUser, @Param('id', new ParseIdPipe()) id: string): Promise<void> {
+  async leave(@CurrentUser() actor: AuthUser, @IdParam() id: string): Promise<void> {
     await this.chats.leaveChat(actor, id);
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -13,7 +13,7 @@ import { ApiPageResponse } from '../../common/openapi/page-response.decorator';
 import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
 import { PageDto } from '../../common/pagination/page.dto';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
-import { ParseIdPipe } from '../../common/pipes/parse-id.pipe';
+import { IdParam } from '../../common/pipes/parse-id.pipe';
 import { ListPostsQueryDto } from './dto/list-posts.query.dto';
 import { PostDto, PostSummaryDto } from './dto/post.dto';
 import { CreatePostDto, UpdatePostDto } from './dto/post-input.dto';
@@ -47,7 +47,7 @@ export class PostsController {
   @ApiOperation({ summary: 'One listing with its details and author', operationId: 'posts_get' })
   @ApiOkResponse({ type: PostDto, description: 'The post' })
   @ApiProblems(400, 404)
-  get(@Param('id', new ParseIdPipe()) id: string, @CurrentUser() viewer?: AuthUser): Promise<PostDto> {
+  get(@IdParam() id: string, @CurrentUser() viewer?: AuthUser): Promise<PostDto> {
     return this.posts.getPost(id, viewer);
   }
 
@@ -72,7 +72,7 @@ export class PostsController {
   @ApiProblems(400, 403, 404)
   update(
     @CurrentUser() actor: AuthUser,
-    @Param('id', new ParseIdPipe()) id: string,
+    @IdParam() id: string,
     @Body() body: UpdatePostDto,
   ): Promise<PostDto> {
     return this.posts.updatePost(actor, id, body);
@@ -84,7 +84,7 @@ export class PostsController {
   @ApiOperation({ summary: 'Delete a listing with its details and saves', operationId: 'posts_delete' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblems(400, 403, 404)
-  async delete(@CurrentUser() actor: AuthUser, @Param('id', new ParseIdPipe()) id: string): Promise<void> {
+  async delete(@CurrentUser() actor: AuthUser, @IdParam() id: string): Promise<void> {
     await this.posts.deletePost(actor, id);
   }
 
@@ -95,7 +95,7 @@ export class PostsController {
   @ApiPageResponse(PostSummaryDto, 'A page of the posts of the user')
   @ApiProblems(400, 404)
   listByUser(
-    @Param('id', new ParseIdPipe()) id: string,
+    @IdParam() id: string,
     @Query() query: PageQueryDto,
     @CurrentUser() viewer?: AuthUser,
   ): Promise<PageDto<PostSummaryDto>> {

@@ -42,19 +42,20 @@ export type PostSummaryRecord = Prisma.PostGetPayload<{ select: typeof POST_SUMM
 export type PostRecord = Prisma.PostGetPayload<{ select: typeof POST_SELECT }> & { saved?: boolean };
 export type PostDetailFields = Partial<Prisma.PostDetailGetPayload<{ select: typeof DETAIL_SELECT }>>;
 
-export interface PostFields {
-  title: string;
-  price: number;
-  images: string[];
-  address: string;
-  city: string;
-  bedroom: number;
-  bathroom: number;
-  latitude: number;
-  longitude: number;
-  type: PostType;
-  property: PropertyType;
-}
+/** What a client writes of a post (the price as a number: JSON has no bigint). */
+export type PostFields = Pick<
+  PostSummaryRecord,
+  | 'title'
+  | 'images'
+  | 'address'
+  | 'city'
+  | 'bedroom'
+  | 'bathroom'
+  | 'latitude'
+  | 'longitude'
+  | 'type'
+  | 'property'
+> & { price: number };
 
 /** Who may change a post is decided from these. */
 export interface PostOwnership {

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Put } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -10,7 +10,7 @@ import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
 import { Public } from '../../common/decorators/public.decorator';
 import { CreatedOrOk, Upserted } from '../../common/http/created-or-ok';
 import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
-import { ParseIdPipe } from '../../common/pipes/parse-id.pipe';
+import { IdParam } from '../../common/pipes/parse-id.pipe';
 import { ProfileDto } from './dto/profile.dto';
 import { ProfileInputDto, ProfilePatchDto } from './dto/profile-input.dto';
 import { ProfilesService } from './profiles.service';
@@ -25,7 +25,7 @@ export class ProfilesController {
   @ApiOperation({ summary: "A user's public profile", operationId: 'profiles_get' })
   @ApiOkResponse({ type: ProfileDto, description: 'The profile' })
   @ApiProblems(400, 404)
-  get(@Param('id', new ParseIdPipe()) id: string): Promise<ProfileDto> {
+  get(@IdParam() id: string): Promise<ProfileDto> {
     return this.profiles.getProfile(id);
   }
 

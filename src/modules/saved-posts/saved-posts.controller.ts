@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -12,7 +12,7 @@ import { ApiPageResponse } from '../../common/openapi/page-response.decorator';
 import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
 import { PageDto } from '../../common/pagination/page.dto';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
-import { ParseIdPipe } from '../../common/pipes/parse-id.pipe';
+import { IdParam } from '../../common/pipes/parse-id.pipe';
 import { SavedPostDto, SavePostDto } from './dto/saved-post.dto';
 import { SavedPostsService } from './saved-posts.service';
 
@@ -44,10 +44,7 @@ export class SavedPostsController {
   @ApiOperation({ summary: 'Unsave a post', operationId: 'saved_posts_delete' })
   @ApiNoContentResponse({ description: 'No longer saved' })
   @ApiProblems(400, 404)
-  async unsave(
-    @CurrentUser() actor: AuthUser,
-    @Param('postId', new ParseIdPipe('postId')) postId: string,
-  ): Promise<void> {
+  async unsave(@CurrentUser() actor: AuthUser, @IdParam('postId') postId: string): Promise<void> {
     await this.saves.unsavePost(actor, postId);
   }
 }

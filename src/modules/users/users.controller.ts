@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
 import { Roles } from '../../common/auth/roles.decorator';
@@ -7,7 +7,7 @@ import { Public } from '../../common/decorators/public.decorator';
 import { ApiPageResponse } from '../../common/openapi/page-response.decorator';
 import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
 import { PageDto } from '../../common/pagination/page.dto';
-import { ParseIdPipe } from '../../common/pipes/parse-id.pipe';
+import { IdParam } from '../../common/pipes/parse-id.pipe';
 import { ListUsersQueryDto } from './dto/list-users.query.dto';
 import { UpdateRoleDto, UpdateUserDto } from './dto/update-user.dto';
 import { UserAdminDto, UserDto, UserPublicDto } from './dto/user.dto';
@@ -61,7 +61,7 @@ export class UsersController {
   @ApiOperation({ summary: "A user's public view", operationId: 'users_get' })
   @ApiOkResponse({ type: UserPublicDto, description: 'The user' })
   @ApiProblems(400, 404)
-  get(@Param('id', new ParseIdPipe()) id: string): Promise<UserPublicDto> {
+  get(@IdParam() id: string): Promise<UserPublicDto> {
     return this.users.getPublicUser(id);
   }
 
@@ -72,7 +72,7 @@ export class UsersController {
   @ApiProblems(400, 401, 404)
   changeRole(
     @CurrentUser() actor: AuthUser,
-    @Param('id', new ParseIdPipe()) id: string,
+    @IdParam() id: string,
     @Body() body: UpdateRoleDto,
   ): Promise<UserAdminDto> {
     return this.users.changeRole(actor, id, body.role);
