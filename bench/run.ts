@@ -5,7 +5,8 @@
  *   npm run bench -- --quick       small seed, 2 s runs, 1 round: proves the benchmark still works (CI)
  *   npm run bench -- --scale       scenarios 1 and 3 at 10 thousand and at 1 million rows
  * Options: --connections N, --duration S, --rounds N, --only list,post,..., --fresh (seed again),
- * --no-build (use dist/ as it is), --no-write (leave RESULTS.md alone; --quick never writes).
+ * --no-build (use dist/ as it is), --no-write (leave RESULTS.md alone; --quick never writes),
+ * --profile DIR (the project runs with --cpu-prof into DIR; read it with bench/profile-summary.ts).
  *
  * Exits non-zero when a server does not start, the two servers answer different JSON, or a response
  * is not the expected 2xx. Every server it starts is stopped on exit, also after a failure.
@@ -44,6 +45,7 @@ const { values: flags } = parseArgs({
     fresh: { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
+    profile: { type: 'string' },
   },
 });
 const quick = flags.quick;
@@ -82,7 +84,12 @@ async function session(sizes: SeedSizes, keys: readonly ScenarioKey[]): Promise<
   const databaseUrl = await ensureSeeded(sizes, flags.fresh);
   const database = new URL(databaseUrl).pathname.slice(1);
   const fixtures = await loadFixtures(databaseUrl, WRITERS);
-  const settings = { databaseUrl, jwtSecret: JWT_SECRET, poolSize: POOL_SIZE };
+  const settings = {
+    databaseUrl,
+    jwtSecret: JWT_SECRET,
+    poolSize: POOL_SIZE,
+    nodeFlags: flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${flags.profile}`] : [],
+  };
   const servers: RunningServer[] = [];
   try {
     const project = await startProject(settings);

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type pg from 'pg';
+import pg from 'pg';
 import { AppConfig } from '../config/config.module';
 import { EmbeddedDatabase } from './embedded-database';
 import { applyMigrations } from './migrator';
@@ -12,12 +12,23 @@ import { connectionOptions } from './pg-connection';
  */
 export const EMBEDDED_CONNECTIONS = 4;
 
-/** Where the service's database is: a PostgreSQL server, or the embedded PGlite it started. */
+/**
+ * Where the service's database is (a PostgreSQL server, or the embedded PGlite it started) and the
+ * one pool of connections to it, shared by Prisma's driver adapter and the typed SQL of `SqlClient`.
+ */
 export class DatabaseConnection {
+  readonly pool: pg.Pool;
+
   constructor(
-    readonly pool: pg.PoolConfig,
+    readonly options: pg.PoolConfig,
     readonly embedded?: EmbeddedDatabase,
-  ) {}
+  ) {
+    this.pool = new pg.Pool(options);
+    // An idle connection that breaks (a database restart) is dropped by the pool; it must not crash us.
+    this.pool.on('error', (error) =>
+      new Logger(DatabaseConnection.name).warn(`Idle connection lost: ${error.message}`),
+    );
+  }
 
   /**
    * Connects to DATABASE_URL, or starts the embedded database in DATA_DIR, and applies pending
@@ -38,7 +49,7 @@ export class DatabaseConnection {
       logger.log(`Embedded PostgreSQL (PGlite) in ${dataDir}, on port ${embedded.connection.port}`);
     }
     if (connection.embedded || config.get('DB_MIGRATE_ON_START', { infer: true })) {
-      const applied = await applyMigrations(connection.pool);
+      const applied = await applyMigrations(connection.options);
       logger.log(
         applied.length ? `Applied migrations: ${applied.join(', ')}` : 'Database schema is up to date',
       );
@@ -47,6 +58,7 @@ export class DatabaseConnection {
   }
 
   async close(): Promise<void> {
+    await this.pool.end();
     await this.embedded?.stop();
   }
 }

@@ -1,10 +1,11 @@
-import { Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaModule, PrismaService } from 'nestjs-prisma';
 import { AppConfig } from '../config/config.module';
 import { DatabaseConnection } from './database-connection';
 import { DatabaseHealthIndicator } from './database.health';
+import { SqlClient } from './sql-client';
 
 @Module({
   providers: [
@@ -32,7 +33,11 @@ class DatabaseShutdown implements OnApplicationShutdown {
   }
 }
 
-/** The injected `PrismaService` (nestjs-prisma) over the pg driver adapter, for repositories. */
+/**
+ * For repositories: the injected `PrismaService` (nestjs-prisma) over the pg driver adapter, and
+ * `SqlClient` for the typed statements of the hottest paths, both on one pool.
+ */
+@Global()
 @Module({
   imports: [
     TerminusModule,
@@ -45,12 +50,12 @@ class DatabaseShutdown implements OnApplicationShutdown {
         prismaOptions: {
           adapter: new PrismaPg(connection.pool),
           // A transaction waits for a connection as long as any query does (DB_CONNECT_TIMEOUT_MS).
-          transactionOptions: { maxWait: connection.pool.connectionTimeoutMillis, timeout: 10_000 },
+          transactionOptions: { maxWait: connection.options.connectionTimeoutMillis, timeout: 10_000 },
         },
       }),
     }),
   ],
-  providers: [DatabaseShutdown, DatabaseHealthIndicator],
-  exports: [DatabaseHealthIndicator],
+  providers: [DatabaseShutdown, DatabaseHealthIndicator, SqlClient],
+  exports: [DatabaseHealthIndicator, SqlClient],
 })
 export class DatabaseModule {}

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
+import { isUUID } from 'class-validator';
 import { PrismaService } from 'nestjs-prisma';
+import { SqlClient } from '../../prisma/sql-client';
 import type { UserRole } from '../../common/auth/roles';
 import type { NewUser, UserWithProfileRecord } from '../users/users.repository';
 import { translateUserConflict, USER_SELECT } from '../users/users.repository';
@@ -45,7 +47,10 @@ export interface SessionState {
 /** Credentials and sessions: everything authentication reads and writes. */
 @Injectable()
 export class AuthRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly sql: SqlClient,
+  ) {}
 
   /** Creates a user, its optional profile and its first session in one write. */
   async registerUser(user: NewUser, session: NewSession): Promise<UserWithProfileRecord> {
@@ -82,25 +87,20 @@ export class AuthRepository {
     await this.prisma.session.create({ data: { ...session, userId }, select: { id: true } });
   }
 
-  /** The session with its user's current role: one indexed lookup, made on every authenticated request. */
+  /**
+   * The session with its user's current role: one indexed lookup, made on every authenticated request,
+   * so it is one typed statement (no per-call query compilation).
+   */
   async findSessionState(id: string): Promise<SessionState | null> {
-    const session = await this.prisma.session.findUnique({
-      where: { id },
-      select: {
-        id: true,
-        userId: true,
-        rotationCounter: true,
-        refreshTokenHash: true,
-        revokedAt: true,
-        expiresAt: true,
-        user: { select: { role: true } },
-      },
-    });
-    if (!session) {
+    if (!isUUID(id)) {
       return null;
     }
-    const { user, ...state } = session;
-    return { ...state, role: user.role };
+    const rows = await this.sql.query<SessionState>(Prisma.sql`
+      SELECT s.id, s.user_id AS "userId", u.role::text AS role, s.rotation_counter AS "rotationCounter",
+             s.refresh_token_hash AS "refreshTokenHash", s.revoked_at AS "revokedAt", s.expires_at AS "expiresAt"
+        FROM sessions s JOIN users u ON u.id = s.user_id
+       WHERE s.id = ${id}::uuid`);
+    return rows[0] ?? null;
   }
 
   /**

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { Prisma } from '@prisma/client';
+import { Prisma, type Message } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
 import { v7 as uuidv7 } from 'uuid';
 import { classifyPrismaError, uniqueViolationFields } from '../../prisma/prisma-errors';
+import { SqlClient } from '../../prisma/sql-client';
 import { UserNotFoundError } from '../users/users.errors';
 import { PUBLIC_USER_SELECT } from '../users/users.repository';
 
@@ -20,16 +21,11 @@ const CHAT_SELECT = {
   },
 } satisfies Prisma.ChatSelect;
 
-const MESSAGE_SELECT = {
-  id: true,
-  chatId: true,
-  senderId: true,
-  text: true,
-  createdAt: true,
-} satisfies Prisma.MessageSelect;
+/** The columns of a message record, as `MessageRecord` names them. */
+const MESSAGE_COLUMNS = Prisma.sql`id, chat_id AS "chatId", sender_id AS "senderId", text, created_at AS "createdAt"`;
 
 export type ChatRecord = Prisma.ChatGetPayload<{ select: typeof CHAT_SELECT }>;
-export type MessageRecord = Prisma.MessageGetPayload<{ select: typeof MESSAGE_SELECT }>;
+export type MessageRecord = Pick<Message, 'id' | 'chatId' | 'senderId' | 'text' | 'createdAt'>;
 
 /** A keyset position: the sort time and id of the last row of the previous page. */
 export interface Keyset {
@@ -49,7 +45,10 @@ export function pairKeyOf(a: string, b: string): string {
 
 @Injectable()
 export class ChatsRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly sql: SqlClient,
+  ) {}
 
   /** How many of `ids` are users. */
   countUsers(ids: string[]): Promise<number> {
@@ -128,53 +127,59 @@ export class ChatsRepository {
     return new Map(rows.map((row) => [row.chatId, row.unread]));
   }
 
-  /** A page of a chat's messages, newest first; `limit + 1` rows to tell if more follow. */
-  listMessages(chatId: string, limit: number, after?: Keyset): Promise<MessageRecord[]> {
-    return this.prisma.message.findMany({
-      where: { chatId, ...olderThan(after, 'createdAt') },
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      take: limit + 1,
-      select: MESSAGE_SELECT,
-    });
+  /**
+   * A page of a chat's messages, newest first, read for one of its participants in one statement;
+   * `limit + 1` rows to tell if more follow. Null when `userId` does not take part in the chat.
+   */
+  async listMessagesFor(
+    userId: string,
+    chatId: string,
+    limit: number,
+    after?: Keyset,
+  ): Promise<MessageRecord[] | null> {
+    const rows = await this.sql.query<MessageRecord | { id: null }>(Prisma.sql`
+      SELECT m.*
+        FROM chat_participants p
+        LEFT JOIN LATERAL (
+          SELECT ${MESSAGE_COLUMNS} FROM messages
+           WHERE chat_id = p.chat_id
+             ${after ? Prisma.sql`AND (created_at, id) < (${after.at}::timestamptz, ${after.id}::uuid)` : Prisma.empty}
+           ORDER BY created_at DESC, id DESC
+           LIMIT ${limit + 1}
+        ) m ON true
+       WHERE p.chat_id = ${chatId}::uuid AND p.user_id = ${userId}::uuid`);
+    if (rows.length === 0) {
+      return null;
+    }
+    return rows.filter((row): row is MessageRecord => row.id !== null);
   }
 
   /**
-   * In one transaction: the sender's read mark (which also proves it takes part: null otherwise,
-   * with nothing written), the message, and the chat's last message and activity, replaced only by
-   * a later (createdAt, id), so a slower concurrent send never overwrites a newer message.
+   * One statement, so one transaction: the sender's read mark (which also proves it takes part: null
+   * otherwise, with nothing written), the message, and the chat's last message and activity, replaced
+   * only by a later (createdAt, id), so a slower concurrent send never overwrites a newer message.
    */
-  sendMessage(chatId: string, senderId: string, text: string): Promise<MessageRecord | null> {
-    return this.prisma.$transaction(async (tx) => {
-      const createdAt = new Date();
-      const marked = await tx.$executeRaw`
-        UPDATE chat_participants SET last_read_at = GREATEST(last_read_at, ${createdAt}::timestamptz)
-        WHERE chat_id = ${chatId}::uuid AND user_id = ${senderId}::uuid`;
-      if (marked === 0) {
-        return null;
-      }
-      const message = await tx.message.create({
-        data: { id: uuidv7(), chatId, senderId, text, createdAt },
-        select: MESSAGE_SELECT,
-      });
-      await tx.chat.updateMany({
-        where: {
-          id: chatId,
-          OR: [
-            { lastMessageAt: null },
-            { lastMessageAt: { lt: createdAt } },
-            { lastMessageAt: createdAt, lastMessageId: { lt: message.id } },
-          ],
-        },
-        data: {
-          lastMessageText: text,
-          lastMessageAt: createdAt,
-          lastMessageUserId: senderId,
-          lastMessageId: message.id,
-          lastActivityAt: createdAt,
-        },
-      });
-      return message;
-    });
+  async sendMessage(chatId: string, senderId: string, text: string): Promise<MessageRecord | null> {
+    const id = uuidv7();
+    const now = Prisma.sql`${new Date()}::timestamptz`;
+    const rows = await this.sql.query<MessageRecord>(Prisma.sql`
+      WITH sender AS (
+        UPDATE chat_participants SET last_read_at = GREATEST(last_read_at, ${now})
+         WHERE chat_id = ${chatId}::uuid AND user_id = ${senderId}::uuid
+        RETURNING chat_id
+      ), message AS (
+        INSERT INTO messages (id, chat_id, sender_id, text, created_at)
+        SELECT ${id}::uuid, chat_id, ${senderId}::uuid, ${text}, ${now} FROM sender
+        RETURNING ${MESSAGE_COLUMNS}
+      ), chat AS (
+        UPDATE chats
+           SET last_message_text = ${text}, last_message_at = ${now}, last_message_user_id = ${senderId}::uuid,
+               last_message_id = ${id}::uuid, last_activity_at = ${now}, updated_at = ${now}
+         WHERE id = (SELECT "chatId" FROM message)
+           AND (last_message_at IS NULL OR (last_message_at, last_message_id) < (${now}, ${id}::uuid))
+      )
+      SELECT * FROM message`);
+    return rows[0] ?? null;
   }
 
   /** Sets a participant's read mark to now; false when `userId` does not take part in the chat. */

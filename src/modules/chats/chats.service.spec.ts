@@ -164,7 +164,7 @@ describe(ChatsService.name, () => {
 
   describe('messages', () => {
     it('lists nothing of a chat the caller does not take part in', async () => {
-      const { service } = build({ findMembership: () => Promise.resolve(null) });
+      const { service } = build({ listMessagesFor: () => Promise.resolve(null) });
       await expect(service.listMessages(actor, CHAT_ID, page)).rejects.toThrow(ChatNotFoundError);
     });
 
@@ -177,8 +177,7 @@ describe(ChatsService.name, () => {
         createdAt: new Date(Date.UTC(2026, 10, 25, 10, 0, 3 - i)),
       }));
       const { service, cursors } = build({
-        findMembership: () => Promise.resolve({ pairKey: null }),
-        listMessages: () => Promise.resolve(rows),
+        listMessagesFor: () => Promise.resolve(rows),
       });
       const result = await service.listMessages(actor, CHAT_ID, page);
       expect(result.data.map((message) => message.id)).toEqual(['m3', 'm2']);

@@ -80,8 +80,10 @@ export class ChatsService {
   /** A chat's messages, newest first; keyset pages, so messages arriving meanwhile shift nothing. */
   async listMessages(actor: AuthUser, chatId: string, page: PageQueryDto): Promise<PageDto<MessageDto>> {
     const after = this.decodeCursor(MESSAGES_CURSOR, page.cursor);
-    await this.assertParticipant(actor, chatId);
-    const rows = await this.chats.listMessages(chatId, page.limit, after);
+    const rows = await this.chats.listMessagesFor(actor.id, chatId, page.limit, after);
+    if (!rows) {
+      throw new ChatNotFoundError();
+    }
     return toPage(
       rows,
       page.limit,

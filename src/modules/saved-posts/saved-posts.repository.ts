@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
 import { classifyPrismaError } from '../../prisma/prisma-errors';
-import { POST_SUMMARY_SELECT } from '../posts/posts.repository';
+import { SqlClient } from '../../prisma/sql-client';
+import { POST_SUMMARY_SELECT, PostRow, SUMMARY_COLUMNS, toSummaryRecord } from '../posts/posts.repository';
 
 const SAVED_POST_SELECT = {
   id: true,
@@ -17,7 +18,10 @@ export type SaveOutcome = 'saved' | 'already_saved' | 'no_post';
 
 @Injectable()
 export class SavedPostsRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly sql: SqlClient,
+  ) {}
 
   /**
    * Saves a post once: INSERT ... ON CONFLICT DO NOTHING, so concurrent saves leave one row and
@@ -51,19 +55,24 @@ export class SavedPostsRepository {
     return count > 0;
   }
 
-  /** A page of a user's saves, newest save first, each with its post and author: one statement. */
-  list(userId: string, limit: number, after?: { savedAt: Date; id: string }): Promise<SavedPostRecord[]> {
-    return this.prisma.savedPost.findMany({
-      where: {
-        userId,
-        ...(after
-          ? { OR: [{ createdAt: { lt: after.savedAt } }, { createdAt: after.savedAt, id: { lt: after.id } }] }
-          : {}),
-      },
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      take: limit + 1,
-      relationLoadStrategy: 'join',
-      select: SAVED_POST_SELECT,
-    });
+  /** A page of a user's saves, newest save first, each with its post and author: one typed statement. */
+  async list(
+    userId: string,
+    limit: number,
+    after?: { savedAt: Date; id: string },
+  ): Promise<SavedPostRecord[]> {
+    const rows = await this.sql.query<PostRow & { save_id: string; saved_at: Date }>(Prisma.sql`
+      SELECT s.id AS save_id, s.created_at AS saved_at, ${SUMMARY_COLUMNS}, NULL::boolean AS saved
+        FROM saved_posts s JOIN posts p ON p.id = s.post_id JOIN users u ON u.id = p.author_id
+       WHERE s.user_id = ${userId}::uuid
+         ${after ? Prisma.sql`AND (s.created_at, s.id) < (${after.savedAt}::timestamptz, ${after.id}::uuid)` : Prisma.empty}
+       ORDER BY s.created_at DESC, s.id DESC
+       LIMIT ${limit + 1}`);
+    return rows.map((row) => ({
+      id: row.save_id,
+      postId: row.id,
+      createdAt: row.saved_at,
+      post: toSummaryRecord(row),
+    }));
   }
 }
