@@ -3,6 +3,7 @@
  *
  *   npm run bench -- --only list --no-write --profile /tmp/prof
  *   npx ts-node --transpile-only bench/profile-summary.ts /tmp/prof/<file>.cpuprofile [--top 40]
+ *   ... --callers deprecate      who calls a function (its self time by call path, 4 frames up)
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -45,7 +46,7 @@ function owner(url: string, name: string): string {
 
 function main(): void {
   const { values, positionals } = parseArgs({
-    options: { top: { type: 'string', default: '30' } },
+    options: { top: { type: 'string', default: '30' }, callers: { type: 'string' } },
     allowPositionals: true,
   });
   const profile = JSON.parse(readFileSync(positionals[0], 'utf8')) as Profile;
@@ -70,6 +71,22 @@ function main(): void {
     const key = `${functionName || '(anonymous)'} ${pkg}:${lineNumber + 1}`;
     functions.set(key, (functions.get(key) ?? 0) + time);
   }
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) {
+    node.children?.forEach((child) => parent.set(child, node.id));
+  }
+  const paths = new Map<string, number>();
+  for (const [id, time] of self) {
+    if (values.callers && byId.get(id)!.callFrame.functionName === values.callers) {
+      const frames: string[] = [];
+      for (let at = parent.get(id); at !== undefined && frames.length < 4; at = parent.get(at)) {
+        const { functionName, url, lineNumber } = byId.get(at)!.callFrame;
+        frames.push(`${functionName || '(anonymous)'} ${owner(url, functionName)}:${lineNumber + 1}`);
+      }
+      const key = frames.join(' < ');
+      paths.set(key, (paths.get(key) ?? 0) + time);
+    }
+  }
   const percent = (time: number) => `${((100 * time) / busy).toFixed(1).padStart(5)} %`;
   const top = Number(values.top);
   console.log(
@@ -79,6 +96,14 @@ function main(): void {
     .sort((a, b) => b[1] - a[1])
     .slice(0, top)
     .forEach(([name, time]) => console.log(`${percent(time)}  ${name}`));
+  if (values.callers) {
+    console.log(`\ncallers of ${values.callers}:`);
+    [...paths]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .forEach(([name, time]) => console.log(`${percent(time)}  ${name}`));
+    return;
+  }
   console.log('\nhottest functions (self time):');
   [...functions]
     .sort((a, b) => b[1] - a[1])

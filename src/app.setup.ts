@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -52,11 +52,11 @@ export async function createApp(options: ConfigOptions = {}): Promise<NestFastif
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
-  await configureApp(app);
+  configureApp(app);
   return app;
 }
 
-export async function configureApp(app: NestFastifyApplication): Promise<void> {
+export function configureApp(app: NestFastifyApplication): void {
   const config = app.get(AppConfig);
   const metrics = app.get(HttpMetrics);
   const fastify = app.getHttpAdapter().getInstance();
@@ -76,7 +76,8 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     ),
   );
 
-  await app.register(helmet, {
+  // Helmet's security headers, its middleware built once (the Fastify wrapper builds it per request).
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -86,6 +87,9 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
       },
     },
   });
+  fastify.addHook('onRequest', (request, reply, done) =>
+    securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)),
+  );
   const origins = config.get('CORS_ORIGINS', { infer: true });
   if (origins) {
     app.enableCors({

@@ -5,6 +5,7 @@ import { AppConfig } from '../config/config.module';
 import { ProblemDetailsFilter } from './errors/problem-details.filter';
 import { validationException } from './errors/validation';
 import { CursorCodec } from './pagination/cursor-codec';
+import { FixedWindowThrottlerStorage } from './throttler-storage';
 import { AppThrottlerGuard, isAuthRateLimited, trackerOf } from './throttling';
 import { createHmac } from 'node:crypto';
 
@@ -17,6 +18,10 @@ import { createHmac } from 'node:crypto';
       useFactory: (config: AppConfig) => ({
         getTracker: (request: Record<string, unknown>) =>
           trackerOf(request as Parameters<typeof trackerOf>[0]),
+        // Per route and client, as the package's default key, without hashing it on every request.
+        generateKey: (context, tracker) =>
+          `${context.getClass().name}.${context.getHandler().name}:${tracker}`,
+        storage: new FixedWindowThrottlerStorage(),
         throttlers: [
           {
             name: 'default',
