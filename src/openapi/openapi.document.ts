@@ -3,7 +3,7 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { OperationObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { REQUIRED_SCOPE_EXTENSION } from '../common/auth/api-key-scopes.decorator';
 import { PUBLIC_EXTENSION } from '../common/decorators/public.decorator';
-import { NOT_IDEMPOTENT_EXTENSION } from '../modules/idempotency/idempotency';
+import { IDEMPOTENT_EXTENSION, NOT_IDEMPOTENT_EXTENSION } from '../modules/idempotency/idempotency';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
 import { problemContent } from '../common/openapi/problem-responses.decorator';
 import { PageDto } from '../common/pagination/page.dto';
@@ -89,10 +89,15 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
   return document;
 }
 
-/** Every POST takes `Idempotency-Key`, except those marked @NotIdempotent() (their answers hold secrets). */
+/**
+ * `Idempotency-Key` on the POSTs marked @Idempotent(); those marked @NotIdempotent() (their answers hold
+ * secrets) say that they ignore it. The app does not start with a POST marked neither.
+ */
 function documentIdempotency(operation: OperationObject): void {
   const extensions = operation as unknown as Record<string, unknown>;
-  if (extensions[NOT_IDEMPOTENT_EXTENSION]) {
+  const idempotent = extensions[IDEMPOTENT_EXTENSION] === true;
+  delete extensions[IDEMPOTENT_EXTENSION];
+  if (!idempotent) {
     delete extensions[NOT_IDEMPOTENT_EXTENSION];
     operation.description = [operation.description, 'Not replayed: `Idempotency-Key` is ignored here.']
       .filter(Boolean)

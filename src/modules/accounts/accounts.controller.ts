@@ -14,6 +14,7 @@ import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { IdParam } from '../../common/pipes/parse-id.pipe';
 import { AccountsService } from './accounts.service';
 import { AccountDto, AccountInputDto, AddMemberDto, MemberDto, UpdateMemberDto } from './dto/account.dto';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 
 @ApiTags('accounts')
 @Controller('v1/accounts')
@@ -21,6 +22,7 @@ export class AccountsController {
   constructor(private readonly accounts: AccountsService) {}
 
   @Post()
+  @Idempotent()
   @ApiOperation({ summary: 'Create an account; the caller becomes its OWNER' })
   @ApiCreatedResponse({ type: AccountDto, description: 'The new account' })
   @ApiProblems(400)
@@ -78,6 +80,7 @@ export class AccountsController {
   }
 
   @Post(':id/members')
+  @Idempotent()
   @ApiOperation({
     summary: 'Add a member',
     description: 'OWNERs add any role; ADMINs add MEMBERs.',

@@ -18,6 +18,7 @@ import { ChatsService } from './chats.service';
 import { ChatDto, MessageDto } from './dto/chat.dto';
 import { CreateChatDto } from './dto/create-chat.dto';
 import { SendMessageDto } from './dto/send-message.dto';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 
 @ApiTags('chats')
 @UseInterceptors(NoStoreInterceptor)
@@ -26,6 +27,7 @@ export class ChatsController {
   constructor(private readonly chats: ChatsService) {}
 
   @Post()
+  @Idempotent()
   @CreatedOrOk()
   @ApiOperation({
     summary: 'Start a chat with one or more users',
@@ -68,6 +70,7 @@ export class ChatsController {
   }
 
   @Post(':id/messages')
+  @Idempotent()
   @ApiOperation({
     summary: 'Send a message to one of my chats',
     description: "Also makes it the chat's last message and marks the chat read up to it for me.",
@@ -83,6 +86,7 @@ export class ChatsController {
   }
 
   @Post(':id/read')
+  @Idempotent()
   @HttpCode(204)
   @ApiOperation({ summary: 'Mark one of my chats read up to now' })
   @ApiNoContentResponse({ description: 'Marked read' })

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
 import { catchError, from, mergeMap, Observable, of, throwError } from 'rxjs';
 import type { AuthenticatedRequest } from '../../common/auth/auth-user';
@@ -15,7 +14,6 @@ import {
   IdempotencyKeyReusedError,
   InvalidIdempotencyKeyError,
   MAX_KEY_LENGTH,
-  NOT_IDEMPOTENT,
   REPLAYED_HEADER,
 } from './idempotency';
 
@@ -30,19 +28,12 @@ const KEY_PATTERN = new RegExp(`^[\\x21-\\x7e]{1,${MAX_KEY_LENGTH}}$`);
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  constructor(
-    private readonly records: IdempotencyRepository,
-    private readonly reflector: Reflector,
-  ) {}
+  constructor(private readonly records: IdempotencyRepository) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const key = request.headers[IDEMPOTENCY_HEADER];
-    const skip = this.reflector.getAllAndOverride<boolean>(NOT_IDEMPOTENT, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    if (request.method !== 'POST' || key === undefined || skip || !request.user) {
+    if (key === undefined || !request.user) {
       return next.handle();
     }
     if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {

@@ -4,6 +4,8 @@ import { ConflictError, RequestValidationError, UnprocessableError } from '../..
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 export const REPLAYED_HEADER = 'idempotent-replayed';
+export const IDEMPOTENT = 'idempotent';
+export const IDEMPOTENT_EXTENSION = 'x-idempotent';
 export const NOT_IDEMPOTENT = 'notIdempotent';
 export const NOT_IDEMPOTENT_EXTENSION = 'x-not-idempotent';
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;

@@ -18,6 +18,7 @@ import { ListPostsQueryDto } from './dto/list-posts.query.dto';
 import { PostDto, PostSummaryDto } from './dto/post.dto';
 import { CreatePostDto, UpdatePostDto } from './dto/post-input.dto';
 import { PostsService } from './posts.service';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 
 @ApiTags('posts')
 @Controller('v1')
@@ -52,6 +53,7 @@ export class PostsController {
   }
 
   @Post('posts')
+  @Idempotent()
   @AcceptsApiKey(ApiKeyScope.PostsWrite)
   @ApiOperation({ summary: 'Publish a listing, optionally with its details', operationId: 'posts_create' })
   @ApiCreatedResponse({ type: PostDto, description: 'The new post' })

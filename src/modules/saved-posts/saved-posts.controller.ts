@@ -15,6 +15,7 @@ import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { IdParam } from '../../common/pipes/parse-id.pipe';
 import { SavedPostDto, SavePostDto } from './dto/saved-post.dto';
 import { SavedPostsService } from './saved-posts.service';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 
 @ApiTags('saved posts')
 @Controller('v1/saved-posts')
@@ -30,6 +31,7 @@ export class SavedPostsController {
   }
 
   @Post()
+  @Idempotent()
   @CreatedOrOk()
   @ApiOperation({ summary: 'Save a post (saving twice is one save)', operationId: 'saved_posts_create' })
   @ApiCreatedResponse({ type: SavedPostDto, description: 'Saved' })
