@@ -9,6 +9,10 @@ const prismaOnlyInRepositories = {
       group: ['@prisma/client', 'nestjs-prisma', '@prisma/adapter-pg'],
       message: 'Only repositories and src/prisma talk to Prisma (see STYLE.md).',
     },
+    {
+      group: ['**/prisma/sql-client', 'pg'],
+      message: 'Only repositories and src/prisma send SQL (see STYLE.md).',
+    },
   ],
 };
 

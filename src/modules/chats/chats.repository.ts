@@ -176,7 +176,8 @@ export class ChatsRepository {
            SET last_message_text = ${text}, last_message_at = ${now}, last_message_user_id = ${senderId}::uuid,
                last_message_id = ${id}::uuid, last_activity_at = ${now}, updated_at = ${now}
          WHERE id = (SELECT "chatId" FROM message)
-           AND (last_message_at IS NULL OR (last_message_at, last_message_id) < (${now}, ${id}::uuid))
+           AND (last_message_at IS NULL OR last_message_at < ${now}
+                OR (last_message_at = ${now} AND last_message_id < ${id}::uuid))
       )
       SELECT * FROM message`);
     return rows[0] ?? null;
