@@ -5,6 +5,7 @@ import { AppConfig } from '../config/config.module';
 import { ProblemDetailsFilter } from './errors/problem-details.filter';
 import { validationException } from './errors/validation';
 import { CursorCodec } from './pagination/cursor-codec';
+import { SessionStateCache } from './auth/session-state-cache';
 import { FixedWindowThrottlerStorage } from './throttler-storage';
 import { AppThrottlerGuard, isAuthRateLimited, trackerOf } from './throttling';
 import { createHmac } from 'node:crypto';
@@ -62,7 +63,13 @@ import { createHmac } from 'node:crypto';
             .digest('hex'),
         ),
     },
+    {
+      provide: SessionStateCache,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) =>
+        new SessionStateCache(config.get('SESSION_CACHE_TTL_MS', { infer: true })),
+    },
   ],
-  exports: [CursorCodec],
+  exports: [CursorCodec, SessionStateCache],
 })
 export class CommonModule {}

@@ -93,6 +93,13 @@ export class Environment {
   @IntSetting(1000)
   AUTH_THROTTLE_TTL_MS = 60_000;
 
+  /**
+   * How long an answer of the session check is reused (0: never). Changes made on this instance apply
+   * at once; those made elsewhere (another instance, the admin command) within this time.
+   */
+  @IntSetting(0, 60_000)
+  SESSION_CACHE_TTL_MS = 5_000;
+
   /** Failed logins allowed per account and per IP address within LOGIN_FAILURE_WINDOW_MS. */
   @IntSetting(1)
   LOGIN_FAILURE_LIMIT = 5;

@@ -282,6 +282,8 @@ describe('auth', () => {
     it('revokes one of my sessions, which stops its access token at once', async () => {
       const user = await registerUser(server.api);
       const other = await server.api.post('/v1/auth/login', { email: user.email, password: user.password });
+      // Used once first, so its session check has an answer to reuse: revoking must end that too.
+      expect((await server.api.get('/v1/users/me', { token: other.body.accessToken })).status).toBe(200);
       const sessions = await server.api.get('/v1/auth/sessions', { token: user.accessToken });
       const target = sessions.body.data.find((s: { current: boolean }) => !s.current);
       const revoke = await server.api.delete(`/v1/auth/sessions/${target.id}`, { token: user.accessToken });
@@ -332,6 +334,7 @@ describe('auth', () => {
     it('needs the current password, then revokes every other session', async () => {
       const user = await registerUser(server.api);
       const other = await server.api.post('/v1/auth/login', { email: user.email, password: user.password });
+      expect((await server.api.get('/v1/users/me', { token: other.body.accessToken })).status).toBe(200);
       const wrong = await server.api.post(
         '/v1/auth/password',
         { currentPassword: 'not-it-at-all', newPassword: 'a-new-password' },

@@ -3,6 +3,7 @@ import { Prisma } from '@prisma/client';
 import { isUUID } from 'class-validator';
 import { PrismaService } from 'nestjs-prisma';
 import { SqlClient } from '../../prisma/sql-client';
+import { CallerSession, SessionStateCache } from '../../common/auth/session-state-cache';
 import type { UserRole } from '../../common/auth/roles';
 import type { NewUser, UserWithProfileRecord } from '../users/users.repository';
 import { translateUserConflict, USER_SELECT } from '../users/users.repository';
@@ -50,6 +51,7 @@ export class AuthRepository {
   constructor(
     private readonly prisma: PrismaService,
     private readonly sql: SqlClient,
+    private readonly callers: SessionStateCache,
   ) {}
 
   /** Creates a user, its optional profile and its first session in one write. */
@@ -88,6 +90,32 @@ export class AuthRepository {
   }
 
   /**
+   * The session check of an authenticated request: the session's state as read moments ago (see
+   * SessionStateCache; every write here or in UsersRepository that ends a session or changes a role
+   * forgets it once written), else read now.
+   */
+  async findCallerSession(id: string): Promise<CallerSession | null> {
+    const cached = this.callers.get(id);
+    if (cached) {
+      return cached;
+    }
+    const epoch = this.callers.epoch;
+    const state = await this.findSessionState(id);
+    if (!state) {
+      return null;
+    }
+    const session: CallerSession = {
+      id: state.id,
+      userId: state.userId,
+      role: state.role,
+      revokedAt: state.revokedAt,
+      expiresAt: state.expiresAt,
+    };
+    this.callers.remember(session, epoch);
+    return session;
+  }
+
+  /**
    * The session with its user's current role: one indexed lookup, made on every authenticated request,
    * so it is one typed statement (no per-call query compilation).
    */
@@ -121,6 +149,7 @@ export class AuthRepository {
       where: { id, ...(userId ? { userId } : {}), revokedAt: null },
       data: { revokedAt: new Date() },
     });
+    this.callers.forgetSession(id);
     return count === 1;
   }
 
@@ -148,9 +177,11 @@ export class AuthRepository {
         data: { revokedAt: new Date() },
       }),
     ]);
+    this.callers.forgetUser(userId);
   }
 
   async setRole(userId: string, role: UserRole): Promise<void> {
     await this.prisma.user.update({ where: { id: userId }, data: { role }, select: { id: true } });
+    this.callers.forgetUser(userId);
   }
 }

@@ -157,7 +157,7 @@ describe(AuthService.name, () => {
 
     it('takes the role from the database, not from the token', async () => {
       const { service } = build({
-        findSessionState: () => Promise.resolve(session({ role: UserRole.Admin })),
+        findCallerSession: () => Promise.resolve(session({ role: UserRole.Admin })),
       });
       await expect(service.authenticate(claims)).resolves.toEqual({
         kind: 'user',
@@ -178,7 +178,7 @@ describe(AuthService.name, () => {
 
     it('refuses a token of a revoked session or of another user', async () => {
       for (const state of [session({ revokedAt: new Date() }), session({ userId: 'someone-else' })]) {
-        const { service } = build({ findSessionState: () => Promise.resolve(state) });
+        const { service } = build({ findCallerSession: () => Promise.resolve(state) });
         await expect(service.authenticate(claims)).rejects.toThrow(InvalidAccessTokenError);
       }
     });

@@ -149,7 +149,7 @@ export class AuthService {
     if (claims.typ !== ACCESS_TOKEN_TYPE || typeof claims.exp !== 'number' || !claims.sid || !claims.sub) {
       throw new InvalidAccessTokenError();
     }
-    const state = await this.auth.findSessionState(claims.sid);
+    const state = await this.auth.findCallerSession(claims.sid);
     if (!state || state.userId !== claims.sub || state.revokedAt || state.expiresAt <= new Date()) {
       throw new InvalidAccessTokenError();
     }
