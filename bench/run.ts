@@ -6,7 +6,8 @@
  *   npm run bench -- --scale       scenarios 1 and 3 at 10 thousand and at 1 million rows
  * Options: --connections N, --duration S, --rounds N, --only list,post,..., --fresh (seed again),
  * --no-build (use dist/ as it is), --no-write (leave RESULTS.md alone; --quick never writes),
- * --profile DIR (the project runs with --cpu-prof into DIR; read it with bench/profile-summary.ts).
+ * --profile DIR (the project runs with --cpu-prof into DIR; read it with bench/profile-summary.ts),
+ * --node-flags="..." (more node flags for the project, to try a V8 setting).
  *
  * Exits non-zero when a server does not start, the two servers answer different JSON, or a response
  * is not the expected 2xx. Every server it starts is stopped on exit, also after a failure.
@@ -46,6 +47,7 @@ const { values: flags } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
     profile: { type: 'string' },
+    'node-flags': { type: 'string' },
   },
 });
 const quick = flags.quick;
@@ -88,7 +90,10 @@ async function session(sizes: SeedSizes, keys: readonly ScenarioKey[]): Promise<
     databaseUrl,
     jwtSecret: JWT_SECRET,
     poolSize: POOL_SIZE,
-    nodeFlags: flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${flags.profile}`] : [],
+    nodeFlags: [
+      ...(flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${flags.profile}`] : []),
+      ...(flags['node-flags']?.split(' ').filter(Boolean) ?? []),
+    ],
   };
   const servers: RunningServer[] = [];
   try {

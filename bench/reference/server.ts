@@ -33,6 +33,21 @@ const pool = new pg.Pool({
   max: Number(env.DB_POOL_SIZE ?? 10),
 });
 
+/**
+ * Statements with a fixed text (a few variants at most) run as named prepared statements, as the
+ * project's SqlClient runs its fixed ones: each connection parses and plans them once. The list, whose
+ * text follows its filters, is not prepared here either.
+ */
+const statementNames = new Map<string, string>();
+function prepared<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `reference_${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return pool.query<R>({ name, text, values });
+}
+
 // ---- cursors and tokens, as src/common/pagination/cursor-codec.ts and src/modules/auth/tokens.ts
 
 const CURSOR_KEY = createHmac('sha256', SECRET).update('cursor').digest('hex');
@@ -232,7 +247,7 @@ app.get<{ Params: { id: string } }>('/v1/posts/:id', async (request, reply) => {
   if (!UUID.test(request.params.id)) {
     return invalid(reply, 'id must be a UUID');
   }
-  const { rows } = await pool.query<Row>(
+  const { rows } = await prepared<Row>(
     `SELECT ${POST_COLUMNS}, d.post_id AS detail_post_id, d."desc", d.utilities, d.pet, d.income, d.size,
             d.school, d.bus, d.restaurant
        FROM posts p JOIN users u ON u.id = p.author_id LEFT JOIN post_details d ON d.post_id = p.id
@@ -277,7 +292,7 @@ app.get<{ Params: { id: string }; Querystring: Query }>('/v1/chats/:id/messages'
   if (after) {
     params.push(after[0], after[1]);
   }
-  const { rows } = await pool.query<Row>(
+  const { rows } = await prepared<Row>(
     `WITH ${CALLER},
      member AS (SELECT 1 FROM chat_participants cp JOIN caller c ON c.user_id = cp.user_id WHERE cp.chat_id = $3)
      SELECT EXISTS (SELECT 1 FROM caller) AS authenticated, EXISTS (SELECT 1 FROM member) AS participant, m.*
@@ -318,7 +333,7 @@ app.post<{ Params: { id: string }; Body: { text?: unknown } }>(
     if (!UUID.test(request.params.id) || text.length < 1 || text.length > 5000) {
       return invalid(reply, 'Invalid request.');
     }
-    const { rows } = await pool.query<Row>(
+    const { rows } = await prepared<Row>(
       `WITH ${CALLER},
        marked AS (
          UPDATE chat_participants cp SET last_read_at = GREATEST(cp.last_read_at, $5::timestamptz)
@@ -365,7 +380,7 @@ app.get<{ Querystring: Query }>('/v1/saved-posts', async (request, reply) => {
   if (after) {
     params.push(after[0], after[1]);
   }
-  const { rows } = await pool.query<Row>(
+  const { rows } = await prepared<Row>(
     `WITH ${CALLER}
      SELECT EXISTS (SELECT 1 FROM caller) AS authenticated, x.* FROM (SELECT 1) one
        LEFT JOIN LATERAL (

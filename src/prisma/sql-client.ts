@@ -28,15 +28,34 @@ function parameter(value: unknown): unknown {
  */
 @Injectable()
 export class SqlClient {
+  /** The names of the prepared statements, by their text. */
+  private readonly prepared = new Map<string, string>();
+
   constructor(@Inject(DatabaseConnection) private readonly connection: DatabaseConnection) {}
 
-  /** The rows of one statement (a statement is atomic: data-modifying CTEs commit together or not at all). */
-  async query<Row>(statement: Prisma.Sql): Promise<Row[]> {
+  /**
+   * The rows of one statement (a statement is atomic: data-modifying CTEs commit together or not at
+   * all). `prepare` makes it a named prepared statement: each connection parses and plans it once,
+   * then only binds and runs it. Only for statements with a fixed text (a few variants at most), not
+   * for those assembled from optional filters: every text stays prepared on every connection.
+   */
+  async query<Row>(statement: Prisma.Sql, options: { prepare?: boolean } = {}): Promise<Row[]> {
+    const text = statement.text;
     const result = await this.connection.pool.query<Row & pg.QueryResultRow>({
-      text: statement.text,
+      name: options.prepare ? this.nameOf(text) : undefined,
+      text,
       values: statement.values.map(parameter),
       types: TYPES,
     });
     return result.rows;
+  }
+
+  private nameOf(text: string): string {
+    let name = this.prepared.get(text);
+    if (name === undefined) {
+      name = `sql_${this.prepared.size + 1}`;
+      this.prepared.set(text, name);
+    }
+    return name;
   }
 }

@@ -123,11 +123,14 @@ export class AuthRepository {
     if (!isUUID(id)) {
       return null;
     }
-    const rows = await this.sql.query<SessionState>(Prisma.sql`
+    const rows = await this.sql.query<SessionState>(
+      Prisma.sql`
       SELECT s.id, s.user_id AS "userId", u.role::text AS role, s.rotation_counter AS "rotationCounter",
              s.refresh_token_hash AS "refreshTokenHash", s.revoked_at AS "revokedAt", s.expires_at AS "expiresAt"
         FROM sessions s JOIN users u ON u.id = s.user_id
-       WHERE s.id = ${id}::uuid`);
+       WHERE s.id = ${id}::uuid`,
+      { prepare: true },
+    );
     return rows[0] ?? null;
   }
 

@@ -137,7 +137,8 @@ export class ChatsRepository {
     limit: number,
     after?: Keyset,
   ): Promise<MessageRecord[] | null> {
-    const rows = await this.sql.query<MessageRecord | { id: null }>(Prisma.sql`
+    const rows = await this.sql.query<MessageRecord | { id: null }>(
+      Prisma.sql`
       SELECT m.*
         FROM chat_participants p
         LEFT JOIN LATERAL (
@@ -147,7 +148,9 @@ export class ChatsRepository {
            ORDER BY created_at DESC, id DESC
            LIMIT ${limit + 1}
         ) m ON true
-       WHERE p.chat_id = ${chatId}::uuid AND p.user_id = ${userId}::uuid`);
+       WHERE p.chat_id = ${chatId}::uuid AND p.user_id = ${userId}::uuid`,
+      { prepare: true },
+    );
     if (rows.length === 0) {
       return null;
     }
@@ -162,7 +165,8 @@ export class ChatsRepository {
   async sendMessage(chatId: string, senderId: string, text: string): Promise<MessageRecord | null> {
     const id = uuidv7();
     const now = Prisma.sql`${new Date()}::timestamptz`;
-    const rows = await this.sql.query<MessageRecord>(Prisma.sql`
+    const rows = await this.sql.query<MessageRecord>(
+      Prisma.sql`
       WITH sender AS (
         UPDATE chat_participants SET last_read_at = GREATEST(last_read_at, ${now})
          WHERE chat_id = ${chatId}::uuid AND user_id = ${senderId}::uuid
@@ -179,7 +183,9 @@ export class ChatsRepository {
            AND (last_message_at IS NULL OR last_message_at < ${now}
                 OR (last_message_at = ${now} AND last_message_id < ${id}::uuid))
       )
-      SELECT * FROM message`);
+      SELECT * FROM message`,
+      { prepare: true },
+    );
     return rows[0] ?? null;
   }
 

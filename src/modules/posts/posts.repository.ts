@@ -137,13 +137,16 @@ export class PostsRepository {
   /** One post with its detail, author and (for a viewer) whether they saved it: one statement. */
   async findById(id: string, viewerId?: string): Promise<PostRecord | null> {
     // Hand-written and typed: the hottest read skips Prisma's per-call work (see bench/RESULTS.md).
-    const rows = await this.sql.query<PostWithDetailRow>(Prisma.sql`
+    const rows = await this.sql.query<PostWithDetailRow>(
+      Prisma.sql`
       SELECT ${SUMMARY_COLUMNS}, ${savedColumn(viewerId)} AS saved,
              d.post_id AS detail_post_id, d."desc" AS detail_desc, d.utilities AS detail_utilities,
              d.pet AS detail_pet, d.income AS detail_income, d.size AS detail_size, d.school AS detail_school,
              d.bus AS detail_bus, d.restaurant AS detail_restaurant
         FROM posts p JOIN users u ON u.id = p.author_id LEFT JOIN post_details d ON d.post_id = p.id
-       WHERE p.id = ${id}::uuid`);
+       WHERE p.id = ${id}::uuid`,
+      { prepare: true },
+    );
     const row = rows[0];
     if (!row) {
       return null;

@@ -61,13 +61,16 @@ export class SavedPostsRepository {
     limit: number,
     after?: { savedAt: Date; id: string },
   ): Promise<SavedPostRecord[]> {
-    const rows = await this.sql.query<PostRow & { save_id: string; saved_at: Date }>(Prisma.sql`
+    const rows = await this.sql.query<PostRow & { save_id: string; saved_at: Date }>(
+      Prisma.sql`
       SELECT s.id AS save_id, s.created_at AS saved_at, ${SUMMARY_COLUMNS}, NULL::boolean AS saved
         FROM saved_posts s JOIN posts p ON p.id = s.post_id JOIN users u ON u.id = p.author_id
        WHERE s.user_id = ${userId}::uuid
          ${after ? Prisma.sql`AND (s.created_at, s.id) < (${after.savedAt}::timestamptz, ${after.id}::uuid)` : Prisma.empty}
        ORDER BY s.created_at DESC, s.id DESC
-       LIMIT ${limit + 1}`);
+       LIMIT ${limit + 1}`,
+      { prepare: true },
+    );
     return rows.map((row) => ({
       id: row.save_id,
       postId: row.id,
