@@ -44,6 +44,23 @@ describe('operations', () => {
     expect(response.text).not.toContain('/no/such/route');
   });
 
+  it('counts every request once, as the latency histogram does', async () => {
+    const count = async (metric: string) => {
+      const text = (await server.api.get('/metrics')).text;
+      const line = new RegExp(
+        `^${metric}\\{method="GET",route="/health/live",status_code="200"\\} (\\d+)$`,
+        'm',
+      );
+      return Number(line.exec(text)?.[1] ?? 0);
+    };
+    const before = await count('http_requests_total');
+    for (let i = 0; i < 3; i += 1) {
+      await server.api.get('/health/live');
+    }
+    expect(await count('http_requests_total')).toBe(before + 3);
+    expect(await count('http_request_duration_seconds_count')).toBe(before + 3);
+  });
+
   it('serves the same OpenAPI document as the committed openapi.json', async () => {
     const committed: unknown = JSON.parse(
       readFileSync(path.resolve(__dirname, '../../openapi.json'), 'utf8'),
