@@ -33,9 +33,11 @@ export interface Keyset {
   id: string;
 }
 
-/** Rows strictly after `after` in (time desc, id desc) order. */
-function olderThan(after: Keyset | undefined, field: 'lastActivityAt' | 'createdAt') {
-  return after ? { OR: [{ [field]: { lt: after.at } }, { [field]: after.at, id: { lt: after.id } }] } : {};
+/** Chats strictly after `after` in (last activity desc, id desc) order. */
+function olderThan(after: Keyset | undefined): Prisma.ChatWhereInput {
+  return after
+    ? { OR: [{ lastActivityAt: { lt: after.at } }, { lastActivityAt: after.at, id: { lt: after.id } }] }
+    : {};
 }
 
 /** The two-person chat key of a pair of users: the same whichever of them asks. */
@@ -101,7 +103,7 @@ export class ChatsRepository {
   /** A page of the chats of a user, most recent activity first; `limit + 1` rows to tell if more follow. */
   listForParticipant(userId: string, limit: number, after?: Keyset): Promise<ChatRecord[]> {
     return this.prisma.chat.findMany({
-      where: { participants: { some: { userId } }, ...olderThan(after, 'lastActivityAt') },
+      where: { participants: { some: { userId } }, ...olderThan(after) },
       orderBy: [{ lastActivityAt: 'desc' }, { id: 'desc' }],
       take: limit + 1,
       select: CHAT_SELECT,
