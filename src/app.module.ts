@@ -3,8 +3,6 @@ import { LoggerModule } from 'nestjs-pino';
 import { CommonModule } from './common/common.module';
 import { AppConfig, AppConfigModule, ConfigOptions } from './config/config.module';
 import { NodeEnv } from './config/environment';
-import { requestIdOf } from './common/http/request-id';
-import { requestLogFields } from './common/http/request-log';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
@@ -27,15 +25,12 @@ export class AppModule {
         LoggerModule.forRootAsync({
           inject: [AppConfig],
           useFactory: (config: AppConfig) => ({
+            // Application logs only: no request middleware (pino-http and a per-request context).
+            // Requests are logged from Fastify's response hook instead (common/http/request-log.ts).
+            forRoutes: [],
             pinoHttp: {
               level: config.get('LOG_LEVEL', { infer: true }),
-              genReqId: requestIdOf,
-              customAttributeKeys: { reqId: 'requestId' },
-              // A request is logged by what identifies it, without its headers (tokens, keys, cookies):
-              // smaller lines, and far less work per request than serialising and redacting them all.
-              serializers: { req: requestLogFields },
               redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
-              autoLogging: { ignore: (req) => /^\/(health|metrics)\b/.test(req.url ?? '') },
               transport:
                 config.get('NODE_ENV', { infer: true }) === NodeEnv.Development
                   ? { target: 'pino-pretty', options: { singleLine: true } }

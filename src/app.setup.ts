@@ -5,10 +5,11 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { MalformedJsonError } from './common/errors/domain-error';
 import { REQUEST_ID_HEADER, requestIdOf } from './common/http/request-id';
+import { logRequest } from './common/http/request-log';
 import { AppConfig, ConfigOptions } from './config/config.module';
 import { Environment, validateEnvironment } from './config/environment';
 import { HttpMetrics } from './metrics/http-metrics';
@@ -66,6 +67,7 @@ export function configureApp(app: NestFastifyApplication): void {
   });
   fastify.addHook('onResponse', async (request, reply) => {
     metrics.observe(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
+    logRequest(PinoLogger.root, request, reply);
   });
   // Fastify's own JSON parser (safe against prototype poisoning), failing with a code of ours.
   const parseJson = fastify.getDefaultJsonParser('error', 'ignore');

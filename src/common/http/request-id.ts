@@ -6,8 +6,8 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 const ACCEPTABLE = /^[\w.:-]{1,128}$/;
 
 /**
- * The id of a request: the caller's `X-Request-Id` when acceptable, else a new UUID. Fastify and the
- * request logger both ask, so it is computed once and kept on the request.
+ * The id of a request: the caller's `X-Request-Id` when acceptable, else a new UUID. Computed once and
+ * kept on the request, where Fastify reads it as `request.id`.
  */
 export function requestIdOf(request: IncomingMessage & { id?: unknown }): string {
   if (typeof request.id === 'string') {
