@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import { differences } from './compare';
-import { CpuSnapshot, cpuSnapshot, ForeignLoad, foreignLoad } from './machine';
+import { CpuSnapshot, cpuSnapshot, ForeignLoad, foreignLoad, TICKS } from './machine';
 import type { BenchRequest, Scenario } from './scenarios';
 import { RunningServer, sampleRss } from './servers';
 
@@ -20,6 +20,8 @@ export interface Measurement {
   errors: number;
   /** Peak resident memory of the server during the run, in kB. */
   rssPeakKb: number;
+  /** CPU time the server used per answered request, in microseconds (all its threads). */
+  cpuUs: number;
   foreign: ForeignLoad;
 }
 
@@ -47,7 +49,9 @@ export async function measure(
     timeout: 30,
     requests,
   });
-  const foreign = foreignLoad(before, cpuSnapshot(), context.ours, context.database);
+  const after = cpuSnapshot();
+  const foreign = foreignLoad(before, after, context.ours, context.database);
+  const serverTicks = (after.ticks.get(server.pid)?.ticks ?? 0) - (before.ticks.get(server.pid)?.ticks ?? 0);
   return {
     rps: result.requests.average,
     p50: result.latency.p50,
@@ -57,6 +61,7 @@ export async function measure(
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
     rssPeakKb: rss.stop(),
+    cpuUs: ((serverTicks / TICKS) * 1e6) / Math.max(1, result.requests.total),
     foreign,
   };
 }

@@ -29,6 +29,7 @@ export function summarise(rounds: Measurement[]): Measurement {
     non2xx: rounds.reduce((sum, m) => sum + m.non2xx, 0),
     errors: rounds.reduce((sum, m) => sum + m.errors, 0),
     rssPeakKb: Math.max(...rounds.map((m) => m.rssPeakKb)),
+    cpuUs: median(rounds.map((m) => m.cpuUs)),
     foreign: rounds.reduce(
       (worst, m) => (m.foreign.percent > worst.percent ? m.foreign : worst),
       rounds[0].foreign,
@@ -47,13 +48,15 @@ const mb = (kb: number): string => fixed(kb / 1024);
 const ratio = (value: number): string => `${value.toFixed(2)}`;
 
 /**
- * A Markdown table: one line per server and scenario, the project's line with the ratios. "other CPU"
- * is the most CPU (in % of one core) that processes outside the benchmark used during a measured run.
+ * A Markdown table: one line per server and scenario, the project's line with the ratios. "CPU µs/req"
+ * is the server's own CPU time per answered request (median over the rounds): steadier from run to run
+ * than throughput on a shared machine. "other CPU" is the most CPU (in % of one core) that processes
+ * outside the benchmark used during a measured run.
  */
 export function table(rows: Row[]): string {
   const lines = [
-    '| scenario | server | req/s | p50 ms | p97.5 ms | p99 ms | non-2xx | peak RSS MB | req/s project/ref | p99 project/ref | other CPU % |',
-    '| --- | --- | --: | --: | --: | --: | --: | --: | --: | --: | --: |',
+    '| scenario | server | req/s | p50 ms | p97.5 ms | p99 ms | non-2xx | peak RSS MB | CPU µs/req | req/s project/ref | p99 project/ref | other CPU % |',
+    '| --- | --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |',
   ];
   for (const { title, project, reference } of rows) {
     for (const [name, m] of [
@@ -63,7 +66,7 @@ export function table(rows: Row[]): string {
       const mine = name === 'project';
       lines.push(
         `| ${mine ? title : ''} | ${name} | ${fixed(m.rps)} | ${fixed(m.p50)} | ${fixed(m.p975)} | ${fixed(m.p99)} | ` +
-          `${m.non2xx + m.errors} | ${mb(m.rssPeakKb)} | ` +
+          `${m.non2xx + m.errors} | ${mb(m.rssPeakKb)} | ${fixed(m.cpuUs)} | ` +
           `${mine ? ratio(project.rps / reference.rps) : ''} | ${mine ? ratio(project.p99 / Math.max(1, reference.p99)) : ''} | ` +
           `${fixed(m.foreign.percent)} |`,
       );

@@ -71,6 +71,7 @@ function describe(m: Measurement): string {
   return (
     `${m.rps.toFixed(0).padStart(6)} req/s  p50 ${m.p50.toFixed(0).padStart(4)} ms  p99 ${m.p99.toFixed(0).padStart(4)} ms  ` +
     `non-2xx ${m.non2xx}  errors ${m.errors}  RSS ${(m.rssPeakKb / 1024).toFixed(0)} MB  ` +
+    `CPU ${m.cpuUs.toFixed(0)} µs/req  ` +
     `other CPU ${m.foreign.percent.toFixed(0)} %${m.foreign.top.length ? ` (${m.foreign.top.join(', ')})` : ''}`
   );
 }

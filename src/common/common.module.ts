@@ -6,6 +6,7 @@ import { ProblemDetailsFilter } from './errors/problem-details.filter';
 import { validationException } from './errors/validation';
 import { CursorCodec } from './pagination/cursor-codec';
 import { SessionStateCache } from './auth/session-state-cache';
+import { CachedReflector } from './metadata/cached-reflector';
 import { FixedWindowThrottlerStorage } from './throttler-storage';
 import { AppThrottlerGuard, isAuthRateLimited, trackerOf } from './throttling';
 import { createHmac } from 'node:crypto';
@@ -51,6 +52,7 @@ import { createHmac } from 'node:crypto';
       }),
     },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+    CachedReflector,
     { provide: APP_GUARD, useClass: AppThrottlerGuard },
     {
       provide: CursorCodec,
@@ -70,6 +72,6 @@ import { createHmac } from 'node:crypto';
         new SessionStateCache(config.get('SESSION_CACHE_TTL_MS', { infer: true })),
     },
   ],
-  exports: [CursorCodec, SessionStateCache],
+  exports: [CursorCodec, SessionStateCache, CachedReflector],
 })
 export class CommonModule {}

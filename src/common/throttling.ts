@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
 import { ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
-import { ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  ThrottlerLimitDetail,
+  type ThrottlerModuleOptions,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
 import { RateLimitedError } from './errors/domain-error';
+import { CachedReflector } from './metadata/cached-reflector';
 
 const STRICT = 'rateLimit:auth';
 
@@ -27,6 +35,15 @@ export function trackerOf(request: { ip: string; headers: Record<string, unknown
 /** The throttler, answering with our problem details and a plain `Retry-After` whichever limit hit. */
 @Injectable()
 export class AppThrottlerGuard extends ThrottlerGuard {
+  // The package's guard reads six metadata keys per limit on every request: remembered answers.
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: CachedReflector,
+  ) {
+    super(options, storage, reflector);
+  }
+
   protected override throwThrottlingException(
     _context: ExecutionContext,
     detail: ThrottlerLimitDetail,

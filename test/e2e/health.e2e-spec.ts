@@ -76,10 +76,21 @@ describe('operations', () => {
     expect(await response.text()).toContain('swagger-ui');
   });
 
-  it('sends security headers', async () => {
-    const response = await server.api.get('/health/live');
-    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
-    expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+  it('sends security headers on every answer, errors included', async () => {
+    for (const path of ['/health/live', '/v1/no-such-route']) {
+      const response = await server.api.get(path);
+      expect(Object.fromEntries(response.headers)).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'SAMEORIGIN',
+        'strict-transport-security': 'max-age=31536000; includeSubDomains',
+        'referrer-policy': 'no-referrer',
+        'cross-origin-opener-policy': 'same-origin',
+        'cross-origin-resource-policy': 'same-origin',
+        'x-xss-protection': '0',
+      });
+      expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(response.headers.get('content-security-policy')).toContain("img-src 'self' data:");
+      expect(response.headers.get('x-request-id')).toBeTruthy();
+    }
   });
 });

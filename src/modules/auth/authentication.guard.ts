@@ -1,5 +1,4 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { AuthenticatedRequest, AuthUser } from '../../common/auth/auth-user';
 import { API_KEY_SCOPES } from '../../common/auth/api-key-scopes.decorator';
@@ -8,6 +7,7 @@ import { DomainError, ForbiddenError, InvalidInputError } from '../../common/err
 import { InvalidApiKeyError } from '../accounts/api-keys.service';
 import { InvalidAccessTokenError } from './auth.errors';
 import { API_KEY_HEADER } from './api-key.strategy';
+import { CachedReflector } from '../../common/metadata/cached-reflector';
 
 export class ApiKeyInQueryError extends InvalidInputError {
   constructor() {
@@ -56,7 +56,7 @@ export class AuthenticationGuard implements CanActivate {
   private readonly bearer = passport('jwt', () => new InvalidAccessTokenError());
   private readonly apiKey = passport('api-key', () => new InvalidApiKeyError());
 
-  constructor(private readonly reflector: Reflector) {}
+  constructor(private readonly reflector: CachedReflector) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];

@@ -1,10 +1,10 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import type { AuthenticatedRequest } from '../../common/auth/auth-user';
 import { ROLES } from '../../common/auth/roles.decorator';
 import type { UserRole } from '../../common/auth/roles';
 import { ForbiddenError } from '../../common/errors/domain-error';
 import { InvalidAccessTokenError } from './auth.errors';
+import { CachedReflector } from '../../common/metadata/cached-reflector';
 
 export class RoleRequiredError extends ForbiddenError {
   constructor(roles: UserRole[]) {
@@ -15,7 +15,7 @@ export class RoleRequiredError extends ForbiddenError {
 /** `@Roles(...)`: the caller's role as it is now in the database (read with the session). */
 @Injectable()
 export class RolesGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector) {}
+  constructor(private readonly reflector: CachedReflector) {}
 
   canActivate(context: ExecutionContext): boolean {
     const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES, [
