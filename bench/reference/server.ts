@@ -8,7 +8,7 @@
  * JWT_ACCESS_TTL_SECONDS (900), SESSION_TTL_DAYS (30).
  * Self-contained on purpose: bench/run.ts transpiles this one file and runs it with plain node.
  */
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, randomBytes } from 'node:crypto';
 import { verify as verifyPassword } from '@node-rs/argon2';
 import Fastify, { FastifyReply, FastifyRequest } from 'fastify';
 import jwt from 'jsonwebtoken';
@@ -17,6 +17,8 @@ import { v7 as uuidv7 } from 'uuid';
 
 const env = process.env;
 const SECRET = env.JWT_SECRET ?? '';
+// Made once: given a string, jsonwebtoken tries it as a PEM public key (and throws) on every call.
+const JWT_KEY = createSecretKey(SECRET, 'utf8');
 const ACCESS_TTL = Number(env.JWT_ACCESS_TTL_SECONDS ?? 900);
 const SESSION_TTL_DAYS = Number(env.SESSION_TTL_DAYS ?? 30);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -102,7 +104,7 @@ function bearerClaims(request: FastifyRequest): Claims | null {
     return null;
   }
   try {
-    const claims = jwt.verify(header.slice(7), SECRET, { algorithms: ['HS256'] }) as Partial<
+    const claims = jwt.verify(header.slice(7), JWT_KEY, { algorithms: ['HS256'] }) as Partial<
       Claims & { typ: string; exp: number }
     >;
     const valid = claims.typ === 'access' && typeof claims.exp === 'number' && claims.sid && claims.sub;
@@ -442,7 +444,7 @@ app.post<{ Body: { email?: unknown; password?: unknown } }>('/v1/auth/login', as
     ],
   );
   const user = rows[0];
-  const accessToken = jwt.sign({ sub: user.id, role: user.role, sid: sessionId, typ: 'access' }, SECRET, {
+  const accessToken = jwt.sign({ sub: user.id, role: user.role, sid: sessionId, typ: 'access' }, JWT_KEY, {
     algorithm: 'HS256',
     expiresIn: ACCESS_TTL,
   });

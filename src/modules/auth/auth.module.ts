@@ -14,7 +14,7 @@ import { JwtStrategy } from './jwt.strategy';
 import { LoginAttempts } from './login-attempts';
 import { PasswordHasher } from './password-hasher';
 import { RolesGuard } from './roles.guard';
-import { AccessTokens, RefreshTokens } from './tokens';
+import { AccessTokens, accessTokenKey, RefreshTokens } from './tokens';
 
 @Module({
   imports: [
@@ -24,7 +24,7 @@ import { AccessTokens, RefreshTokens } from './tokens';
     JwtModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
-        secret: config.get('JWT_SECRET', { infer: true }),
+        secret: accessTokenKey(config),
         signOptions: { algorithm: 'HS256' },
         verifyOptions: { algorithms: ['HS256'] },
       }),

@@ -4,7 +4,7 @@ import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { SessionCaller } from '../../common/auth/auth-user';
 import { AppConfig } from '../../config/config.module';
 import { AuthService } from './auth.service';
-import type { AccessClaims } from './tokens';
+import { type AccessClaims, accessTokenKey } from './tokens';
 
 /** Bearer access tokens: HS256 only (no `none`, no other algorithm), expiry enforced. */
 @Injectable()
@@ -15,7 +15,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: config.get('JWT_SECRET', { infer: true }),
+      // passport-jwt hands the key to jsonwebtoken, which takes a KeyObject (its types say string or Buffer).
+      secretOrKey: accessTokenKey(config) as unknown as Buffer,
       algorithms: ['HS256'],
       ignoreExpiration: false,
     });
