@@ -10,6 +10,7 @@ import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { MalformedJsonError } from './common/errors/domain-error';
 import { REQUEST_ID_HEADER, requestIdOf } from './common/http/request-id';
+import { isNoStore } from './common/http/no-store';
 import { logRequest } from './common/http/request-log';
 import { AppConfig, ConfigOptions } from './config/config.module';
 import { Environment, validateEnvironment } from './config/environment';
@@ -66,6 +67,9 @@ export function configureApp(app: NestFastifyApplication): void {
   const headers = securityHeaders();
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.headers(headers).header(REQUEST_ID_HEADER, request.id);
+    if (isNoStore(request)) {
+      void reply.header('cache-control', 'no-store');
+    }
     done();
   });
   fastify.addHook('onResponse', async (request, reply) => {

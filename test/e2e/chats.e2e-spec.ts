@@ -169,6 +169,14 @@ describe('chats', () => {
       expect((await server.api.get('/v1/chats', { token: outsider.accessToken })).body.data).toEqual([]);
     });
 
+    it('marks refusals before the handler no-store too (no token: 401)', async () => {
+      for (const [method, path, body] of calls(chatId)) {
+        const response = await server.api.request(method, path, { body });
+        expect({ method, path, status: response.status }).toEqual({ method, path, status: 401 });
+        expect(response.headers.get('cache-control')).toBe('no-store');
+      }
+    });
+
     it('answers 401 to an anonymous caller', async () => {
       for (const [method, path, body] of [
         ['GET', '/v1/chats', undefined],

@@ -1,7 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Post, Query, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
-import { NoStoreInterceptor } from '../../common/http/no-store.interceptor';
+import { NoStore } from '../../common/http/no-store';
 import { ApiPageResponse } from '../../common/openapi/page-response.decorator';
 import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
 import { PageDto } from '../../common/pagination/page.dto';
@@ -12,7 +12,7 @@ import { ApiKeysService } from './api-keys.service';
 import { ApiKeyDto, ApiKeyWithSecretDto, CreateApiKeyDto } from './dto/api-key.dto';
 
 @ApiTags('accounts')
-@UseInterceptors(NoStoreInterceptor)
+@NoStore()
 @Controller('v1/accounts/:id/api-keys')
 export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Post, Query, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -9,7 +9,7 @@ import {
 import { CurrentUser, SessionCaller } from '../../common/auth/auth-user';
 import { Public } from '../../common/decorators/public.decorator';
 import { Client, ClientInfo } from '../../common/http/client-info';
-import { NoStoreInterceptor } from '../../common/http/no-store.interceptor';
+import { NoStore } from '../../common/http/no-store';
 import { ApiPageResponse } from '../../common/openapi/page-response.decorator';
 import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
 import { PageDto } from '../../common/pagination/page.dto';
@@ -30,7 +30,7 @@ import {
 
 @ApiTags('auth')
 @NotIdempotent()
-@UseInterceptors(NoStoreInterceptor)
+@NoStore()
 @Controller('v1/auth')
 export class AuthController {
   constructor(private readonly auth: AuthService) {}

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Post, Query, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -8,7 +8,7 @@ import {
 } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
 import { CreatedOrOk, Upserted } from '../../common/http/created-or-ok';
-import { NoStoreInterceptor } from '../../common/http/no-store.interceptor';
+import { NoStore } from '../../common/http/no-store';
 import { ApiPageResponse } from '../../common/openapi/page-response.decorator';
 import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
 import { PageDto } from '../../common/pagination/page.dto';
@@ -21,7 +21,7 @@ import { SendMessageDto } from './dto/send-message.dto';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 
 @ApiTags('chats')
-@UseInterceptors(NoStoreInterceptor)
+@NoStore()
 @Controller('v1/chats')
 export class ChatsController {
   constructor(private readonly chats: ChatsService) {}
