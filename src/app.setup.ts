@@ -100,7 +100,7 @@ export function configureApp(app: NestFastifyApplication): void {
  * here, against a recorder, and each response gets the same set in one call: no middleware (a dozen
  * nested calls, each validating its header again) on every request.
  */
-export function securityHeaders(): Record<string, string> {
+function securityHeaders(): Record<string, string> {
   const headers: Record<string, string> = {};
   const recorder = {
     setHeader: (name: string, value: string | number) => (headers[name.toLowerCase()] = String(value)),
