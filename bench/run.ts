@@ -6,7 +6,8 @@
  *   npm run bench -- --scale       scenarios 1 and 3 at 10 thousand and at 1 million rows
  * Options: --connections N, --duration S, --rounds N, --only list,post,..., --fresh (seed again),
  * --no-build (use dist/ as it is), --no-write (leave RESULTS.md alone; --quick never writes),
- * --profile DIR (the project runs with --cpu-prof into DIR; read it with bench/profile-summary.ts),
+ * --profile DIR (both servers run with --cpu-prof, into DIR/project and DIR/reference; read the
+ * profiles with bench/profile-summary.ts),
  * --node-flags="..." (more node flags for the project, to try a V8 setting).
  *
  * Exits non-zero when a server does not start, the two servers answer different JSON, or a response
@@ -91,10 +92,8 @@ async function session(sizes: SeedSizes, keys: readonly ScenarioKey[]): Promise<
     databaseUrl,
     jwtSecret: JWT_SECRET,
     poolSize: POOL_SIZE,
-    nodeFlags: [
-      ...(flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${flags.profile}`] : []),
-      ...(flags['node-flags']?.split(' ').filter(Boolean) ?? []),
-    ],
+    nodeFlags: flags['node-flags']?.split(' ').filter(Boolean) ?? [],
+    profile: flags.profile,
   };
   const servers: RunningServer[] = [];
   try {

@@ -23,8 +23,10 @@ export interface ServerSettings {
   databaseUrl: string;
   jwtSecret: string;
   poolSize: number;
-  /** Extra node flags for the project (e.g. --cpu-prof). */
+  /** Extra node flags for the project (a V8 setting to try). */
   nodeFlags?: string[];
+  /** Both servers run with --cpu-prof, into `<profile>/project` and `<profile>/reference`. */
+  profile?: string;
 }
 
 /**
@@ -142,7 +144,7 @@ export async function startProject(settings: ServerSettings): Promise<RunningSer
   const port = await freePort();
   return start(
     'project',
-    [...(settings.nodeFlags ?? []), 'dist/main.js'],
+    [...profileFlags(settings, 'project'), ...(settings.nodeFlags ?? []), 'dist/main.js'],
     {
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
@@ -162,7 +164,7 @@ export async function startReference(settings: ServerSettings): Promise<RunningS
   const port = await freePort();
   return start(
     'reference',
-    [transpileReference()],
+    [...profileFlags(settings, 'reference'), transpileReference()],
     {
       NODE_ENV: 'production',
       // The transpiled file lives outside the repository: resolve its packages from ours.
@@ -174,6 +176,10 @@ export async function startReference(settings: ServerSettings): Promise<RunningS
     },
     port,
   );
+}
+
+function profileFlags(settings: ServerSettings, name: RunningServer['name']): string[] {
+  return settings.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(settings.profile, name)}`] : [];
 }
 
 /** Resident memory of a process in kB (VmRSS), 0 once it is gone. */

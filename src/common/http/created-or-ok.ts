@@ -1,6 +1,4 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor, UseInterceptors } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { map, Observable } from 'rxjs';
 
 /** What a create-or-return operation produced, and whether this call created it. */
 export interface Upserted<T> {
@@ -8,18 +6,8 @@ export interface Upserted<T> {
   created: boolean;
 }
 
-@Injectable()
-class CreatedOrOkInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler<Upserted<unknown>>): Observable<unknown> {
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
-    return next.handle().pipe(
-      map(({ value, created }) => {
-        void reply.status(created ? 201 : 200);
-        return value;
-      }),
-    );
-  }
+/** The value of an `Upserted`, answered 201 when this call created it, else 200. */
+export function createdOrOk<T>(reply: FastifyReply, { value, created }: Upserted<T>): T {
+  void reply.status(created ? 201 : 200);
+  return value;
 }
-
-/** Answers 201 when the handler's `Upserted` result was created by this call, else 200, with its value. */
-export const CreatedOrOk = (): MethodDecorator => UseInterceptors(CreatedOrOkInterceptor);

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -6,8 +6,9 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
-import { CreatedOrOk, Upserted } from '../../common/http/created-or-ok';
+import { createdOrOk } from '../../common/http/created-or-ok';
 import { NoStore } from '../../common/http/no-store';
 import { ApiPageResponse } from '../../common/openapi/page-response.decorator';
 import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
@@ -28,7 +29,6 @@ export class ChatsController {
 
   @Post()
   @Idempotent()
-  @CreatedOrOk()
   @ApiOperation({
     summary: 'Start a chat with one or more users',
     description:
@@ -37,8 +37,12 @@ export class ChatsController {
   @ApiCreatedResponse({ type: ChatDto, description: 'The chat was created' })
   @ApiOkResponse({ type: ChatDto, description: 'The two-person chat of this pair already existed' })
   @ApiProblems(400, 404)
-  create(@CurrentUser() actor: AuthUser, @Body() body: CreateChatDto): Promise<Upserted<ChatDto>> {
-    return this.chats.createChat(actor, body);
+  async create(
+    @CurrentUser() actor: AuthUser,
+    @Body() body: CreateChatDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ChatDto> {
+    return createdOrOk(reply, await this.chats.createChat(actor, body));
   }
 
   @Get()

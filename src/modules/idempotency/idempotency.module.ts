@@ -3,17 +3,18 @@ import { METHOD_METADATA } from '@nestjs/common/constants';
 import { DiscoveryModule, DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { IDEMPOTENT, NOT_IDEMPOTENT } from './idempotency';
 import { IdempotencyRepository } from './idempotency.repository';
+import { IdempotencyService } from './idempotency.service';
 
 /**
- * `Idempotency-Key` on POSTs: handlers marked @Idempotent() get the interceptor (resolved in their own
- * module, hence global). Refuses to start when a POST says neither @Idempotent() nor
+ * `Idempotency-Key` on POSTs: handlers marked @Idempotent() run under IdempotencyService (reached from
+ * their own module through a parameter pipe, hence global). Refuses to start when a POST says neither @Idempotent() nor
  * @NotIdempotent(), so no new write route loses safe retries by omission.
  */
 @Global()
 @Module({
   imports: [DiscoveryModule],
-  providers: [IdempotencyRepository],
-  exports: [IdempotencyRepository],
+  providers: [IdempotencyRepository, IdempotencyService],
+  exports: [IdempotencyService],
 })
 export class IdempotencyModule {
   constructor(discovery: DiscoveryService, scanner: MetadataScanner, reflector: Reflector) {

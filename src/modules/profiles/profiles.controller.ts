@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Put, Res } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -6,9 +6,10 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
 import { Public } from '../../common/decorators/public.decorator';
-import { CreatedOrOk, Upserted } from '../../common/http/created-or-ok';
+import { createdOrOk } from '../../common/http/created-or-ok';
 import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
 import { IdParam } from '../../common/pipes/parse-id.pipe';
 import { ProfileDto } from './dto/profile.dto';
@@ -30,13 +31,16 @@ export class ProfilesController {
   }
 
   @Put('me/profile')
-  @CreatedOrOk()
   @ApiOperation({ summary: 'Create or replace my profile', operationId: 'profiles_put_mine' })
   @ApiOkResponse({ type: ProfileDto, description: 'The profile was replaced' })
   @ApiCreatedResponse({ type: ProfileDto, description: 'The profile was created' })
   @ApiProblems(400, 401)
-  put(@CurrentUser() actor: AuthUser, @Body() body: ProfileInputDto): Promise<Upserted<ProfileDto>> {
-    return this.profiles.replaceProfile(actor, body);
+  async put(
+    @CurrentUser() actor: AuthUser,
+    @Body() body: ProfileInputDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ProfileDto> {
+    return createdOrOk(reply, await this.profiles.replaceProfile(actor, body));
   }
 
   @Patch('me/profile')

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -6,8 +6,9 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
-import { CreatedOrOk, Upserted } from '../../common/http/created-or-ok';
+import { createdOrOk } from '../../common/http/created-or-ok';
 import { ApiPageResponse } from '../../common/openapi/page-response.decorator';
 import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
 import { PageDto } from '../../common/pagination/page.dto';
@@ -32,13 +33,16 @@ export class SavedPostsController {
 
   @Post()
   @Idempotent()
-  @CreatedOrOk()
   @ApiOperation({ summary: 'Save a post (saving twice is one save)', operationId: 'saved_posts_create' })
   @ApiCreatedResponse({ type: SavedPostDto, description: 'Saved' })
   @ApiOkResponse({ type: SavedPostDto, description: 'It was already saved' })
   @ApiProblems(400, 404)
-  save(@CurrentUser() actor: AuthUser, @Body() body: SavePostDto): Promise<Upserted<SavedPostDto>> {
-    return this.saves.savePost(actor, body.postId);
+  async save(
+    @CurrentUser() actor: AuthUser,
+    @Body() body: SavePostDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SavedPostDto> {
+    return createdOrOk(reply, await this.saves.savePost(actor, body.postId));
   }
 
   @Delete(':postId')

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { catchError, from, mergeMap, Observable, of, throwError } from 'rxjs';
 import type { AuthenticatedRequest } from '../../common/auth/auth-user';
 import { RequestValidationError } from '../../common/errors/domain-error';
 import { PROBLEM_CONTENT_TYPE } from '../../common/openapi/problem-responses.decorator';
@@ -19,66 +18,63 @@ import {
 
 const KEY_PATTERN = new RegExp(`^[\\x21-\\x7e]{1,${MAX_KEY_LENGTH}}$`);
 
+type Claim = Parameters<IdempotencyRepository['claim']>[0];
+
 /**
  * Safe retries of POSTs (`Idempotency-Key`), scoped to the caller (a user or an API key), for 24
  * hours: the first request is processed and its status and body kept; the same key with the same
  * request replays them (`Idempotent-Replayed: true`) and writes nothing; with another request it is
- * a 422; while the first is in flight, a 409. A request refused by validation, or failing with a
- * server error, is forgotten so that it can be sent again.
+ * a 422; while the first is in flight, a 409. A request failing with a validation error or a server
+ * error is forgotten so that it can be sent again.
  */
 @Injectable()
-export class IdempotencyInterceptor implements NestInterceptor {
+export class IdempotencyService {
   constructor(private readonly records: IdempotencyRepository) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+  /**
+   * Runs a handler of an authenticated request under its `Idempotency-Key`, if it has one, and gives
+   * the body to send (the handler's, or the one replayed, whose status it sets on `reply`).
+   */
+  async run(request: AuthenticatedRequest, reply: FastifyReply, handle: () => unknown): Promise<unknown> {
     const key = request.headers[IDEMPOTENCY_HEADER];
-    if (key === undefined || !request.user) {
-      return next.handle();
+    const caller = request.user;
+    if (key === undefined || !caller) {
+      return handle();
     }
     if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
-      return throwError(() => new InvalidIdempotencyKeyError());
+      throw new InvalidIdempotencyKeyError();
     }
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
-    const caller = request.user;
-    const scope = caller.kind === 'api-key' ? `key:${caller.keyId}` : `user:${caller.id}`;
     const path = request.url.split('?')[0];
-    const requestHash = createHash('sha256')
-      .update(JSON.stringify([request.method, path, request.body ?? null]))
-      .digest('hex');
-    const claim = {
-      scope,
+    const claim: Claim = {
+      scope: caller.kind === 'api-key' ? `key:${caller.keyId}` : `user:${caller.id}`,
       key,
       userId: caller.kind === 'user' ? caller.id : null,
       method: request.method,
       path,
-      requestHash,
+      requestHash: createHash('sha256')
+        .update(JSON.stringify([request.method, path, request.body ?? null]))
+        .digest('hex'),
       expiresAt: new Date(Date.now() + IDEMPOTENCY_TTL_MS),
     };
-    return from(this.claimOrReplay(claim)).pipe(
-      mergeMap((outcome) => {
-        if (outcome.kind === 'replay') {
-          void reply.status(outcome.status).header(REPLAYED_HEADER, 'true');
-          if (outcome.status >= 400) {
-            void reply.header('content-type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`);
-          }
-          return of(outcome.body);
-        }
-        return next.handle().pipe(
-          mergeMap(async (value: unknown) => {
-            await this.records.complete(outcome.id, reply.statusCode, toJson(value));
-            return value;
-          }),
-          catchError((error: unknown) =>
-            from(this.settleFailure(outcome.id, error, path, String(request.id))),
-          ),
-        );
-      }),
-    );
+    const outcome = await this.claimOrReplay(claim);
+    if (outcome.kind === 'replay') {
+      void reply.status(outcome.status).header(REPLAYED_HEADER, 'true');
+      if (outcome.status >= 400) {
+        void reply.header('content-type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`);
+      }
+      return outcome.body;
+    }
+    try {
+      const value = await handle();
+      await this.records.complete(outcome.id, reply.statusCode, toJson(value));
+      return value;
+    } catch (error) {
+      return this.settleFailure(outcome.id, error, path, String(request.id));
+    }
   }
 
   private async claimOrReplay(
-    claim: Parameters<IdempotencyRepository['claim']>[0],
+    claim: Claim,
   ): Promise<{ kind: 'claimed'; id: string } | { kind: 'replay'; status: number; body: unknown }> {
     for (let attempt = 0; attempt < 2; attempt += 1) {
       const id = await this.records.claim(claim);
