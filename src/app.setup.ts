@@ -72,9 +72,10 @@ export function configureApp(app: NestFastifyApplication): void {
     }
     done();
   });
-  fastify.addHook('onResponse', async (request, reply) => {
+  fastify.addHook('onResponse', (request, reply, done) => {
     metrics.observe(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
     logRequest(PinoLogger.root, request, reply);
+    done();
   });
   // Fastify's own JSON parser (safe against prototype poisoning), failing with a code of ours.
   const parseJson = fastify.getDefaultJsonParser('error', 'ignore');

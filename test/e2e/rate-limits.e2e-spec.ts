@@ -65,4 +65,42 @@ describe('rate limits', () => {
       expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
     });
   });
+
+  describe('every route', () => {
+    let server: TestApp;
+
+    beforeAll(async () => {
+      server = await startTestApp({ THROTTLE_LIMIT: '3', THROTTLE_TTL_MS: '60000' });
+    });
+
+    afterAll(async () => {
+      await server.close();
+    });
+
+    it('counts requests per route and address, says what is left, and answers 429 past the limit', async () => {
+      for (let request = 0; request < 3; request += 1) {
+        const page = await server.api.get('/v1/posts');
+        expect(page.status).toBe(200);
+        expect(page.headers.get('x-ratelimit-limit')).toBe('3');
+        expect(page.headers.get('x-ratelimit-remaining')).toBe(String(2 - request));
+        expect(Number(page.headers.get('x-ratelimit-reset'))).toBeGreaterThan(0);
+      }
+      const limited = await server.api.get('/v1/posts');
+      expect(limited.status).toBe(429);
+      expect(limited.body.code).toBe('RATE_LIMITED');
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+
+      const otherRoute = await server.api.get('/v1/posts/01a211c9-1ada-701a-b52d-5e455dc3d299');
+      expect(otherRoute.status).toBe(404);
+      expect(otherRoute.headers.get('x-ratelimit-remaining')).toBe('2');
+    });
+
+    it('leaves the health probes out', async () => {
+      for (let request = 0; request < 5; request += 1) {
+        const live = await server.api.get('/health/live');
+        expect(live.status).toBe(200);
+        expect(live.headers.get('x-ratelimit-limit')).toBeNull();
+      }
+    });
+  });
 });
