@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import type { PGlite } from '@electric-sql/pglite';
+import type { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type pg from 'pg';
 
 export const IN_MEMORY = 'memory://';
@@ -18,6 +18,12 @@ export class EmbeddedDatabase {
    * queues statements from every connection, so it must accept at least as many as the pool opens.
    */
   static async start(dataDir: string, maxConnections: number): Promise<EmbeddedDatabase> {
+    // Loaded here rather than at the top: a service on a PostgreSQL server never holds PGlite (about
+    // 1 MB of live heap, which sustained load multiplies; bench/RESULTS.md).
+    const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([
+      import('@electric-sql/pglite'),
+      import('@electric-sql/pglite-socket'),
+    ]);
     if (dataDir !== IN_MEMORY) {
       await mkdir(dataDir, { recursive: true });
     }
