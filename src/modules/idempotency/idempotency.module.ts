@@ -7,8 +7,8 @@ import { IdempotencyService } from './idempotency.service';
 
 /**
  * `Idempotency-Key` on POSTs: handlers marked @Idempotent() run under IdempotencyService (reached from
- * their own module through a parameter pipe, hence global). Refuses to start when a POST says neither @Idempotent() nor
- * @NotIdempotent(), so no new write route loses safe retries by omission.
+ * their own module through a parameter pipe, hence global). Refuses to start when a POST says neither
+ * @Idempotent() nor @NotIdempotent(), so no new write route loses safe retries by omission.
  */
 @Global()
 @Module({
