@@ -15,6 +15,13 @@ describe(validateEnvironment.name, () => {
     expect(env).toMatchObject({ PORT: 8080, DB_MIGRATE_ON_START: true, DB_POOL_SIZE: 4 });
   });
 
+  it('bounds the heap growth setting, 0 leaving it to V8', () => {
+    expect(validateEnvironment({}).HEAP_GROWTH_PERCENT).toBe(150);
+    expect(validateEnvironment({ HEAP_GROWTH_PERCENT: '0' }).HEAP_GROWTH_PERCENT).toBe(0);
+    expect(() => validateEnvironment({ HEAP_GROWTH_PERCENT: '301' })).toThrow(/HEAP_GROWTH_PERCENT/);
+    expect(() => validateEnvironment({ HEAP_GROWTH_PERCENT: '-1' })).toThrow(/HEAP_GROWTH_PERCENT/);
+  });
+
   it('names every bad variable in one error', () => {
     let error: unknown;
     try {
