@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { isUUID } from 'class-validator';
 import { PrismaService } from 'nestjs-prisma';
-import { SqlClient } from '../../prisma/sql-client';
+import { preparedStatement, SqlClient } from '../../prisma/sql-client';
 import { CallerSession, SessionStateCache } from '../../common/auth/session-state-cache';
 import type { UserRole } from '../../common/auth/roles';
 import type { NewUser, UserWithProfileRecord } from '../users/users.repository';
@@ -44,6 +44,16 @@ export interface SessionState {
   revokedAt: Date | null;
   expiresAt: Date;
 }
+
+/** A session with its user's current role: read on every authenticated request (one indexed lookup). */
+const SESSION_STATE = preparedStatement<SessionState, [id: string]>(
+  'session_state',
+  (id) => Prisma.sql`
+    SELECT s.id, s.user_id AS "userId", u.role::text AS role, s.rotation_counter AS "rotationCounter",
+           s.refresh_token_hash AS "refreshTokenHash", s.revoked_at AS "revokedAt", s.expires_at AS "expiresAt"
+      FROM sessions s JOIN users u ON u.id = s.user_id
+     WHERE s.id = ${id}::uuid`,
+);
 
 /** Credentials and sessions: everything authentication reads and writes. */
 @Injectable()
@@ -123,14 +133,7 @@ export class AuthRepository {
     if (!isUUID(id)) {
       return null;
     }
-    const rows = await this.sql.query<SessionState>(
-      Prisma.sql`
-      SELECT s.id, s.user_id AS "userId", u.role::text AS role, s.rotation_counter AS "rotationCounter",
-             s.refresh_token_hash AS "refreshTokenHash", s.revoked_at AS "revokedAt", s.expires_at AS "expiresAt"
-        FROM sessions s JOIN users u ON u.id = s.user_id
-       WHERE s.id = ${id}::uuid`,
-      { prepare: true },
-    );
+    const rows = await this.sql.run(SESSION_STATE, [id]);
     return rows[0] ?? null;
   }
 

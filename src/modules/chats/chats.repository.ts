@@ -3,7 +3,7 @@ import { Prisma, type Message } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
 import { v7 as uuidv7 } from 'uuid';
 import { classifyPrismaError, uniqueViolationFields } from '../../prisma/prisma-errors';
-import { SqlClient } from '../../prisma/sql-client';
+import { preparedStatement, SqlClient, SqlParameter } from '../../prisma/sql-client';
 import { UserNotFoundError } from '../users/users.errors';
 import { PUBLIC_USER_SELECT } from '../users/users.repository';
 
@@ -39,6 +39,65 @@ function olderThan(after: Keyset | undefined): Prisma.ChatWhereInput {
     ? { OR: [{ lastActivityAt: { lt: after.at } }, { lastActivityAt: after.at, id: { lt: after.id } }] }
     : {};
 }
+
+type MessageRow = MessageRecord | { id: null };
+
+/**
+ * A page of a chat's messages, newest first (after a keyset when given), read for one participant: no
+ * row when the user does not take part, one row of nulls when they do and the page is empty.
+ */
+function messagesFor(
+  userId: SqlParameter,
+  chatId: SqlParameter,
+  rows: SqlParameter,
+  after?: { at: SqlParameter; id: SqlParameter },
+): Prisma.Sql {
+  return Prisma.sql`
+    SELECT m.*
+      FROM chat_participants p
+      LEFT JOIN LATERAL (
+        SELECT ${MESSAGE_COLUMNS} FROM messages
+         WHERE chat_id = p.chat_id
+           ${after ? Prisma.sql`AND (created_at, id) < (${after.at}::timestamptz, ${after.id}::uuid)` : Prisma.empty}
+         ORDER BY created_at DESC, id DESC
+         LIMIT ${rows}
+      ) m ON true
+     WHERE p.chat_id = ${chatId}::uuid AND p.user_id = ${userId}::uuid`;
+}
+
+const MESSAGES = preparedStatement<MessageRow, [userId: string, chatId: string, rows: number]>(
+  'chat_messages_first',
+  (userId, chatId, rows) => messagesFor(userId, chatId, rows),
+);
+const MESSAGES_AFTER = preparedStatement<
+  MessageRow,
+  [userId: string, chatId: string, at: Date, id: string, rows: number]
+>('chat_messages_after', (userId, chatId, at, id, rows) => messagesFor(userId, chatId, rows, { at, id }));
+
+const SEND_MESSAGE = preparedStatement<
+  MessageRecord,
+  [chatId: string, senderId: string, id: string, text: string, now: Date]
+>('chat_send_message', (chatId, senderId, id, text, sentAt) => {
+  const now = Prisma.sql`${sentAt}::timestamptz`;
+  return Prisma.sql`
+    WITH sender AS (
+      UPDATE chat_participants SET last_read_at = GREATEST(last_read_at, ${now})
+       WHERE chat_id = ${chatId}::uuid AND user_id = ${senderId}::uuid
+      RETURNING chat_id
+    ), message AS (
+      INSERT INTO messages (id, chat_id, sender_id, text, created_at)
+      SELECT ${id}::uuid, chat_id, ${senderId}::uuid, ${text}, ${now} FROM sender
+      RETURNING ${MESSAGE_COLUMNS}
+    ), chat AS (
+      UPDATE chats
+         SET last_message_text = ${text}, last_message_at = ${now}, last_message_user_id = ${senderId}::uuid,
+             last_message_id = ${id}::uuid, last_activity_at = ${now}, updated_at = ${now}
+       WHERE id = (SELECT "chatId" FROM message)
+         AND (last_message_at IS NULL OR last_message_at < ${now}
+              OR (last_message_at = ${now} AND last_message_id < ${id}::uuid))
+    )
+    SELECT * FROM message`;
+});
 
 /** The two-person chat key of a pair of users: the same whichever of them asks. */
 export function pairKeyOf(a: string, b: string): string {
@@ -139,20 +198,9 @@ export class ChatsRepository {
     limit: number,
     after?: Keyset,
   ): Promise<MessageRecord[] | null> {
-    const rows = await this.sql.query<MessageRecord | { id: null }>(
-      Prisma.sql`
-      SELECT m.*
-        FROM chat_participants p
-        LEFT JOIN LATERAL (
-          SELECT ${MESSAGE_COLUMNS} FROM messages
-           WHERE chat_id = p.chat_id
-             ${after ? Prisma.sql`AND (created_at, id) < (${after.at}::timestamptz, ${after.id}::uuid)` : Prisma.empty}
-           ORDER BY created_at DESC, id DESC
-           LIMIT ${limit + 1}
-        ) m ON true
-       WHERE p.chat_id = ${chatId}::uuid AND p.user_id = ${userId}::uuid`,
-      { prepare: true },
-    );
+    const rows = after
+      ? await this.sql.run(MESSAGES_AFTER, [userId, chatId, after.at, after.id, limit + 1])
+      : await this.sql.run(MESSAGES, [userId, chatId, limit + 1]);
     if (rows.length === 0) {
       return null;
     }
@@ -165,29 +213,7 @@ export class ChatsRepository {
    * only by a later (createdAt, id), so a slower concurrent send never overwrites a newer message.
    */
   async sendMessage(chatId: string, senderId: string, text: string): Promise<MessageRecord | null> {
-    const id = uuidv7();
-    const now = Prisma.sql`${new Date()}::timestamptz`;
-    const rows = await this.sql.query<MessageRecord>(
-      Prisma.sql`
-      WITH sender AS (
-        UPDATE chat_participants SET last_read_at = GREATEST(last_read_at, ${now})
-         WHERE chat_id = ${chatId}::uuid AND user_id = ${senderId}::uuid
-        RETURNING chat_id
-      ), message AS (
-        INSERT INTO messages (id, chat_id, sender_id, text, created_at)
-        SELECT ${id}::uuid, chat_id, ${senderId}::uuid, ${text}, ${now} FROM sender
-        RETURNING ${MESSAGE_COLUMNS}
-      ), chat AS (
-        UPDATE chats
-           SET last_message_text = ${text}, last_message_at = ${now}, last_message_user_id = ${senderId}::uuid,
-               last_message_id = ${id}::uuid, last_activity_at = ${now}, updated_at = ${now}
-         WHERE id = (SELECT "chatId" FROM message)
-           AND (last_message_at IS NULL OR last_message_at < ${now}
-                OR (last_message_at = ${now} AND last_message_id < ${id}::uuid))
-      )
-      SELECT * FROM message`,
-      { prepare: true },
-    );
+    const rows = await this.sql.run(SEND_MESSAGE, [chatId, senderId, uuidv7(), text, new Date()]);
     return rows[0] ?? null;
   }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
-import { SqlClient } from '../../prisma/sql-client';
+import { preparedStatement, SqlClient, SqlParameter } from '../../prisma/sql-client';
 import { PUBLIC_USER_SELECT } from '../users/users.repository';
 import { PostSort, PostType, PropertyType } from './post-enums';
 
@@ -137,16 +137,9 @@ export class PostsRepository {
   /** One post with its detail, author and (for a viewer) whether they saved it: one statement. */
   async findById(id: string, viewerId?: string): Promise<PostRecord | null> {
     // Hand-written and typed: the hottest read skips Prisma's per-call work (see bench/RESULTS.md).
-    const rows = await this.sql.query<PostWithDetailRow>(
-      Prisma.sql`
-      SELECT ${SUMMARY_COLUMNS}, ${savedColumn(viewerId)} AS saved,
-             d.post_id AS detail_post_id, d."desc" AS detail_desc, d.utilities AS detail_utilities,
-             d.pet AS detail_pet, d.income AS detail_income, d.size AS detail_size, d.school AS detail_school,
-             d.bus AS detail_bus, d.restaurant AS detail_restaurant
-        FROM posts p JOIN users u ON u.id = p.author_id LEFT JOIN post_details d ON d.post_id = p.id
-       WHERE p.id = ${id}::uuid`,
-      { prepare: true },
-    );
+    const rows = viewerId
+      ? await this.sql.run(POST_BY_ID_FOR_VIEWER, [id, viewerId])
+      : await this.sql.run(POST_BY_ID, [id]);
     const row = rows[0];
     if (!row) {
       return null;
@@ -240,11 +233,28 @@ export const SUMMARY_COLUMNS = Prisma.sql`p.id, p.title, p.price, p.images, p.ad
   u.avatar AS author_avatar, u.created_at AS author_created_at`;
 
 /** Whether the viewer saved the post `p`; null (not asked) for an anonymous viewer. */
-function savedColumn(viewerId?: string): Prisma.Sql {
+function savedColumn(viewerId?: string | SqlParameter): Prisma.Sql {
   return viewerId
     ? Prisma.sql`EXISTS (SELECT 1 FROM saved_posts s WHERE s.user_id = ${viewerId}::uuid AND s.post_id = p.id)`
     : Prisma.sql`NULL::boolean`;
 }
+
+/** One post with its detail and author, and whether the viewer (when there is one) saved it. */
+function postById(id: SqlParameter, viewerId?: SqlParameter): Prisma.Sql {
+  return Prisma.sql`
+    SELECT ${SUMMARY_COLUMNS}, ${savedColumn(viewerId)} AS saved,
+           d.post_id AS detail_post_id, d."desc" AS detail_desc, d.utilities AS detail_utilities,
+           d.pet AS detail_pet, d.income AS detail_income, d.size AS detail_size, d.school AS detail_school,
+           d.bus AS detail_bus, d.restaurant AS detail_restaurant
+      FROM posts p JOIN users u ON u.id = p.author_id LEFT JOIN post_details d ON d.post_id = p.id
+     WHERE p.id = ${id}::uuid`;
+}
+
+const POST_BY_ID = preparedStatement<PostWithDetailRow, [id: string]>('posts_by_id', (id) => postById(id));
+const POST_BY_ID_FOR_VIEWER = preparedStatement<PostWithDetailRow, [id: string, viewerId: string]>(
+  'posts_by_id_for_viewer',
+  postById,
+);
 
 /** Below this many matches, a text search sorts its matches instead of walking an order's index. */
 export const FEW_MATCHES = 2000;

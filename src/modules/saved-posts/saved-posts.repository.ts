@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
 import { classifyPrismaError } from '../../prisma/prisma-errors';
-import { SqlClient } from '../../prisma/sql-client';
+import { preparedStatement, SqlClient, SqlParameter } from '../../prisma/sql-client';
 import { POST_SUMMARY_SELECT, PostRow, SUMMARY_COLUMNS, toSummaryRecord } from '../posts/posts.repository';
 
 const SAVED_POST_SELECT = {
@@ -15,6 +15,32 @@ const SAVED_POST_SELECT = {
 export type SavedPostRecord = Prisma.SavedPostGetPayload<{ select: typeof SAVED_POST_SELECT }>;
 
 export type SaveOutcome = 'saved' | 'already_saved' | 'no_post';
+
+type SaveRow = PostRow & { save_id: string; saved_at: Date };
+
+/** A page of a user's saves, newest first, each with its post and author; after a save when given. */
+function savesOf(
+  userId: SqlParameter,
+  rows: SqlParameter,
+  after?: { savedAt: SqlParameter; id: SqlParameter },
+): Prisma.Sql {
+  return Prisma.sql`
+    SELECT s.id AS save_id, s.created_at AS saved_at, ${SUMMARY_COLUMNS}, NULL::boolean AS saved
+      FROM saved_posts s JOIN posts p ON p.id = s.post_id JOIN users u ON u.id = p.author_id
+     WHERE s.user_id = ${userId}::uuid
+       ${after ? Prisma.sql`AND (s.created_at, s.id) < (${after.savedAt}::timestamptz, ${after.id}::uuid)` : Prisma.empty}
+     ORDER BY s.created_at DESC, s.id DESC
+     LIMIT ${rows}`;
+}
+
+const SAVES = preparedStatement<SaveRow, [userId: string, rows: number]>(
+  'saved_posts_first',
+  (userId, rows) => savesOf(userId, rows),
+);
+const SAVES_AFTER = preparedStatement<SaveRow, [userId: string, savedAt: Date, id: string, rows: number]>(
+  'saved_posts_after',
+  (userId, savedAt, id, rows) => savesOf(userId, rows, { savedAt, id }),
+);
 
 @Injectable()
 export class SavedPostsRepository {
@@ -61,16 +87,9 @@ export class SavedPostsRepository {
     limit: number,
     after?: { savedAt: Date; id: string },
   ): Promise<SavedPostRecord[]> {
-    const rows = await this.sql.query<PostRow & { save_id: string; saved_at: Date }>(
-      Prisma.sql`
-      SELECT s.id AS save_id, s.created_at AS saved_at, ${SUMMARY_COLUMNS}, NULL::boolean AS saved
-        FROM saved_posts s JOIN posts p ON p.id = s.post_id JOIN users u ON u.id = p.author_id
-       WHERE s.user_id = ${userId}::uuid
-         ${after ? Prisma.sql`AND (s.created_at, s.id) < (${after.savedAt}::timestamptz, ${after.id}::uuid)` : Prisma.empty}
-       ORDER BY s.created_at DESC, s.id DESC
-       LIMIT ${limit + 1}`,
-      { prepare: true },
-    );
+    const rows = after
+      ? await this.sql.run(SAVES_AFTER, [userId, after.savedAt, after.id, limit + 1])
+      : await this.sql.run(SAVES, [userId, limit + 1]);
     return rows.map((row) => ({
       id: row.save_id,
       postId: row.id,
