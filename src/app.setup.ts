@@ -11,6 +11,7 @@ import { AppModule } from './app.module';
 import { MalformedJsonError } from './common/errors/domain-error';
 import { REQUEST_ID_HEADER, requestIdOf } from './common/http/request-id';
 import { isNoStore } from './common/http/no-store';
+import { Lifecycle } from './common/lifecycle/lifecycle';
 import { logRequest } from './common/http/request-log';
 import { AppConfig, ConfigOptions } from './config/config.module';
 import { Environment, validateEnvironment } from './config/environment';
@@ -47,7 +48,9 @@ export async function createApp(options: ConfigOptions = {}): Promise<NestFastif
     trustProxy: trustProxy(env.TRUST_PROXY),
     genReqId: requestIdOf,
     requestIdHeader: false,
-    return503OnClosing: true,
+    // Shutdown drains connections before Fastify closes (common/lifecycle/graceful-shutdown.ts): a
+    // request that still arrives is served, not refused.
+    return503OnClosing: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
     bufferLogs: true,
@@ -62,6 +65,7 @@ export async function createApp(options: ConfigOptions = {}): Promise<NestFastif
 export function configureApp(app: NestFastifyApplication): void {
   const config = app.get(AppConfig);
   const metrics = app.get(HttpMetrics);
+  const lifecycle = app.get(Lifecycle);
   const fastify = app.getHttpAdapter().getInstance();
 
   const headers = securityHeaders();
@@ -69,6 +73,9 @@ export function configureApp(app: NestFastifyApplication): void {
     void reply.headers(headers).header(REQUEST_ID_HEADER, request.id);
     if (isNoStore(request)) {
       void reply.header('cache-control', 'no-store');
+    }
+    if (lifecycle.draining) {
+      void reply.header('connection', 'close');
     }
     done();
   });

@@ -1,6 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.setup';
+import { shutDownOnSignals } from './common/lifecycle/graceful-shutdown';
 import { AppConfig } from './config/config.module';
 
 async function bootstrap(): Promise<void> {
@@ -14,7 +15,7 @@ async function bootstrap(): Promise<void> {
     );
   }
   // SIGTERM/SIGINT: stop accepting, finish in-flight requests, then close the pool and the database.
-  app.enableShutdownHooks();
+  shutDownOnSignals(app, { graceMs: config.get('SHUTDOWN_GRACE_MS', { infer: true }) });
   await app.listen(config.get('PORT', { infer: true }), config.get('HOST', { infer: true }));
   logger.log(`Listening on ${await app.getUrl()} (docs at /docs)`);
 }

@@ -7,6 +7,7 @@ import { validationException } from './errors/validation';
 import { CursorCodec } from './pagination/cursor-codec';
 import { SessionStateCache } from './auth/session-state-cache';
 import { CachedReflector } from './metadata/cached-reflector';
+import { Lifecycle } from './lifecycle/lifecycle';
 import { FixedWindowThrottlerStorage } from './throttler-storage';
 import { AppThrottlerGuard, isAuthRateLimited, trackerOf } from './throttling';
 import { createHmac } from 'node:crypto';
@@ -53,6 +54,7 @@ import { createHmac } from 'node:crypto';
     },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
     CachedReflector,
+    Lifecycle,
     { provide: APP_GUARD, useClass: AppThrottlerGuard },
     {
       provide: CursorCodec,
@@ -72,6 +74,6 @@ import { createHmac } from 'node:crypto';
         new SessionStateCache(config.get('SESSION_CACHE_TTL_MS', { infer: true })),
     },
   ],
-  exports: [CursorCodec, SessionStateCache, CachedReflector],
+  exports: [CursorCodec, SessionStateCache, CachedReflector, Lifecycle],
 })
 export class CommonModule {}

@@ -80,6 +80,17 @@ export class Environment {
   @IntSetting(100)
   DB_CONNECT_TIMEOUT_MS = 5000;
 
+  /** How long a pooled connection may sit idle before it is closed (a new one opens when needed). */
+  @IntSetting(100)
+  DB_IDLE_TIMEOUT_MS = 10_000;
+
+  /**
+   * How long shutdown (SIGTERM, SIGINT) may take: requests in flight finish, kept-alive connections
+   * close as they go idle, then the pool and the database close. Past it the process exits anyway.
+   */
+  @IntSetting(1000, 600_000)
+  SHUTDOWN_GRACE_MS = 10_000;
+
   /** Signs access tokens. Required in production; development generates one per start. */
   @ValidateIf((env: Environment) => env.NODE_ENV === NodeEnv.Production || env.JWT_SECRET !== undefined)
   @IsString()

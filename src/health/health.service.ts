@@ -1,12 +1,13 @@
 import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { UnavailableError } from '../common/errors/domain-error';
+import { Lifecycle } from '../common/lifecycle/lifecycle';
 import { DatabaseHealthIndicator } from '../prisma/database.health';
 import { HealthCheckDto, HealthStatusDto } from './health.dto';
 
 export class NotReadyError extends UnavailableError {
-  constructor(failing: string[]) {
-    super('NOT_READY', `Not ready: ${failing.join(', ')} unavailable.`);
+  constructor(reason: string) {
+    super('NOT_READY', `Not ready: ${reason}.`);
   }
 }
 
@@ -15,6 +16,7 @@ export class HealthService {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: DatabaseHealthIndicator,
+    private readonly lifecycle: Lifecycle,
   ) {}
 
   async live(): Promise<HealthStatusDto> {
@@ -22,12 +24,15 @@ export class HealthService {
   }
 
   async ready(): Promise<HealthStatusDto> {
+    if (this.lifecycle.draining) {
+      throw new NotReadyError('shutting down');
+    }
     try {
       return toStatus(await this.health.check([() => this.database.check('database')]));
     } catch (error) {
       if (error instanceof ServiceUnavailableException) {
         const result = error.getResponse() as HealthCheckResult;
-        throw new NotReadyError(Object.keys(result.error ?? {}));
+        throw new NotReadyError(`${Object.keys(result.error ?? {}).join(', ')} unavailable`);
       }
       throw error;
     }

@@ -19,10 +19,19 @@ Lists take \`limit\` (1 to 100, default 20) and an opaque \`cursor\`, and answer
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
-// Every operation can be throttled or fail unexpectedly: documented once here, not on each route.
+// Every operation can be throttled, find its database unavailable or fail unexpectedly: documented
+// once here, not on each route.
 const COMMON_RESPONSES: Record<string, string> = {
   '429': 'Too many requests: wait for `Retry-After` seconds',
   '500': 'An unexpected error occurred',
+  '503': 'The database is unavailable (`DATABASE_UNAVAILABLE`): try again after `Retry-After` seconds',
+};
+
+const RETRY_AFTER_HEADER = {
+  'Retry-After': {
+    description: 'Seconds to wait before trying again',
+    schema: { type: 'integer', minimum: 0 },
+  },
 };
 
 /** `PostsController` + `findOne` -> `posts_find_one`: stable, semantic operation ids. */
@@ -83,6 +92,10 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     }
     for (const [status, description] of Object.entries(COMMON_RESPONSES)) {
       operation.responses[status] ??= { description, content: problemContent() };
+    }
+    for (const status of ['429', '503']) {
+      const response = operation.responses[status] as { headers?: Record<string, unknown> };
+      response.headers = { ...RETRY_AFTER_HEADER, ...response.headers };
     }
   }
   inlineNullableReferences(document);

@@ -23,7 +23,7 @@ export class DatabaseConnection {
     readonly options: pg.PoolConfig,
     readonly embedded?: EmbeddedDatabase,
   ) {
-    this.pool = new pg.Pool(options);
+    this.pool = new pg.Pool({ ...options, verify: forgetPreparedStatements });
     // An idle connection that breaks (a database restart) is dropped by the pool; it must not crash us.
     this.pool.on('error', (error) =>
       new Logger(DatabaseConnection.name).warn(`Idle connection lost: ${error.message}`),
@@ -38,7 +38,10 @@ export class DatabaseConnection {
     const logger = new Logger(DatabaseConnection.name);
     const url = config.get('DATABASE_URL', { infer: true });
     const poolSize = config.get('DB_POOL_SIZE', { infer: true });
-    const timeouts = { connectionTimeoutMillis: config.get('DB_CONNECT_TIMEOUT_MS', { infer: true }) };
+    const timeouts = {
+      connectionTimeoutMillis: config.get('DB_CONNECT_TIMEOUT_MS', { infer: true }),
+      idleTimeoutMillis: config.get('DB_IDLE_TIMEOUT_MS', { infer: true }),
+    };
     let connection: DatabaseConnection;
     if (url) {
       connection = new DatabaseConnection({ ...connectionOptions(url), ...timeouts, max: poolSize });
@@ -57,8 +60,40 @@ export class DatabaseConnection {
     return connection;
   }
 
-  async close(): Promise<void> {
-    await this.pool.end();
+  /**
+   * Closes the pool, then the embedded database. Connections still checked out (a statement or a
+   * transaction outliving the requests that shutdown waited for) get `graceMs` to come back; then they
+   * are ended, which makes the server roll back whatever they held, so no session is left behind.
+   */
+  async close(graceMs = 2000): Promise<void> {
+    const ended = this.pool.end();
+    let timer: NodeJS.Timeout | undefined;
+    const late = await Promise.race([
+      ended.then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs))),
+    ]);
+    clearTimeout(timer);
+    if (late) {
+      const clients = (this.pool as unknown as { _clients: pg.PoolClient[] })._clients;
+      new Logger(DatabaseConnection.name).warn(`Ending ${clients.length} busy database connection(s)`);
+      await Promise.all(
+        clients.map((client) => (client as unknown as pg.Client).end().catch(() => undefined)),
+      );
+      await ended;
+    }
     await this.embedded?.stop();
   }
+}
+
+/**
+ * Runs on every new connection before the pool hands it out. On PostgreSQL a connection is a fresh
+ * session and this is a no-op; PGlite is one session behind every connection, so the statements a
+ * closed connection prepared outlive it, and the next one preparing them under the same names would
+ * fail ("prepared statement ... already exists") until a restart.
+ */
+function forgetPreparedStatements(client: pg.PoolClient, done: (error?: Error) => void): void {
+  client.query('DEALLOCATE ALL').then(
+    () => done(),
+    (error: Error) => done(error),
+  );
 }

@@ -1,16 +1,28 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
+import { preparedStatement, SqlClient } from './sql-client';
 
 const CHECK_TIMEOUT_MS = 3000;
 
-/** Readiness of the database: one round trip, bounded in time so a hung server reads as down. */
+const PREPARED_PROBE = preparedStatement<{ ok: number }, []>(
+  'health_probe',
+  () => Prisma.sql`SELECT 1 AS ok`,
+);
+
+/**
+ * Readiness of the database along both paths requests take: a Prisma query and a named prepared
+ * statement of `SqlClient` (which is what broke when a session kept statements a closed connection
+ * had prepared), bounded in time so a hung server reads as down.
+ */
 @Injectable()
 export class DatabaseHealthIndicator {
   private readonly logger = new Logger('DatabaseHealth');
 
   constructor(
     private readonly prisma: PrismaService,
+    private readonly sql: SqlClient,
     private readonly health: HealthIndicatorService,
   ) {}
 
@@ -19,7 +31,7 @@ export class DatabaseHealthIndicator {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        this.prisma.$queryRaw`SELECT 1`,
+        Promise.all([this.prisma.$queryRaw`SELECT 1`, this.sql.run(PREPARED_PROBE, [])]),
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS);
         }),

@@ -7,6 +7,7 @@ import net from 'node:net';
 export class TcpProxy {
   private readonly sockets = new Set<net.Socket>();
   private server?: net.Server;
+  private holding = false;
   port = 0;
 
   constructor(
@@ -15,13 +16,14 @@ export class TcpProxy {
   ) {}
 
   async start(): Promise<void> {
+    this.holding = false;
     this.server = net.createServer((client) => {
-      const upstream = net.connect(this.targetPort, this.targetHost);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => undefined);
+      this.track(client);
+      if (this.holding) {
+        return; // accepted, never answered: a server that hangs
       }
+      const upstream = net.connect(this.targetPort, this.targetHost);
+      this.track(upstream);
       client.pipe(upstream).pipe(client);
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
@@ -30,16 +32,38 @@ export class TcpProxy {
     this.port = (this.server.address() as net.AddressInfo).port;
   }
 
-  /** Drops every connection and refuses new ones (the port is closed). */
-  async cut(): Promise<void> {
+  private track(socket: net.Socket): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => undefined);
+  }
+
+  /** Ends every connection through the proxy (as a database restart would); new ones still pass. */
+  dropConnections(): void {
     for (const socket of this.sockets) {
       socket.destroy();
     }
+  }
+
+  /** Drops every connection and refuses new ones (the port is closed). */
+  async cut(): Promise<void> {
+    this.dropConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
 
-  /** Listens again on the same port. */
+  /** Drops every connection and accepts new ones without ever answering (a hung server). */
+  hang(): void {
+    this.dropConnections();
+    this.holding = true;
+  }
+
+  /** Listens again on the same port, passing connections through. */
   async restore(): Promise<void> {
+    if (this.server?.listening) {
+      this.dropConnections();
+      this.holding = false;
+      return;
+    }
     await this.start();
   }
 

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { HttpException } from '@nestjs/common';
+import { isDatabaseUnavailable } from '../../prisma/database-unavailable';
 import { classifyPrismaError } from '../../prisma/prisma-errors';
 import { DomainError, ErrorKind, FieldError, RateLimitedError } from './domain-error';
 
@@ -40,6 +41,16 @@ const CODE_OF_STATUS: Record<number, string> = {
 
 const INTERNAL: Problem = { status: 500, code: 'INTERNAL_ERROR', detail: 'An unexpected error occurred.' };
 
+/** Seconds a client is asked to wait before trying again while the database is unreachable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+export const DATABASE_UNAVAILABLE: Problem = {
+  status: 503,
+  code: 'DATABASE_UNAVAILABLE',
+  detail: 'The database is unavailable. Try again shortly.',
+  retryAfter: DATABASE_RETRY_AFTER_SECONDS,
+};
+
 /** Turns anything thrown while serving a request into the problem to answer with. */
 export function toProblem(exception: unknown): Problem {
   if (exception instanceof DomainError) {
@@ -53,6 +64,9 @@ export function toProblem(exception: unknown): Problem {
   }
   if (exception instanceof HttpException) {
     return fromHttpException(exception);
+  }
+  if (isDatabaseUnavailable(exception)) {
+    return DATABASE_UNAVAILABLE;
   }
   const prismaFailure = classifyPrismaError(exception);
   if (prismaFailure === 'unique') {

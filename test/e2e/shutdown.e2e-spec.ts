@@ -1,0 +1,162 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { connectionOptions } from '../../src/prisma/pg-connection';
+import { createPost } from '../factories/posts';
+import { registerUser } from '../factories/users';
+import { ApiClient } from '../helpers/api-client';
+import { TEST_SETTINGS } from '../helpers/test-app';
+import { createTestDatabase, serverUrl, TestDatabase } from '../helpers/test-database';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const GRACE_MS = 8000;
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The real server (src/main.ts) in a process of its own, as `npm start` runs it. */
+async function startProcess(
+  database: TestDatabase,
+): Promise<{ child: ChildProcess; port: number; output: () => string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      ...TEST_SETTINGS,
+      ...database.settings,
+      NODE_OPTIONS: '',
+      LOG_LEVEL: 'info',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SHUTDOWN_GRACE_MS: String(GRACE_MS),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const deadline = Date.now() + 45_000;
+  while (!output.includes('Listening on')) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`the server did not start:\n${output}`);
+    }
+    await sleep(100);
+  }
+  return { child, port, output: () => output };
+}
+
+interface Answer {
+  status: number;
+  connection: string | undefined;
+}
+
+function send(agent: http.Agent, port: number, method: string, url: string, body?: unknown): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const request = http.request(
+      {
+        agent,
+        host: '127.0.0.1',
+        port,
+        method,
+        path: url,
+        headers: payload
+          ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+          : {},
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () =>
+          resolve({ status: response.statusCode!, connection: response.headers.connection }),
+        );
+      },
+    );
+    request.on('error', reject);
+    request.end(payload);
+  });
+}
+
+describe('shutdown', () => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it('finishes the requests in flight on kept-alive connections, closes them and exits 0 within the grace', async () => {
+    const { child, port, output } = await startProcess(database);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const api = new ApiClient(`http://127.0.0.1:${port}`);
+      const user = await registerUser(api);
+      const post = await createPost(api, user.accessToken);
+
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 40 });
+      // 40 kept-alive connections, each idle between requests.
+      const warm = await Promise.all(
+        Array.from({ length: 40 }, () => send(agent, port, 'GET', '/health/live')),
+      );
+      expect(warm.every((answer) => answer.status === 200)).toBe(true);
+      const sockets = Object.values(agent.freeSockets).flat();
+      expect(sockets.length).toBe(40);
+      const closed = sockets.map(
+        (socket) => new Promise<void>((resolve) => socket!.once('close', () => resolve())),
+      );
+
+      // Then 40 requests at once, one per connection (logins hash a password: they take a while).
+      const inFlight = Array.from({ length: 40 }, (_, index) =>
+        index % 2 === 0
+          ? send(agent, port, 'POST', '/v1/auth/login', { email: user.email, password: user.password })
+          : send(agent, port, 'GET', `/v1/posts/${post.id}`),
+      );
+      await sleep(5);
+      const signalledAt = Date.now();
+      child.kill('SIGTERM');
+
+      const answers = await Promise.all(inFlight);
+      expect(answers.map((answer) => answer.status)).toEqual(Array.from({ length: 40 }, () => 200));
+      await Promise.all(closed); // the server closed every kept-alive connection
+      expect(await exited).toBe(0);
+      expect(Date.now() - signalledAt).toBeLessThan(GRACE_MS);
+      expect(output()).toMatch(/SIGTERM: shutting down/);
+      expect(output()).toMatch(/Shutdown complete in \d+ ms/);
+      agent.destroy();
+
+      if (serverUrl()) {
+        // No session of the server is left behind on the database.
+        const client = new pg.Client(connectionOptions(database.url));
+        await client.connect();
+        try {
+          let left = -1;
+          for (let attempt = 0; attempt < 20 && left !== 0; attempt += 1) {
+            const { rows } = await client.query<{ count: string }>(
+              'SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+            );
+            left = Number(rows[0].count);
+            await sleep(100);
+          }
+          expect(left).toBe(0);
+        } finally {
+          await client.end();
+        }
+      }
+    } finally {
+      if (child.exitCode === null) {
+        child.kill('SIGKILL');
+      }
+    }
+  });
+});
