@@ -91,6 +91,13 @@ export class Environment {
   @IntSetting(1000, 600_000)
   SHUTDOWN_GRACE_MS = 10_000;
 
+  /**
+   * How long a request with an Idempotency-Key holds the key while it runs: past it, a request with the
+   * same key takes the claim over (the first one crashed or hung half-way).
+   */
+  @IntSetting(1000, 3_600_000)
+  IDEMPOTENCY_LEASE_MS = 60_000;
+
   /** Signs access tokens. Required in production; development generates one per start. */
   @ValidateIf((env: Environment) => env.NODE_ENV === NodeEnv.Production || env.JWT_SECRET !== undefined)
   @IsString()

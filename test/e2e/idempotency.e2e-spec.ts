@@ -67,24 +67,53 @@ describe('idempotent POSTs', () => {
     expect(again.body.code).toBe('POST_NOT_FOUND');
   });
 
-  it('answers 409 while the first request with the key is in flight', async () => {
-    const body = newPostInput();
-    const requestHash = createHash('sha256')
-      .update(JSON.stringify(['POST', '/v1/posts', body]))
-      .digest('hex');
-    await server.app.get(IdempotencyRepository).claim({
+  /** A claim of `key` for `body` as a request makes it before its handler runs, holding for `leaseMs`. */
+  const claimFor = (body: Record<string, unknown>, key: string, leaseMs: number) =>
+    server.app.get(IdempotencyRepository).claim({
       scope: `user:${user.id}`,
-      key: 'in-flight',
+      key,
       userId: user.id,
       method: 'POST',
       path: '/v1/posts',
-      requestHash,
+      requestHash: createHash('sha256')
+        .update(JSON.stringify(['POST', '/v1/posts', body]))
+        .digest('hex'),
+      leaseExpiresAt: new Date(Date.now() + leaseMs),
       expiresAt: new Date(Date.now() + 60_000),
     });
+
+  it('answers 409 while the first request with the key is in flight', async () => {
+    const body = newPostInput();
+    await claimFor(body, 'in-flight', 60_000);
     const duplicate = await post(body, 'in-flight');
     expect(duplicate.status).toBe(409);
     expect(duplicate.body.code).toBe('IDEMPOTENCY_IN_FLIGHT');
     expect(await postsIn(body.city)).toBe(0);
+  });
+
+  it('lets a request take over the key of one that crashed half-way once its lease has run out', async () => {
+    const body = newPostInput();
+    await claimFor(body, 'crashed', -1); // claimed, never completed, lease over
+    const other = await post(newPostInput(), 'crashed');
+    expect(other.status).toBe(422); // the key still belongs to that request's body
+    const retry = await post(body, 'crashed');
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBeNull();
+    const replay = await post(body, 'crashed');
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body).toEqual(retry.body);
+    expect(await postsIn(body.city)).toBe(1);
+  });
+
+  it('lets one of several parallel requests take over an abandoned key', async () => {
+    const body = newPostInput();
+    await claimFor(body, 'crashed-parallel', -1);
+    const responses = await Promise.all(Array.from({ length: 10 }, () => post(body, 'crashed-parallel')));
+    const fresh = responses.filter((r) => r.status === 201 && r.headers.get('idempotent-replayed') === null);
+    expect(fresh).toHaveLength(1);
+    expect(responses.every((r) => r.status === 201 || r.status === 409)).toBe(true);
+    expect(await postsIn(body.city)).toBe(1);
   });
 
   it('leaves one post after twenty parallel requests with one key, and no server error', async () => {

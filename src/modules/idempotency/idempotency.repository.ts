@@ -7,6 +7,7 @@ const RECORD_SELECT = {
   requestHash: true,
   responseStatus: true,
   responseBody: true,
+  leaseExpiresAt: true,
   expiresAt: true,
 } satisfies Prisma.IdempotencyRecordSelect;
 
@@ -22,6 +23,7 @@ export interface IdempotentRequest {
   method: string;
   path: string;
   requestHash: string;
+  leaseExpiresAt: Date;
   expiresAt: Date;
 }
 
@@ -53,6 +55,18 @@ export class IdempotencyRepository {
       where: { scope_key: { scope, key } },
       select: RECORD_SELECT,
     });
+  }
+
+  /**
+   * Takes over a claim whose request never finished and whose lease has run out (one conditional
+   * statement: of two requests taking it over at once, one wins). True when this one did.
+   */
+  async takeOver(id: string, now: Date, leaseExpiresAt: Date): Promise<boolean> {
+    const { count } = await this.prisma.idempotencyRecord.updateMany({
+      where: { id, responseStatus: null, leaseExpiresAt: { lte: now } },
+      data: { leaseExpiresAt },
+    });
+    return count > 0;
   }
 
   async complete(id: string, status: number, body: StoredBody | null): Promise<void> {

@@ -5,6 +5,7 @@ import type { AuthenticatedRequest } from '../../common/auth/auth-user';
 import { RequestValidationError } from '../../common/errors/domain-error';
 import { PROBLEM_CONTENT_TYPE } from '../../common/openapi/problem-responses.decorator';
 import { problemBody, toProblem } from '../../common/errors/problem';
+import { AppConfig } from '../../config/config.module';
 import { IdempotencyRepository, StoredBody } from './idempotency.repository';
 import {
   IDEMPOTENCY_HEADER,
@@ -24,12 +25,20 @@ type Claim = Parameters<IdempotencyRepository['claim']>[0];
  * Safe retries of POSTs (`Idempotency-Key`), scoped to the caller (a user or an API key), for 24
  * hours: the first request is processed and its status and body kept; the same key with the same
  * request replays them (`Idempotent-Replayed: true`) and writes nothing; with another request it is
- * a 422; while the first is in flight, a 409. A request failing with a validation error or a server
+ * a 422; while the first is in flight, a 409, for as long as its lease (IDEMPOTENCY_LEASE_MS): past it, a request with
+ * the key takes the claim over, so a request that crashed half-way does not block its key for a day. A request failing with a validation error or a server
  * error is forgotten so that it can be sent again.
  */
 @Injectable()
 export class IdempotencyService {
-  constructor(private readonly records: IdempotencyRepository) {}
+  private readonly leaseMs: number;
+
+  constructor(
+    private readonly records: IdempotencyRepository,
+    config: AppConfig,
+  ) {
+    this.leaseMs = config.get('IDEMPOTENCY_LEASE_MS', { infer: true });
+  }
 
   /**
    * Runs a handler of an authenticated request under its `Idempotency-Key`, if it has one, and gives
@@ -54,6 +63,7 @@ export class IdempotencyService {
       requestHash: createHash('sha256')
         .update(JSON.stringify([request.method, path, request.body ?? null]))
         .digest('hex'),
+      leaseExpiresAt: new Date(Date.now() + this.leaseMs),
       expiresAt: new Date(Date.now() + IDEMPOTENCY_TTL_MS),
     };
     const outcome = await this.claimOrReplay(claim);
@@ -93,6 +103,14 @@ export class IdempotencyService {
         throw new IdempotencyKeyReusedError();
       }
       if (existing.responseStatus === null) {
+        // In flight, or abandoned: a request that crashed half-way holds its key only for the lease.
+        const now = new Date();
+        if (
+          existing.leaseExpiresAt <= now &&
+          (await this.records.takeOver(existing.id, now, claim.leaseExpiresAt))
+        ) {
+          return { kind: 'claimed', id: existing.id };
+        }
         throw new IdempotencyInFlightError();
       }
       return { kind: 'replay', status: existing.responseStatus, body: existing.responseBody };
