@@ -12,6 +12,8 @@ declare module 'autocannon' {
     connections?: number;
     duration?: number;
     timeout?: number;
+    /** Requests per second across all connections (unset: as fast as the server answers). */
+    overallRate?: number;
     requests?: (RequestData & { setupRequest?: (request: RequestData) => RequestData })[];
   }
 

@@ -42,7 +42,7 @@ function fingerprint(sizes: SeedSizes): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -79,6 +79,12 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<v
       code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`)),
     );
   });
+}
+
+/** Seeds the embedded database in `dataDir` (no server may have it open) with the project's seeder. */
+export function seedEmbedded(sizes: SeedSizes, dataDir: string): Promise<void> {
+  const flags = Object.entries(sizes).flatMap(([key, value]) => [`--${key}`, String(value)]);
+  return run('npm', ['run', '--silent', 'db:seed', '--', ...flags], { DATA_DIR: dataDir, DATABASE_URL: '' });
 }
 
 /**

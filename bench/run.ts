@@ -4,6 +4,8 @@
  *   npm run bench                  default scale, 32 connections, 10 s runs, 3 rounds (median)
  *   npm run bench -- --quick       small seed, 2 s runs, 1 round: proves the benchmark still works (CI)
  *   npm run bench -- --scale       scenarios 1 and 3 at 10 thousand and at 1 million rows
+ *   npm run bench -- --soak S      the five API scenarios mixed at 80 % of their peak for S seconds,
+ *                                  minute by minute (--embedded: on the server's own PGlite; soak.ts)
  * Options: --connections N, --duration S, --rounds N, --only list,post,..., --fresh (seed again),
  * --no-build (use dist/ as it is), --no-write (leave RESULTS.md alone; --quick never writes),
  * --profile DIR (both servers run with --cpu-prof, into DIR/project and DIR/reference; read the
@@ -19,6 +21,7 @@ import { compareServers, LoadOptions, measure, Measurement } from './load';
 import { gitCommit, idleCheck, machine } from './machine';
 import { appendResults, RESULTS_FILE, Row, summarise, table } from './report';
 import { buildScenarios, Scenario, SCENARIO_KEYS, ScenarioKey } from './scenarios';
+import { soak, soakTable } from './soak';
 import { buildProject, killAll, RunningServer, startProject, startReference } from './servers';
 
 const SIZES: Record<'default' | 'quick' | 'scale10k' | 'scale1m' | 'quick10k' | 'quick100k', SeedSizes> = {
@@ -49,6 +52,8 @@ const { values: flags } = parseArgs({
     'no-write': { type: 'boolean', default: false },
     profile: { type: 'string' },
     'node-flags': { type: 'string' },
+    soak: { type: 'string' },
+    embedded: { type: 'boolean', default: false },
   },
 });
 const quick = flags.quick;
@@ -288,6 +293,51 @@ async function scaleRun(): Promise<void> {
   console.log(`\nappended to ${RESULTS_FILE}`);
 }
 
+async function soakRun(seconds: number): Promise<void> {
+  if (!Number.isFinite(seconds) || seconds < 10) {
+    throw new Error('--soak takes a number of seconds, at least 10');
+  }
+  const sizes = quick ? SIZES.quick : SIZES.default;
+  const started = new Date();
+  const before = await idleCheck();
+  const databaseUrl = flags.embedded ? undefined : await ensureSeeded(sizes, flags.fresh);
+  const result = await soak({
+    seconds,
+    connections: load.connections,
+    share: 0.8,
+    databaseUrl,
+    embeddedSizes: SIZES.quick,
+    jwtSecret: JWT_SECRET,
+    poolSize: POOL_SIZE,
+    writers: WRITERS,
+  });
+  const after = await idleCheck();
+  const report = soakTable(result);
+  console.log(`\n${report}`);
+  for (const verdict of result.verdicts.filter((v) => !v.met)) {
+    fail(`soak: ${verdict.target} (${verdict.seen})`);
+  }
+  if (flags['no-write']) {
+    return;
+  }
+  await appendResults(
+    [
+      `## ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC: soak, ${seconds} s on ${result.database}`,
+      '',
+      `- commit: ${commit}`,
+      `- machine: ${machine()}`,
+      `- command: \`${command}\` (${load.connections} connections; the five API scenarios in turn; one autocannon run ` +
+        `per minute at a fixed overall rate of ${result.targetRps} req/s, 80 % of the ${result.peakRps.toFixed(0)} req/s the ` +
+        `same mix reached unthrottled just before)`,
+      `- data: ${sizesLine(flags.embedded ? SIZES.quick : sizes)}; the project alone (no reference)`,
+      `- machine state: before the run ${before}; after it ${after}`,
+      '',
+      report,
+    ].join('\n'),
+  );
+  console.log(`\nappended to ${RESULTS_FILE}`);
+}
+
 /** The commit measured, read before the build (the tree may change while a long run goes on). */
 let commit = 'unknown';
 
@@ -304,7 +354,7 @@ async function main(): Promise<void> {
     console.log('building the project (npm run build)');
     buildProject();
   }
-  await (flags.scale ? scaleRun() : defaultRun());
+  await (flags.soak ? soakRun(Number(flags.soak)) : flags.scale ? scaleRun() : defaultRun());
   if (failed) {
     process.exit(1);
   }

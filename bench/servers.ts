@@ -20,7 +20,10 @@ export interface RunningServer {
 
 /** What both servers need: the same database, secret and pool size. */
 export interface ServerSettings {
+  /** Empty with `dataDir`: the project then runs on its embedded database. */
   databaseUrl: string;
+  /** The project's embedded database folder, when it runs on one. */
+  dataDir?: string;
   jwtSecret: string;
   poolSize: number;
   /** Extra node flags for the project (a V8 setting to try). */
@@ -85,9 +88,15 @@ async function start(
   env: NodeJS.ProcessEnv,
   port: number,
 ): Promise<RunningServer> {
+  const merged: NodeJS.ProcessEnv = { ...process.env, ...env, PORT: String(port) };
+  for (const [key, value] of Object.entries(merged)) {
+    if (value === undefined) {
+      delete merged[key];
+    }
+  }
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port) },
+    env: merged,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
@@ -149,7 +158,8 @@ export async function startProject(settings: ServerSettings): Promise<RunningSer
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
       JWT_SECRET: settings.jwtSecret,
-      DATABASE_URL: settings.databaseUrl,
+      DATABASE_URL: settings.dataDir ? undefined : settings.databaseUrl,
+      DATA_DIR: settings.dataDir,
       DB_POOL_SIZE: String(settings.poolSize),
       JWT_ACCESS_TTL_SECONDS: '86400',
       THROTTLE_LIMIT: '100000000',
