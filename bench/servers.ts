@@ -165,6 +165,8 @@ export async function startProject(settings: ServerSettings): Promise<RunningSer
       THROTTLE_LIMIT: '100000000',
       AUTH_THROTTLE_LIMIT: '100000000',
       LOGIN_FAILURE_LIMIT: '100000000',
+      LOGIN_ACCOUNT_FAILURE_LIMIT: '100000000',
+      LOGIN_ADDRESS_FAILURE_LIMIT: '100000000',
     },
     port,
   );

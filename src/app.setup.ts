@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -9,6 +10,9 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { MalformedJsonError } from './common/errors/domain-error';
+import type { Problem } from './common/errors/problem';
+import { writeProblem } from './common/errors/problem-details.filter';
+import { assertTextRule } from './common/errors/text-rule';
 import { REQUEST_ID_HEADER, requestIdOf } from './common/http/request-id';
 import { isNoStore } from './common/http/no-store';
 import { Lifecycle } from './common/lifecycle/lifecycle';
@@ -27,6 +31,17 @@ function trustProxy(value: string): boolean | string[] {
     return value === 'true';
   }
   return value.split(',').map((entry) => entry.trim());
+}
+
+function frameworkProblem(error: { code?: string }): Problem {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return { status: 414, code: 'URI_TOO_LONG', detail: 'A path segment of the URL is too long.' };
+  }
+  return {
+    status: 400,
+    code: 'INVALID_URL',
+    detail: 'The URL is not valid (its percent-encoding is not UTF-8).',
+  };
 }
 
 /** The environment as the config module will see it, for the settings Fastify needs before Nest starts. */
@@ -48,6 +63,12 @@ export async function createApp(options: ConfigOptions = {}): Promise<NestFastif
     trustProxy: trustProxy(env.TRUST_PROXY),
     genReqId: requestIdOf,
     requestIdHeader: false,
+    // Refusals Fastify makes before routing (a URL that is not valid UTF-8, a path segment over the
+    // length limit) are problem documents too.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      void reply.header(REQUEST_ID_HEADER, request.id);
+      writeProblem(reply, frameworkProblem(error), request.url.split('?')[0], String(request.id));
+    },
     // Shutdown drains connections before Fastify closes (common/lifecycle/graceful-shutdown.ts): a
     // request that still arrives is served, not refused.
     return503OnClosing: false,
@@ -83,6 +104,15 @@ export function configureApp(app: NestFastifyApplication): void {
     metrics.observe(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
     logRequest(PinoLogger.root, request, reply);
     done();
+  });
+  // Text with NUL or unpaired surrogates, anywhere in a request, is refused before validation.
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    try {
+      assertTextRule([request.query, request.params, request.body]);
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
   });
   // Fastify's own JSON parser (safe against prototype poisoning), failing with a code of ours.
   const parseJson = fastify.getDefaultJsonParser('error', 'ignore');

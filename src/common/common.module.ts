@@ -1,9 +1,9 @@
-import { Global, Module, ValidationPipe } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '../config/config.module';
 import { ProblemDetailsFilter } from './errors/problem-details.filter';
-import { validationException } from './errors/validation';
+import { SafeValidationPipe, validationException } from './errors/validation';
 import { CursorCodec } from './pagination/cursor-codec';
 import { SessionStateCache } from './auth/session-state-cache';
 import { CachedReflector } from './metadata/cached-reflector';
@@ -44,7 +44,7 @@ import { createHmac } from 'node:crypto';
   providers: [
     {
       provide: APP_PIPE,
-      useValue: new ValidationPipe({
+      useValue: new SafeValidationPipe({
         whitelist: true,
         forbidNonWhitelisted: true,
         transform: true,

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Environment, validateEnvironment } from './environment';
@@ -19,16 +21,27 @@ export class AppConfigModule {
       module: AppConfigModule,
       global: true,
       imports: [
+        // The validated environment is loaded as configuration, not given as `validate`: ConfigModule
+        // copies what `validate` returns into process.env, where one test app's settings would leak
+        // into the next app of the same process.
         ConfigModule.forRoot({
           cache: true,
           // Only validated values: never a raw variable the schema did not check.
           skipProcessEnv: true,
-          ignoreEnvFile: !envFile,
-          validate: (raw) => validateEnvironment({ ...raw, ...overrides }),
+          ignoreEnvFile: true,
+          ignoreEnvVars: true,
+          load: [
+            () => ({ ...validateEnvironment({ ...envFileValues(envFile), ...process.env, ...overrides }) }),
+          ],
         }),
       ],
       providers: [{ provide: AppConfig, useExisting: ConfigService }],
       exports: [AppConfig],
     };
   }
+}
+
+/** The variables of `.env` in the working directory, when it is read; the process environment wins. */
+function envFileValues(envFile: boolean): Record<string, string | undefined> {
+  return envFile && existsSync('.env') ? parseEnv(readFileSync('.env', 'utf8')) : {};
 }

@@ -126,9 +126,20 @@ export class Environment {
   @IntSetting(0, 60_000)
   SESSION_CACHE_TTL_MS = 5_000;
 
-  /** Failed logins allowed per account and per IP address within LOGIN_FAILURE_WINDOW_MS. */
+  /**
+   * Failed logins allowed for one account from one address within LOGIN_FAILURE_WINDOW_MS; past it that
+   * address may not try that account until the window ends.
+   */
   @IntSetting(1)
   LOGIN_FAILURE_LIMIT = 5;
+
+  /** Failed logins for one account from all addresses; past it its attempts are slowed to one a second. */
+  @IntSetting(1)
+  LOGIN_ACCOUNT_FAILURE_LIMIT = 20;
+
+  /** Failed logins from one address for all accounts; past it the address may not log in. */
+  @IntSetting(1)
+  LOGIN_ADDRESS_FAILURE_LIMIT = 100;
 
   @IntSetting(1000)
   LOGIN_FAILURE_WINDOW_MS = 900_000;
@@ -151,6 +162,12 @@ export class Environment {
   /** Honour X-Forwarded-For from these proxies: `true`, `false`, or comma-separated addresses/CIDRs. */
   @IsString()
   TRUST_PROXY = 'false';
+
+  /** The bearer token `/metrics` answers to; without it metrics are not served. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters long' })
+  METRICS_TOKEN?: string;
 
   /** Names of secrets generated at boot because none was given (never in production). */
   readonly generatedSecrets: string[] = [];

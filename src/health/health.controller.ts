@@ -1,14 +1,14 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import { Public } from '../common/decorators/public.decorator';
+import { Anonymous } from '../common/decorators/public.decorator';
 import { ApiProblems } from '../common/openapi/problem-responses.decorator';
 import { HealthCheckDto, HealthStatusDto } from './health.dto';
 import { HealthService } from './health.service';
 
 @ApiTags('operations')
 @ApiExtraModels(HealthCheckDto)
-@Public()
+@Anonymous()
 @SkipThrottle()
 @Controller('health')
 export class HealthController {

@@ -1,17 +1,27 @@
-import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Res, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import type { FastifyReply } from 'fastify';
-import { Public } from '../common/decorators/public.decorator';
+import { Anonymous } from '../common/decorators/public.decorator';
+import { ApiProblems } from '../common/openapi/problem-responses.decorator';
+import { METRICS_AUTH, MetricsTokenGuard } from './metrics-token.guard';
 
 @ApiTags('operations')
-@Public()
+@Anonymous()
 @SkipThrottle()
+@UseGuards(MetricsTokenGuard)
+@ApiSecurity(METRICS_AUTH)
 @Controller()
 export class MetricsController extends PrometheusController {
   @Get()
-  @ApiOperation({ summary: 'Metrics in the Prometheus text format', operationId: 'metrics_get' })
+  @ApiOperation({
+    summary: 'Metrics in the Prometheus text format',
+    description:
+      'For the scraper: `Authorization: Bearer <METRICS_TOKEN>`; not served (404) without a token set.',
+    operationId: 'metrics_get',
+  })
+  @ApiProblems(401, 404)
   @ApiProduces('text/plain')
   @ApiResponse({
     status: 200,

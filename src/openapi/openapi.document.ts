@@ -2,10 +2,11 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { OperationObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { REQUIRED_SCOPE_EXTENSION } from '../common/auth/api-key-scopes.decorator';
-import { PUBLIC_EXTENSION } from '../common/decorators/public.decorator';
+import { ANONYMOUS_EXTENSION, PUBLIC_EXTENSION } from '../common/decorators/public.decorator';
 import { IDEMPOTENT_EXTENSION, NOT_IDEMPOTENT_EXTENSION } from '../modules/idempotency/idempotency';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
 import { problemContent } from '../common/openapi/problem-responses.decorator';
+import { METRICS_AUTH } from '../metrics/metrics-token.guard';
 import { PageDto } from '../common/pagination/page.dto';
 
 export const BEARER_AUTH = 'bearer';
@@ -25,6 +26,15 @@ const COMMON_RESPONSES: Record<string, string> = {
   '429': 'Too many requests: wait for `Retry-After` seconds',
   '500': 'An unexpected error occurred',
   '503': 'The database is unavailable (`DATABASE_UNAVAILABLE`): try again after `Retry-After` seconds',
+};
+
+const WWW_AUTHENTICATE_HEADER = {
+  'WWW-Authenticate': {
+    description:
+      'RFC 6750 challenge: `Bearer`, or `Bearer error="invalid_token"` with an `error_description` that ' +
+      'tells an expired token from an invalid one',
+    schema: { type: 'string' },
+  },
 };
 
 const RETRY_AFTER_HEADER = {
@@ -53,6 +63,15 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     .addServer('/', 'The server that serves this document')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_AUTH)
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, API_KEY_AUTH)
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'opaque',
+        description: 'METRICS_TOKEN, for /metrics only',
+      },
+      METRICS_AUTH,
+    )
     .addTag('operations', 'Health checks and metrics')
     .build();
   const document = SwaggerModule.createDocument(app, config, {
@@ -72,8 +91,12 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     const extensions = operation as unknown as Record<string, unknown>;
     const keys = extensions[REQUIRED_SCOPE_EXTENSION] ? [{ [API_KEY_AUTH]: [] }] : [];
     const isPublic = extensions[PUBLIC_EXTENSION] === true;
+    const isAnonymous = extensions[ANONYMOUS_EXTENSION] === true;
     delete extensions[PUBLIC_EXTENSION];
-    if (isPublic) {
+    delete extensions[ANONYMOUS_EXTENSION];
+    if (isAnonymous && operation.security?.length) {
+      // An operation with a credential of its own (metrics), outside the caller's.
+    } else if (isPublic) {
       operation.security = keys.length ? [{}, { [BEARER_AUTH]: [] }, ...keys] : [];
     } else {
       operation.security = [{ [BEARER_AUTH]: [] }, ...keys];
@@ -81,6 +104,15 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     if (!isPublic || keys.length) {
       operation.responses['401'] ??= {
         description: 'No valid credentials were given',
+        headers: WWW_AUTHENTICATE_HEADER,
+        content: problemContent(),
+      };
+    } else if (!isAnonymous) {
+      operation.responses['401'] ??= {
+        description:
+          'A bearer token was sent and is invalid or expired (`WWW-Authenticate: Bearer error="invalid_token"`): ' +
+          'refresh it, or send none to read anonymously',
+        headers: WWW_AUTHENTICATE_HEADER,
         content: problemContent(),
       };
     }
@@ -92,6 +124,12 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     }
     for (const [status, description] of Object.entries(COMMON_RESPONSES)) {
       operation.responses[status] ??= { description, content: problemContent() };
+    }
+    if (operation.parameters?.some((parameter) => 'in' in parameter && parameter.in === 'path')) {
+      operation.responses['414'] ??= {
+        description: 'A path segment is longer than any id (`URI_TOO_LONG`)',
+        content: problemContent(),
+      };
     }
     for (const status of ['429', '503']) {
       const response = operation.responses[status] as { headers?: Record<string, unknown> };

@@ -138,10 +138,12 @@ describe('auth', () => {
       claims = jwt.decode(user.accessToken) as Record<string, unknown>;
     });
 
-    const expectRejected = async (token: string) => {
+    const expectRejected = async (token: string, failure: 'invalid' | 'expired' = 'invalid') => {
       const response = await server.api.get('/v1/users/me', { token });
       expect(response.status).toBe(401);
-      expect(response.headers.get('www-authenticate')).toBe('Bearer');
+      expect(response.headers.get('www-authenticate')).toBe(
+        `Bearer error="invalid_token", error_description="The access token ${failure === 'expired' ? 'expired' : 'is invalid'}"`,
+      );
       expect(response.body.code).toBe('UNAUTHENTICATED');
     };
 
@@ -152,7 +154,9 @@ describe('auth', () => {
     });
 
     it('refuses no token, and a malformed one', async () => {
-      expect((await server.api.get('/v1/users/me')).status).toBe(401);
+      const none = await server.api.get('/v1/users/me');
+      expect(none.status).toBe(401);
+      expect(none.headers.get('www-authenticate')).toBe('Bearer');
       await expectRejected('not.a.jwt');
     });
 
@@ -172,7 +176,10 @@ describe('auth', () => {
 
     it('refuses an expired token', async () => {
       const { iat: _iat, ...payload } = claims;
-      await expectRejected(jwt.sign({ ...payload, exp: Math.floor(Date.now() / 1000) - 10 }, SECRET));
+      await expectRejected(
+        jwt.sign({ ...payload, exp: Math.floor(Date.now() / 1000) - 10 }, SECRET),
+        'expired',
+      );
     });
 
     it('refuses a token without exp', async () => {

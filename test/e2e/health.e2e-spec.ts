@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startTestApp, TestApp } from '../helpers/test-app';
+import { METRICS_TOKEN, startTestApp, TestApp } from '../helpers/test-app';
 
 describe('operations', () => {
   let server: TestApp;
@@ -26,10 +26,32 @@ describe('operations', () => {
     expect(response.body).toEqual({ status: 'ok', checks: { database: { status: 'up' } } });
   });
 
+  it('serves metrics only to the metrics token', async () => {
+    for (const options of [
+      {},
+      { token: 'not-the-metrics-token' },
+      { headers: { authorization: 'Basic eDp5' } },
+    ]) {
+      const refused = await server.api.get('/metrics', options);
+      expect(refused.status).toBe(401);
+      expect(refused.body.code).toBe('UNAUTHENTICATED');
+    }
+    expect((await server.api.get('/metrics', { token: METRICS_TOKEN })).status).toBe(200);
+  });
+
+  it('does not serve metrics at all without a METRICS_TOKEN', async () => {
+    const bare = await startTestApp({ METRICS_TOKEN: undefined });
+    try {
+      expect((await bare.api.get('/metrics', { token: METRICS_TOKEN })).status).toBe(404);
+    } finally {
+      await bare.close();
+    }
+  });
+
   it('counts requests per route pattern and status in Prometheus format', async () => {
     await server.api.get('/health/live');
     await server.api.get('/no/such/route');
-    const response = await server.api.get('/metrics');
+    const response = await server.api.get('/metrics', { token: METRICS_TOKEN });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(response.text).toMatch(
@@ -46,7 +68,7 @@ describe('operations', () => {
 
   it('counts every request once, as the latency histogram does', async () => {
     const count = async (metric: string) => {
-      const text = (await server.api.get('/metrics')).text;
+      const text = (await server.api.get('/metrics', { token: METRICS_TOKEN })).text;
       const line = new RegExp(
         `^${metric}\\{method="GET",route="/health/live",status_code="200"\\} (\\d+)$`,
         'm',

@@ -6,38 +6,105 @@ describe('rate limits', () => {
     let server: TestApp;
 
     beforeAll(async () => {
-      server = await startTestApp({ LOGIN_FAILURE_LIMIT: '3', LOGIN_FAILURE_WINDOW_MS: '60000' });
+      server = await startTestApp({
+        TRUST_PROXY: 'true', // each test speaks from addresses of its own (X-Forwarded-For)
+        LOGIN_FAILURE_LIMIT: '3',
+        LOGIN_ACCOUNT_FAILURE_LIMIT: '6',
+        LOGIN_ADDRESS_FAILURE_LIMIT: '20',
+        LOGIN_FAILURE_WINDOW_MS: '60000',
+      });
     });
 
     afterAll(async () => {
       await server.close();
     });
 
-    it('blocks an account after too many failures, even with the right password, and says when to retry', async () => {
+    const login = (email: string, password: string, from: string) =>
+      server.api.post('/v1/auth/login', { email, password }, { headers: { 'x-forwarded-for': from } });
+
+    it('refuses an address for an account after too many failures, even with the right password, and says when to retry', async () => {
       const user = await registerUser(server.api);
       for (let attempt = 0; attempt < 3; attempt += 1) {
-        const response = await server.api.post('/v1/auth/login', {
-          email: user.email,
-          password: 'wrong-password',
-        });
-        expect(response.status).toBe(401);
+        expect((await login(user.email, 'wrong-password', '198.51.100.1')).status).toBe(401);
       }
-      const blocked = await server.api.post('/v1/auth/login', { email: user.email, password: user.password });
+      const blocked = await login(user.email, user.password, '198.51.100.1');
       expect(blocked.status).toBe(429);
       expect(blocked.body.code).toBe('TOO_MANY_LOGIN_ATTEMPTS');
       expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Another address is not concerned: the owner logs in from theirs.
+      expect((await login(user.email, user.password, '198.51.100.2')).status).toBe(200);
+    });
+
+    it('lets the owner log in from their own address while an attacker guesses from many', async () => {
+      const victim = await registerUser(server.api);
+      for (const attacker of ['203.0.113.1', '203.0.113.2', '203.0.113.3', '203.0.113.4']) {
+        for (let attempt = 0; attempt < 3; attempt += 1) {
+          expect([401, 429]).toContain((await login(victim.email, 'guess', attacker)).status);
+        }
+      }
+      // Eight failures and more: the account is over its limit, so its attempts are slowed, not refused.
+      const owner = await login(victim.email, victim.password, '192.0.2.10');
+      expect(owner.status).toBe(200);
+    });
+
+    it('answers alike for known and unknown accounts, failing and limited', async () => {
+      const user = await registerUser(server.api);
+      const unknown = `nobody-${user.username}@example.com`;
+      const shape = (response: { status: number; body: Record<string, unknown> }) => ({
+        status: response.status,
+        code: response.body.code,
+        title: response.body.title,
+        detail: response.body.detail,
+        type: response.body.type,
+      });
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        const known = await login(user.email, 'wrong-password', '198.51.100.20');
+        const other = await login(unknown, 'wrong-password', '198.51.100.21');
+        expect(shape(other)).toEqual(shape(known));
+        expect(known.status).toBe(401);
+      }
+      const knownLimited = await login(user.email, 'wrong-password', '198.51.100.20');
+      const otherLimited = await login(unknown, 'wrong-password', '198.51.100.21');
+      expect(knownLimited.status).toBe(429);
+      expect(shape(otherLimited)).toEqual(shape(knownLimited));
+    });
+
+    it('refuses an address that fails for many accounts, and only that address', async () => {
+      const user = await registerUser(server.api);
+      for (let attempt = 0; attempt < 20; attempt += 1) {
+        expect((await login(`spray-${attempt}@example.com`, 'x', '198.51.100.30')).status).toBe(401);
+      }
+      expect((await login(user.email, user.password, '198.51.100.30')).status).toBe(429);
+      expect((await login(user.email, user.password, '198.51.100.31')).status).toBe(200);
+    });
+  });
+
+  describe('failed logins behind no trusted proxy', () => {
+    let server: TestApp;
+
+    beforeAll(async () => {
+      server = await startTestApp({ LOGIN_ADDRESS_FAILURE_LIMIT: '3', LOGIN_FAILURE_WINDOW_MS: '60000' });
+    });
+
+    afterAll(async () => {
+      await server.close();
     });
 
     it('is not reset by an X-Forwarded-For header from an untrusted peer', async () => {
-      const user = await registerUser(server.api);
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        const response = await server.api.post('/v1/auth/login', {
+          email: `x${attempt}@example.com`,
+          password: 'x',
+        });
+        expect(response.status).toBe(401);
+      }
       const blocked = await server.api.post(
         '/v1/auth/login',
         { email: 'someone-else@example.com', password: 'x' },
         { headers: { 'x-forwarded-for': '203.0.113.9' } },
       );
-      // The address (127.0.0.1) already failed three times above: still blocked, whatever it claims.
+      // The address (127.0.0.1) already failed three times: still refused, whatever it claims.
       expect(blocked.status).toBe(429);
-      expect(user.id).toBeDefined();
     });
   });
 

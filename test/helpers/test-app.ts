@@ -10,6 +10,9 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** What the test servers' /metrics answers to. */
+export const METRICS_TOKEN = 'test-metrics-token-0123456789';
+
 /** Settings of every test server: quiet, no .env file, a throttle that load from tests never meets. */
 export const TEST_SETTINGS: Record<string, string | undefined> = {
   NODE_ENV: 'test',
@@ -17,8 +20,11 @@ export const TEST_SETTINGS: Record<string, string | undefined> = {
   THROTTLE_LIMIT: '100000',
   AUTH_THROTTLE_LIMIT: '100000',
   LOGIN_FAILURE_LIMIT: '100000',
+  LOGIN_ACCOUNT_FAILURE_LIMIT: '100000',
+  LOGIN_ADDRESS_FAILURE_LIMIT: '100000',
   DB_POOL_SIZE: '5',
   DB_CONNECT_TIMEOUT_MS: '10000',
+  METRICS_TOKEN,
 };
 
 /** Starts the application over HTTP on a free loopback port. */

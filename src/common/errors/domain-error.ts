@@ -37,6 +37,11 @@ export class InvalidInputError extends DomainError {
 
 export class UnauthenticatedError extends DomainError {
   readonly kind = 'unauthenticated';
+
+  /** The `WWW-Authenticate` challenge to answer with. */
+  get challenge(): string {
+    return 'Bearer';
+  }
 }
 
 export class ForbiddenError extends DomainError {

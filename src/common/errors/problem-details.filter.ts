@@ -56,7 +56,7 @@ export function writeProblem(
     void reply.header('retry-after', String(problem.retryAfter));
   }
   if (problem.status === 401) {
-    void reply.header('www-authenticate', 'Bearer');
+    void reply.header('www-authenticate', problem.challenge ?? 'Bearer');
   }
   void reply
     .status(problem.status)

@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { HttpException } from '@nestjs/common';
 import { isDatabaseUnavailable } from '../../prisma/database-unavailable';
 import { classifyPrismaError } from '../../prisma/prisma-errors';
-import { DomainError, ErrorKind, FieldError, RateLimitedError } from './domain-error';
+import { DomainError, ErrorKind, FieldError, RateLimitedError, UnauthenticatedError } from './domain-error';
 
 export interface Problem {
   status: number;
@@ -11,6 +11,8 @@ export interface Problem {
   errors?: FieldError[];
   /** Seconds, for a Retry-After header. */
   retryAfter?: number;
+  /** For a 401: the WWW-Authenticate challenge. */
+  challenge?: string;
 }
 
 const STATUS_OF_KIND: Record<ErrorKind, number> = {
@@ -60,6 +62,7 @@ export function toProblem(exception: unknown): Problem {
       detail: exception.message,
       errors: exception.errors,
       retryAfter: exception instanceof RateLimitedError ? exception.retryAfterSeconds : undefined,
+      challenge: exception instanceof UnauthenticatedError ? exception.challenge : undefined,
     };
   }
   if (exception instanceof HttpException) {

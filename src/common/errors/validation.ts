@@ -1,5 +1,14 @@
+import { Type } from 'class-transformer';
+import { IsObject, ValidateIf, ValidateNested } from 'class-validator';
+import {
+  applyDecorators,
+  ArgumentMetadata,
+  HttpException,
+  ValidationPipe,
+  ValidationPipeOptions,
+} from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
-import { FieldError, RequestValidationError } from './domain-error';
+import { DomainError, FieldError, RequestValidationError } from './domain-error';
 
 /** Flattens class-validator's tree into one entry per bad field, named by its path (`detail.size`). */
 export function fieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -16,3 +25,43 @@ export function fieldErrors(errors: ValidationError[], parent = ''): FieldError[
 export function validationException(errors: ValidationError[]): RequestValidationError {
   return new RequestValidationError(fieldErrors(errors));
 }
+
+/**
+ * Nest's ValidationPipe, except that a validator or transformer that throws on what it was given (a
+ * library's bug on hostile input) is a 400 naming the input, never a 500.
+ */
+export class SafeValidationPipe extends ValidationPipe {
+  constructor(options: ValidationPipeOptions) {
+    super(options);
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    try {
+      return await super.transform(value, metadata);
+    } catch (error) {
+      if (error instanceof DomainError || error instanceof HttpException) {
+        throw error;
+      }
+      const field = metadata.data ?? metadata.type;
+      throw new RequestValidationError([{ field, message: `${field} is not valid` }]);
+    }
+  }
+}
+
+/**
+ * A nested object of a request body: an object (an array, a string or a number there is a 400 naming
+ * the field), validated as `type`. Use it for every nested DTO.
+ */
+export function NestedObject(type: () => new () => object): PropertyDecorator {
+  return applyDecorators(
+    IsObject({ message: ({ property }) => `${property} must be an object` }),
+    ValidateNested(),
+    Type(type),
+  );
+}
+
+/**
+ * A field that may be left out but is not nullable: unlike `IsOptional()`, which skips `null` too, a
+ * `null` here is validated, and refused, like any other wrong value.
+ */
+export const Omittable = (): PropertyDecorator => ValidateIf((_object, value) => value !== undefined);

@@ -7,7 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { CurrentUser, SessionCaller } from '../../common/auth/auth-user';
-import { Public } from '../../common/decorators/public.decorator';
+import { Anonymous } from '../../common/decorators/public.decorator';
 import { Client, ClientInfo } from '../../common/http/client-info';
 import { NoStore } from '../../common/http/no-store';
 import { ApiPageResponse } from '../../common/openapi/page-response.decorator';
@@ -36,7 +36,7 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Post('register')
-  @Public()
+  @Anonymous()
   @AuthRateLimit()
   @ApiOperation({ summary: 'Create an account (optionally with a profile) and log in' })
   @ApiCreatedResponse({ type: AuthResultDto, description: 'The account, with a first token pair' })
@@ -47,7 +47,7 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(200)
-  @Public()
+  @Anonymous()
   @AuthRateLimit()
   @ApiOperation({ summary: 'Log in with email and password: opens a session' })
   @ApiOkResponse({ type: AuthResultDto, description: 'The account, with a token pair of a new session' })
@@ -58,7 +58,7 @@ export class AuthController {
 
   @Post('refresh')
   @HttpCode(200)
-  @Public()
+  @Anonymous()
   @AuthRateLimit()
   @ApiOperation({
     summary: 'Exchange a refresh token for a new pair',

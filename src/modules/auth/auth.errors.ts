@@ -11,9 +11,28 @@ export class InvalidCredentialsError extends UnauthenticatedError {
   }
 }
 
+/** Why a bearer token was refused; `missing` when there was none. */
+export type TokenFailure = 'missing' | 'invalid' | 'expired';
+
+const TOKEN_MESSAGES: Record<TokenFailure, string> = {
+  missing: 'A valid access token is required.',
+  invalid: 'The access token is not valid.',
+  expired: 'The access token has expired: refresh it.',
+};
+
+/**
+ * No usable bearer token. The RFC 6750 challenge says `invalid_token` (with what was wrong) when one
+ * was sent, so a client knows to refresh rather than to sign in.
+ */
 export class InvalidAccessTokenError extends UnauthenticatedError {
-  constructor() {
-    super('UNAUTHENTICATED', 'A valid access token is required.');
+  constructor(readonly failure: TokenFailure = 'missing') {
+    super('UNAUTHENTICATED', TOKEN_MESSAGES[failure]);
+  }
+
+  override get challenge(): string {
+    return this.failure === 'missing'
+      ? 'Bearer'
+      : `Bearer error="invalid_token", error_description="${this.failure === 'expired' ? 'The access token expired' : 'The access token is invalid'}"`;
   }
 }
 

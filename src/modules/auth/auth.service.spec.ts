@@ -19,6 +19,8 @@ import { AccessTokens, RefreshTokens } from './tokens';
 const SETTINGS: Record<string, unknown> = {
   JWT_SECRET: 'unit-test-secret-unit-test-secret-123',
   LOGIN_FAILURE_LIMIT: 2,
+  LOGIN_ACCOUNT_FAILURE_LIMIT: 10,
+  LOGIN_ADDRESS_FAILURE_LIMIT: 10,
   LOGIN_FAILURE_WINDOW_MS: 60_000,
   SESSION_TTL_DAYS: 30,
   JWT_ACCESS_TTL_SECONDS: 900,
@@ -71,9 +73,9 @@ describe(AuthService.name, () => {
       await expect(service.login({ email: 'nobody@example.com', password: 'x' }, client)).rejects.toThrow(
         InvalidCredentialsError,
       );
-      expect(() => attempts.assertAllowed('nobody@example.com', '198.51.100.7')).toThrow(
-        TooManyLoginAttemptsError,
-      );
+      // Counted as for any account: that address is now refused for that email, another is not.
+      expect(() => attempts.reserve('nobody@example.com', client.ip)).toThrow(TooManyLoginAttemptsError);
+      expect(attempts.reserve('nobody@example.com', '198.51.100.7')).toBe(0);
     });
 
     it('refuses a blocked account before reading anything', async () => {

@@ -74,14 +74,14 @@ export class AuthService {
    */
   async login(input: LoginDto, client: ClientInfo): Promise<AuthResultDto> {
     const email = normalizeEmail(input.email);
-    this.attempts.assertAllowed(email, client.ip);
+    await this.attempts.waitForTurn(email, client.ip);
     const credentials = await this.auth.findCredentials(email);
     const valid = await this.passwords.verify(credentials?.passwordHash, input.password);
     if (!credentials || !valid) {
       this.attempts.recordFailure(email, client.ip);
       throw new InvalidCredentialsError();
     }
-    this.attempts.recordSuccess(email);
+    this.attempts.recordSuccess(email, client.ip);
     const { session, refreshToken } = this.newSession(client);
     await this.auth.createSession(credentials.id, session);
     const user = await this.users.findByIdWithProfile(credentials.id);
@@ -147,11 +147,11 @@ export class AuthService {
   /** Who an access token speaks for, checked against its session and the user's current role. */
   async authenticate(claims: Partial<AccessClaims>): Promise<SessionCaller> {
     if (claims.typ !== ACCESS_TOKEN_TYPE || typeof claims.exp !== 'number' || !claims.sid || !claims.sub) {
-      throw new InvalidAccessTokenError();
+      throw new InvalidAccessTokenError('invalid');
     }
     const state = await this.auth.findCallerSession(claims.sid);
     if (!state || state.userId !== claims.sub || state.revokedAt || state.expiresAt <= new Date()) {
-      throw new InvalidAccessTokenError();
+      throw new InvalidAccessTokenError('invalid');
     }
     return { kind: 'user', id: state.userId, role: state.role, sessionId: state.id };
   }

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import type { AuthenticatedRequest, AuthUser } from '../../common/auth/auth-user';
 import { API_KEY_SCOPES } from '../../common/auth/api-key-scopes.decorator';
-import { IS_PUBLIC } from '../../common/decorators/public.decorator';
+import { IGNORES_CREDENTIALS, IS_PUBLIC } from '../../common/decorators/public.decorator';
 import { DomainError, ForbiddenError, InvalidInputError } from '../../common/errors/domain-error';
 import { InvalidApiKeyError } from '../accounts/api-keys.service';
 import { InvalidAccessTokenError } from './auth.errors';
@@ -31,35 +31,44 @@ export class InsufficientScopeError extends ForbiddenError {
 const KEY_PARAMETER = /^(api[-_]?key|x[-_]api[-_]key|key)$/i;
 
 /** Runs one Passport strategy and turns its failures into our errors. */
-function passport(strategy: 'jwt' | 'api-key', failure: () => DomainError) {
+function passport(strategy: 'jwt' | 'api-key', failure: (info: unknown) => DomainError) {
   return new (class extends AuthGuard(strategy) {
-    override handleRequest<T = AuthUser>(error: unknown, user: T | false): T {
+    override handleRequest<T = AuthUser>(error: unknown, user: T | false, info?: unknown): T {
       if (error instanceof DomainError || (error instanceof Error && !('status' in error))) {
         throw error;
       }
       if (!user) {
-        throw failure();
+        throw failure(info);
       }
       return user;
     }
   })();
 }
 
+/** passport-jwt's reason for refusing a token (jsonwebtoken's error), as our kind of failure. */
+const tokenFailure = (info: unknown): InvalidAccessTokenError =>
+  new InvalidAccessTokenError(
+    info instanceof Error && info.name === 'TokenExpiredError' ? 'expired' : 'invalid',
+  );
+
 /**
  * Global: who is calling. A bearer token (people) or, on routes marked `@AcceptsApiKey(scope)`, an
  * `X-API-Key` (integrators) with that scope; a key on another route is refused (403), except on a
  * public one, which ignores it. `@Public()` routes take anonymous callers, yet check a bearer token
- * that is sent.
+ * that is sent; `@Anonymous()` routes read no credentials at all.
  */
 @Injectable()
 export class AuthenticationGuard implements CanActivate {
-  private readonly bearer = passport('jwt', () => new InvalidAccessTokenError());
+  private readonly bearer = passport('jwt', tokenFailure);
   private readonly apiKey = passport('api-key', () => new InvalidApiKeyError());
 
   constructor(private readonly reflector: CachedReflector) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IGNORES_CREDENTIALS, targets) === true) {
+      return true;
+    }
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) === true;
     const scopes = this.reflector.getAllAndOverride<string[] | undefined>(API_KEY_SCOPES, targets);
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();

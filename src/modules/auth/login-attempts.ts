@@ -1,8 +1,13 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/config.module';
 import { TooManyLoginAttemptsError } from './auth.errors';
 
 const SWEEP_AT = 10_000;
+/** Past the account's limit, one attempt for the account is let through per slot, in turn. */
+const ACCOUNT_SLOT_MS = 1000;
+/** An attempt waits at most this long for its slot; a longer queue is refused for that long. */
+const MAX_DELAY_MS = 10_000;
 
 interface Window {
   failures: number;
@@ -10,58 +15,104 @@ interface Window {
 }
 
 /**
- * Counts failed logins per account and per client address in a fixed window; past the limit, every
- * login for that account or from that address is refused until the window ends. In memory, so per
- * instance: several instances would keep this in Redis (see DESIGN.md, scale-out).
+ * Failed-login protection after the OWASP Authentication cheat sheet, which slows guessing without
+ * letting anyone lock somebody else out. Failures are counted in fixed windows of
+ * LOGIN_FAILURE_WINDOW_MS, keyed by the email as typed (normalised), so known and unknown accounts
+ * are treated, and answered, alike:
+ * - per account and address together, LOGIN_FAILURE_LIMIT: past it that address may not try that
+ *   account until the window ends (429). The tight limit, and it touches nobody else.
+ * - per account, LOGIN_ACCOUNT_FAILURE_LIMIT (looser): past it attempts for the account are delayed,
+ *   one per second in turn, refused only when the queue is more than 10 s long, so guessing from many
+ *   addresses is slowed while the owner still gets in.
+ * - per address, LOGIN_ADDRESS_FAILURE_LIMIT (much looser): past it the address may not log in at all
+ *   until the window ends; an office behind one NAT stays far below it.
+ * A success clears the account's counts (its own and its pair with the address). In memory, so per
+ * instance: several instances keep these in Redis (DESIGN.md, scale-out).
  */
 @Injectable()
 export class LoginAttempts {
   private readonly windows = new Map<string, Window>();
-  private readonly limit: number;
+  private readonly nextSlot = new Map<string, number>();
+  private readonly pairLimit: number;
+  private readonly accountLimit: number;
+  private readonly addressLimit: number;
   private readonly windowMs: number;
 
   constructor(config: AppConfig) {
-    this.limit = config.get('LOGIN_FAILURE_LIMIT', { infer: true });
+    this.pairLimit = config.get('LOGIN_FAILURE_LIMIT', { infer: true });
+    this.accountLimit = config.get('LOGIN_ACCOUNT_FAILURE_LIMIT', { infer: true });
+    this.addressLimit = config.get('LOGIN_ADDRESS_FAILURE_LIMIT', { infer: true });
     this.windowMs = config.get('LOGIN_FAILURE_WINDOW_MS', { infer: true });
   }
 
-  /** Throws TooManyLoginAttemptsError while the account or the address is over its limit. */
-  assertAllowed(email: string, ip: string, now = Date.now()): void {
-    const waits = [this.keyOf('account', email), this.keyOf('ip', ip)]
-      .map((key) => this.live(key, now))
-      .filter((window): window is Window => window !== undefined && window.failures >= this.limit)
-      .map((window) => Math.ceil((window.resetsAt - now) / 1000));
-    if (waits.length > 0) {
-      throw new TooManyLoginAttemptsError(Math.max(...waits));
+  /**
+   * Resolves when an attempt for `email` from `ip` may go on (after a delay while the account is over
+   * its limit); throws TooManyLoginAttemptsError while the pair or the address is over its limit.
+   */
+  async waitForTurn(email: string, ip: string): Promise<void> {
+    const delay = this.reserve(email, ip);
+    if (delay > 0) {
+      await sleep(delay);
     }
+  }
+
+  /** The delay before the attempt may go on, reserving its slot; throws when it is refused. */
+  reserve(email: string, ip: string, now = Date.now()): number {
+    for (const [key, limit] of [
+      [this.keyOf('pair', `${ip} ${email}`), this.pairLimit],
+      [this.keyOf('ip', ip), this.addressLimit],
+    ] as const) {
+      const window = this.live(key, now);
+      if (window && window.failures >= limit) {
+        throw new TooManyLoginAttemptsError(Math.ceil((window.resetsAt - now) / 1000));
+      }
+    }
+    const account = this.live(this.keyOf('account', email), now);
+    if (!account || account.failures < this.accountLimit) {
+      return 0;
+    }
+    const slot = Math.max(now, this.nextSlot.get(email) ?? 0);
+    if (slot - now > MAX_DELAY_MS) {
+      throw new TooManyLoginAttemptsError(Math.ceil((slot - now - MAX_DELAY_MS) / 1000));
+    }
+    this.nextSlot.set(email, slot + ACCOUNT_SLOT_MS);
+    return slot - now;
   }
 
   recordFailure(email: string, ip: string, now = Date.now()): void {
     if (this.windows.size >= SWEEP_AT) {
       this.sweep(now);
     }
-    for (const key of [this.keyOf('account', email), this.keyOf('ip', ip)]) {
+    const keys = [this.keyOf('pair', `${ip} ${email}`), this.keyOf('account', email), this.keyOf('ip', ip)];
+    for (const key of keys) {
       const window = this.live(key, now) ?? { failures: 0, resetsAt: now + this.windowMs };
       window.failures += 1;
       this.windows.set(key, window);
     }
   }
 
-  /** A successful login clears the account's count (not the address's). */
-  recordSuccess(email: string): void {
+  /** A successful login clears the account's counts (not the address's). */
+  recordSuccess(email: string, ip: string): void {
     this.windows.delete(this.keyOf('account', email));
+    this.windows.delete(this.keyOf('pair', `${ip} ${email}`));
+    this.nextSlot.delete(email);
   }
 
-  /** Drops ended windows, so a spray of made-up emails cannot grow the map without bound. */
+  /** Drops ended windows, so a spray of made-up emails cannot grow the maps without bound. */
   private sweep(now: number): void {
     for (const [key, window] of this.windows) {
       if (window.resetsAt <= now) {
         this.windows.delete(key);
       }
     }
+    for (const [email, slot] of this.nextSlot) {
+      if (slot <= now) {
+        this.nextSlot.delete(email);
+      }
+    }
   }
 
-  private keyOf(kind: 'account' | 'ip', value: string): string {
+  private keyOf(kind: 'pair' | 'account' | 'ip', value: string): string {
     return `${kind}:${value}`;
   }
 

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { NestedObject } from '../../../common/errors/validation';
 import { ProfileInputDto } from '../../profiles/dto/profile-input.dto';
 import { trimLower, USERNAME_PATTERN } from '../../users/dto/update-user.dto';
 import { UserDto } from '../../users/dto/user.dto';
@@ -38,8 +39,7 @@ export class RegisterDto {
   /** A profile to create with the account, in the same write. */
   @ApiPropertyOptional({ type: ProfileInputDto })
   @IsOptional()
-  @ValidateNested()
-  @Type(() => ProfileInputDto)
+  @NestedObject(() => ProfileInputDto)
   profile?: ProfileInputDto;
 }
 

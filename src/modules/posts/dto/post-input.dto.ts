@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema, OmitType, PartialType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -16,8 +15,8 @@ import {
   Max,
   MaxLength,
   Min,
-  ValidateNested,
 } from 'class-validator';
+import { NestedObject } from '../../../common/errors/validation';
 import { POST_TYPES, PostType, PROPERTY_TYPES, PropertyType } from '../post-enums';
 
 export const MAX_PRICE = 1_000_000_000_000;
@@ -159,17 +158,18 @@ export class CreatePostDto {
   /** Details, created with the post in the same write. */
   @ApiPropertyOptional({ type: PostDetailInputDto })
   @IsOptional()
-  @ValidateNested()
-  @Type(() => PostDetailInputDto)
+  @NestedObject(() => PostDetailInputDto)
   detail?: PostDetailInputDto;
 }
 
 /** Changes to a post; `detail` fields are changed too, and the detail is created if missing. */
 @ApiSchema({ name: 'PostUpdate' })
-export class UpdatePostDto extends PartialType(OmitType(CreatePostDto, ['detail', 'accountId'] as const)) {
+// Left out, a field keeps its value; none of them can be null.
+export class UpdatePostDto extends PartialType(OmitType(CreatePostDto, ['detail', 'accountId'] as const), {
+  skipNullProperties: false,
+}) {
   @ApiPropertyOptional({ type: PostDetailInputDto })
   @IsOptional()
-  @ValidateNested()
-  @Type(() => PostDetailInputDto)
+  @NestedObject(() => PostDetailInputDto)
   detail?: PostDetailInputDto;
 }

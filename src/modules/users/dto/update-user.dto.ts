@@ -1,3 +1,4 @@
+import { Omittable } from '../../../common/errors/validation';
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, IsUrl, Length, Matches, MaxLength } from 'class-validator';
@@ -12,7 +13,7 @@ export const trimLower = ({ value }: { value: unknown }): unknown =>
 export class UpdateUserDto {
   /** 3 to 30 of a-z, 0-9, `_`, `.` and `-` (stored lower-case). */
   @ApiPropertyOptional({ pattern: USERNAME_PATTERN.source, example: 'alice' })
-  @IsOptional()
+  @Omittable()
   @Transform(trimLower)
   @IsString()
   @Matches(USERNAME_PATTERN, { message: 'username must be 3 to 30 of a-z, 0-9, _, . and -' })
