@@ -1,15 +1,9 @@
 import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
-import { UnavailableError } from '../common/errors/domain-error';
 import { Lifecycle } from '../common/lifecycle/lifecycle';
 import { DatabaseHealthIndicator } from '../prisma/database.health';
 import { HealthCheckDto, HealthStatusDto } from './health.dto';
-
-export class NotReadyError extends UnavailableError {
-  constructor(reason: string) {
-    super('NOT_READY', `Not ready: ${reason}.`);
-  }
-}
+import { NotReadyError } from './health.errors';
 
 @Injectable()
 export class HealthService {

@@ -50,6 +50,33 @@ export class MigrationError extends Error {
 }
 
 /**
+ * Refuses a database whose history this code cannot stand on: a migration applied from a file that has
+ * since been edited (its checksum differs: the schema is not what the file now says), or one this code
+ * does not have (the database is ahead of it, as after a rollback of the code).
+ */
+function assertHistoryKnown(migrations: Migration[], applied: AppliedRow[]): void {
+  const known = new Map(migrations.map((migration) => [migration.name, migration]));
+  for (const row of applied) {
+    const migration = known.get(row.migration_name);
+    if (!migration) {
+      throw new MigrationError(
+        `The database has migration ${row.migration_name}, which this code does not know: it is newer than the code`,
+      );
+    }
+    if (row.finished_at !== null && row.checksum !== migration.checksum) {
+      throw new MigrationError(
+        `Migration ${row.migration_name} was edited after it was applied (checksum differs): restore the file, or add a new migration`,
+      );
+    }
+  }
+}
+
+/**
+ * The service applies migrations itself, rather than through `prisma migrate deploy`, because the
+ * embedded database must be migrated at every start by the process that holds it (PGlite opens its
+ * folder in one process), and the CLI needs its schema engine and a second connection. It keeps the
+ * CLI's history table, checksums and lock, so either can continue the other's work.
+ *
  * Applies pending migrations the way `prisma migrate deploy` does (same history table, checksums and
  * lock), each one atomically. Returns the names of the migrations it applied.
  */
@@ -67,6 +94,7 @@ export async function applyMigrations(
       'SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL',
     );
     const applied = new Map(rows.map((row) => [row.migration_name, row]));
+    assertHistoryKnown(pending, rows);
     const done: string[] = [];
     for (const migration of pending) {
       const previous = applied.get(migration.name);

@@ -2,12 +2,16 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { ApiKeyCaller, AuthUser } from '../../common/auth/auth-user';
 import { UserRole } from '../../common/auth/roles';
-import { UnauthenticatedError } from '../../common/errors/domain-error';
 import { CursorCodec } from '../../common/pagination/cursor-codec';
 import type { PageDto } from '../../common/pagination/page.dto';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { isManager } from './account-roles';
-import { AccountNotFoundError, AccountRoleRequiredError, ApiKeyNotFoundError } from './accounts.errors';
+import {
+  AccountNotFoundError,
+  AccountRoleRequiredError,
+  ApiKeyNotFoundError,
+  InvalidApiKeyError,
+} from './accounts.errors';
 import { toApiKeyDto } from './accounts.mapper';
 import { AccountsRepository } from './accounts.repository';
 import { ApiKeysRepository } from './api-keys.repository';
@@ -17,12 +21,6 @@ const KEYS_CURSOR = 'api-keys:newest';
 const KEY_PREFIX = 'lk_';
 // lastUsedAt is written at most this often per key, not on every request.
 const TOUCH_INTERVAL_MS = 60_000;
-
-export class InvalidApiKeyError extends UnauthenticatedError {
-  constructor() {
-    super('INVALID_API_KEY', 'The API key is not valid or was revoked.');
-  }
-}
 
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');

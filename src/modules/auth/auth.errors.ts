@@ -1,5 +1,7 @@
+import type { UserRole } from '../../common/auth/roles';
 import {
   ForbiddenError,
+  InvalidInputError,
   NotFoundError,
   RateLimitedError,
   UnauthenticatedError,
@@ -64,5 +66,30 @@ export class WrongPasswordError extends ForbiddenError {
 export class TooManyLoginAttemptsError extends RateLimitedError {
   constructor(retryAfterSeconds: number) {
     super('TOO_MANY_LOGIN_ATTEMPTS', 'Too many failed logins: wait before trying again.', retryAfterSeconds);
+  }
+}
+
+/** The caller's platform role is not one the operation needs (the guard and the services say it alike). */
+export class RoleRequiredError extends ForbiddenError {
+  constructor(roles: UserRole[]) {
+    super('ROLE_REQUIRED', `This needs the role ${roles.join(' or ')}.`);
+  }
+}
+
+export class ApiKeyInQueryError extends InvalidInputError {
+  constructor() {
+    super('API_KEY_IN_QUERY', 'API keys are accepted only in the X-API-Key header, never in the URL.');
+  }
+}
+
+export class ApiKeyNotAcceptedError extends ForbiddenError {
+  constructor() {
+    super('API_KEY_NOT_ACCEPTED', 'This operation is for people: use a bearer token, not an API key.');
+  }
+}
+
+export class InsufficientScopeError extends ForbiddenError {
+  constructor(scope: string) {
+    super('INSUFFICIENT_SCOPE', `The API key lacks the scope ${scope}.`);
   }
 }

@@ -3,29 +3,16 @@ import { AuthGuard } from '@nestjs/passport';
 import type { AuthenticatedRequest, AuthUser } from '../../common/auth/auth-user';
 import { API_KEY_SCOPES } from '../../common/auth/api-key-scopes.decorator';
 import { IGNORES_CREDENTIALS, IS_PUBLIC } from '../../common/decorators/public.decorator';
-import { DomainError, ForbiddenError, InvalidInputError } from '../../common/errors/domain-error';
-import { InvalidApiKeyError } from '../accounts/api-keys.service';
-import { InvalidAccessTokenError } from './auth.errors';
+import { DomainError } from '../../common/errors/domain-error';
+import { InvalidApiKeyError } from '../accounts/accounts.errors';
+import {
+  ApiKeyInQueryError,
+  ApiKeyNotAcceptedError,
+  InsufficientScopeError,
+  InvalidAccessTokenError,
+} from './auth.errors';
 import { API_KEY_HEADER } from './api-key.strategy';
 import { CachedReflector } from '../../common/metadata/cached-reflector';
-
-export class ApiKeyInQueryError extends InvalidInputError {
-  constructor() {
-    super('API_KEY_IN_QUERY', 'API keys are accepted only in the X-API-Key header, never in the URL.');
-  }
-}
-
-export class ApiKeyNotAcceptedError extends ForbiddenError {
-  constructor() {
-    super('API_KEY_NOT_ACCEPTED', 'This operation is for people: use a bearer token, not an API key.');
-  }
-}
-
-export class InsufficientScopeError extends ForbiddenError {
-  constructor(scope: string) {
-    super('INSUFFICIENT_SCOPE', `The API key lacks the scope ${scope}.`);
-  }
-}
 
 // Query parameters that look like an API key: refused so keys never sit in URLs and logs.
 const KEY_PARAMETER = /^(api[-_]?key|x[-_]api[-_]key|key)$/i;

@@ -2,15 +2,8 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { AuthenticatedRequest } from '../../common/auth/auth-user';
 import { ROLES } from '../../common/auth/roles.decorator';
 import type { UserRole } from '../../common/auth/roles';
-import { ForbiddenError } from '../../common/errors/domain-error';
-import { InvalidAccessTokenError } from './auth.errors';
+import { InvalidAccessTokenError, RoleRequiredError } from './auth.errors';
 import { CachedReflector } from '../../common/metadata/cached-reflector';
-
-export class RoleRequiredError extends ForbiddenError {
-  constructor(roles: UserRole[]) {
-    super('FORBIDDEN', `This needs the role ${roles.join(' or ')}.`);
-  }
-}
 
 /** `@Roles(...)`: the caller's role as it is now in the database (read with the session). */
 @Injectable()

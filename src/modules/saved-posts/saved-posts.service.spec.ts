@@ -5,7 +5,8 @@ import { UserRole } from '../../common/auth/roles';
 import { CursorCodec } from '../../common/pagination/cursor-codec';
 import { PostNotFoundError } from '../posts/posts.errors';
 import type { SavedPostsRepository } from './saved-posts.repository';
-import { SavedPostNotFoundError, SavedPostsService } from './saved-posts.service';
+import { SavedPostNotFoundError } from './saved-posts.errors';
+import { SavedPostsService } from './saved-posts.service';
 
 const actor: AuthUser = { kind: 'user', id: 'u1', role: UserRole.User, sessionId: 's1' };
 const cursors = new CursorCodec('unit-test-cursor-secret');

@@ -1,22 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/auth-user';
 import type { Upserted } from '../../common/http/created-or-ok';
-import { NotFoundError } from '../../common/errors/domain-error';
 import { CursorCodec } from '../../common/pagination/cursor-codec';
 import { PageDto, toPage } from '../../common/pagination/page.dto';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { PostNotFoundError } from '../posts/posts.errors';
 import { toPostSummaryDto } from '../posts/posts.mapper';
 import type { SavedPostDto } from './dto/saved-post.dto';
+import { SavedPostNotFoundError } from './saved-posts.errors';
 import { SavedPostRecord, SavedPostsRepository } from './saved-posts.repository';
 
 const SAVES_CURSOR = 'saved-posts:newest';
-
-export class SavedPostNotFoundError extends NotFoundError {
-  constructor() {
-    super('SAVED_POST_NOT_FOUND', 'You have not saved this post.');
-  }
-}
 
 @Injectable()
 export class SavedPostsService {

@@ -1,23 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { UserRole } from '../../common/auth/roles';
-import { ForbiddenError } from '../../common/errors/domain-error';
 import { CursorCodec } from '../../common/pagination/cursor-codec';
 import type { PageDto } from '../../common/pagination/page.dto';
 import type { UserAdminDto, UserDto, UserPublicDto } from './dto/user.dto';
 import type { UpdateUserDto } from './dto/update-user.dto';
 import type { ListUsersQueryDto } from './dto/list-users.query.dto';
+import { RoleRequiredError } from '../auth/auth.errors';
 import { UserNotFoundError } from './users.errors';
 import { toUserAdminDto, toUserDto, toUserPublicDto } from './users.mapper';
 import { UsersRepository } from './users.repository';
 
 const USERS_CURSOR = 'users:newest';
-
-export class AdminOnlyError extends ForbiddenError {
-  constructor() {
-    super('ADMIN_ONLY', 'Only platform administrators may do this.');
-  }
-}
 
 @Injectable()
 export class UsersService {
@@ -80,6 +74,6 @@ export class UsersService {
 /** Admin routes are also guarded by role; the service holds the rule itself. */
 function assertAdmin(actor: AuthUser): void {
   if (actor.role !== UserRole.Admin) {
-    throw new AdminOnlyError();
+    throw new RoleRequiredError([UserRole.Admin]);
   }
 }
