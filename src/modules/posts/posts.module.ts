@@ -9,6 +9,5 @@ import { PostsService } from './posts.service';
   imports: [UsersModule, AccountsModule],
   controllers: [PostsController],
   providers: [PostsService, PostsRepository],
-  exports: [PostsRepository],
 })
 export class PostsModule {}
