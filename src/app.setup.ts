@@ -108,7 +108,7 @@ export function configureApp(app: NestFastifyApplication): void {
   // Text with NUL or unpaired surrogates, anywhere in a request, is refused before validation.
   fastify.addHook('preValidation', (request, _reply, done) => {
     try {
-      assertTextRule([request.query, request.params, request.body]);
+      assertTextRule(request.query, request.params, request.body);
       done();
     } catch (error) {
       done(error as Error);
