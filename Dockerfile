@@ -20,7 +20,7 @@ COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --from=build --chown=node:node /app/prisma ./prisma
 COPY --from=build --chown=node:node /app/scripts/prisma.sh ./scripts/prisma.sh
-COPY --from=build --chown=node:node /app/src/prisma/pg-connection.ts ./src/prisma/pg-connection.ts
+COPY --from=build --chown=node:node /app/src/database/pg-connection.ts ./src/database/pg-connection.ts
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --retries=5 \

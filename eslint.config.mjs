@@ -7,11 +7,11 @@ const prismaOnlyInRepositories = {
   patterns: [
     {
       group: ['@prisma/client', 'nestjs-prisma', '@prisma/adapter-pg'],
-      message: 'Only repositories and src/prisma talk to Prisma (see STYLE.md).',
+      message: 'Only repositories and src/database talk to Prisma (see STYLE.md).',
     },
     {
-      group: ['**/prisma/sql-client', 'pg'],
-      message: 'Only repositories and src/prisma send SQL (see STYLE.md).',
+      group: ['**/database/sql-client', 'pg'],
+      message: 'Only repositories and src/database send SQL (see STYLE.md).',
     },
   ],
 };
@@ -38,7 +38,7 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/**/*.repository.ts', 'src/prisma/**', 'src/**/*.spec.ts'],
+    ignores: ['src/**/*.repository.ts', 'src/database/**', 'src/**/*.spec.ts'],
     rules: { 'no-restricted-imports': ['error', prismaOnlyInRepositories] },
   },
   {

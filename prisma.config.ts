@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { defineConfig } from 'prisma/config';
-import { connectionOptions, patchCatalogTypes } from './src/prisma/pg-connection';
+import { connectionOptions, patchCatalogTypes } from './src/database/pg-connection';
 
 // Commands that need no database (generate, validate, a datamodel diff) still read the url:
 // give them one that names the problem if anything tries to connect through it.

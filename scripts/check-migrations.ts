@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { applyMigrations } from '../src/prisma/migrator';
+import { applyMigrations } from '../src/database/migrator';
 import { prisma, withScratchDatabase } from './embedded';
 
 /**

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { connectionOptions } from '../src/prisma/pg-connection';
+import { connectionOptions } from '../src/database/pg-connection';
 import {
   fewMatchesQuery,
   listPostsQuery,

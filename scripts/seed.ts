@@ -2,9 +2,9 @@ import { parseArgs } from 'node:util';
 import { hash, Algorithm } from '@node-rs/argon2';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
-import { EmbeddedDatabase, IN_MEMORY } from '../src/prisma/embedded-database';
-import { applyMigrations } from '../src/prisma/migrator';
-import { connectionOptions } from '../src/prisma/pg-connection';
+import { EmbeddedDatabase, IN_MEMORY } from '../src/database/embedded-database';
+import { applyMigrations } from '../src/database/migrator';
+import { connectionOptions } from '../src/database/pg-connection';
 
 /**
  * Demo data, the same every time for the same sizes (a seeded random generator):

@@ -13,7 +13,7 @@ import { PostsModule } from './modules/posts/posts.module';
 import { ProfilesModule } from './modules/profiles/profiles.module';
 import { SavedPostsModule } from './modules/saved-posts/saved-posts.module';
 import { UsersModule } from './modules/users/users.module';
-import { DatabaseModule } from './prisma/database.module';
+import { DatabaseModule } from './database/database.module';
 
 @Module({})
 export class AppModule {

@@ -1,5 +1,5 @@
-import { applyMigrations } from '../src/prisma/migrator';
-import { connectionOptions, withDatabase } from '../src/prisma/pg-connection';
+import { applyMigrations } from '../src/database/migrator';
+import { connectionOptions, withDatabase } from '../src/database/pg-connection';
 import { assertTestDatabase, onServer, serverUrl, templateName } from './helpers/test-database';
 
 /** With TEST_DATABASE_URL, migrates a template database once; each test file then copies it. */

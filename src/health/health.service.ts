@@ -1,7 +1,7 @@
 import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { Lifecycle } from '../common/lifecycle/lifecycle';
-import { DatabaseHealthIndicator } from '../prisma/database.health';
+import { DatabaseHealthIndicator } from '../database/database.health';
 import { HealthCheckDto, HealthStatusDto } from './health.dto';
 import { NotReadyError } from './health.errors';
 

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { PrismaService } from 'nestjs-prisma';
 import { DATABASE_UNAVAILABLE, toProblem } from '../../src/common/errors/problem';
-import { connectionOptions, withDatabase } from '../../src/prisma/pg-connection';
+import { connectionOptions, withDatabase } from '../../src/database/pg-connection';
 import { createChat } from '../factories/chats';
 import { createPost } from '../factories/posts';
 import { newUserInput, registerUser } from '../factories/users';

@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { connectionOptions } from '../../src/prisma/pg-connection';
+import { connectionOptions } from '../../src/database/pg-connection';
 import { createPost } from '../factories/posts';
 import { registerUser } from '../factories/users';
 import { ApiClient } from '../helpers/api-client';

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { EmbeddedDatabase, IN_MEMORY } from '../../src/prisma/embedded-database';
-import { EMBEDDED_CONNECTIONS } from '../../src/prisma/database-connection';
-import { applyMigrations } from '../../src/prisma/migrator';
-import { connectionOptions, databaseName, withDatabase } from '../../src/prisma/pg-connection';
+import { EmbeddedDatabase, IN_MEMORY } from '../../src/database/embedded-database';
+import { EMBEDDED_CONNECTIONS } from '../../src/database/database-connection';
+import { applyMigrations } from '../../src/database/migrator';
+import { connectionOptions, databaseName, withDatabase } from '../../src/database/pg-connection';
 
 /** A database of one test file: its URL, and how to throw it away. */
 export interface TestDatabase {

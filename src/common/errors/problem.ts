@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { HttpException } from '@nestjs/common';
-import { isDatabaseUnavailable } from '../../prisma/database-unavailable';
-import { classifyPrismaError } from '../../prisma/prisma-errors';
+import { isDatabaseUnavailable } from '../../database/database-unavailable';
+import { classifyPrismaError } from '../../database/prisma-errors';
 import { DomainError, ErrorKind, FieldError, RateLimitedError, UnauthenticatedError } from './domain-error';
 
 export interface Problem {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
-import { classifyPrismaError } from '../../prisma/prisma-errors';
+import { classifyPrismaError } from '../../database/prisma-errors';
 import { PUBLIC_USER_SELECT } from '../users/users.repository';
 import { AccountRole } from './account-roles';
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { isUUID } from 'class-validator';
 import { PrismaService } from 'nestjs-prisma';
-import { preparedStatement, SqlClient } from '../../prisma/sql-client';
+import { preparedStatement, SqlClient } from '../../database/sql-client';
 import { CallerSession, SessionStateCache } from '../../common/auth/session-state-cache';
 import type { UserRole } from '../../common/auth/roles';
 import type { NewUser, UserWithProfileRecord } from '../users/users.repository';

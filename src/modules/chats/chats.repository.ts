@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Prisma, type Message } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
 import { v7 as uuidv7 } from 'uuid';
-import { classifyPrismaError, uniqueViolationFields } from '../../prisma/prisma-errors';
-import { preparedStatement, SqlClient, SqlParameter } from '../../prisma/sql-client';
+import { classifyPrismaError, uniqueViolationFields } from '../../database/prisma-errors';
+import { preparedStatement, SqlClient, SqlParameter } from '../../database/sql-client';
 import { UserNotFoundError } from '../users/users.errors';
 import { PUBLIC_USER_SELECT } from '../users/users.repository';
 

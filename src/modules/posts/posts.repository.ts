@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
-import { preparedStatement, SqlClient, SqlParameter } from '../../prisma/sql-client';
+import { preparedStatement, SqlClient, SqlParameter } from '../../database/sql-client';
 import { PUBLIC_USER_SELECT } from '../users/users.repository';
 import { PostSort, PostType, PropertyType } from './post-enums';
 

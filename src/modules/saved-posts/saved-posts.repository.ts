@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
-import { classifyPrismaError } from '../../prisma/prisma-errors';
-import { preparedStatement, SqlClient, SqlParameter } from '../../prisma/sql-client';
+import { classifyPrismaError } from '../../database/prisma-errors';
+import { preparedStatement, SqlClient, SqlParameter } from '../../database/sql-client';
 import { POST_SUMMARY_SELECT, PostRow, SUMMARY_COLUMNS, toSummaryRecord } from '../posts/posts.repository';
 
 const SAVED_POST_SELECT = {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
 import type { UserRole } from '../../common/auth/roles';
-import { classifyPrismaError, uniqueViolationFields } from '../../prisma/prisma-errors';
+import { classifyPrismaError, uniqueViolationFields } from '../../database/prisma-errors';
 import { PROFILE_SELECT, ProfileFields } from '../profiles/profiles.repository';
 import { EmailTakenError, UsernameTakenError } from './users.errors';
 import { SessionStateCache } from '../../common/auth/session-state-cache';
