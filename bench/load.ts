@@ -25,6 +25,24 @@ export interface Measurement {
   foreign: ForeignLoad;
 }
 
+/**
+ * autocannon's requests for sending several in turn: each one sent goes to the next of them, whichever
+ * connection sends it.
+ */
+export function inTurn(
+  requests: BenchRequest[],
+): (BenchRequest & { setupRequest?: (base: { headers?: Record<string, string> }) => BenchRequest })[] {
+  if (requests.length <= 1) {
+    return requests;
+  }
+  let sent = 0;
+  const rotate = (base: { headers?: Record<string, string> }) => {
+    const next = requests[sent++ % requests.length];
+    return { ...base, ...next, headers: { ...base.headers, ...next.headers } };
+  };
+  return [{ ...requests[0], setupRequest: rotate }];
+}
+
 /** Drives one server with one scenario for `duration` seconds. */
 export async function measure(
   server: RunningServer,
@@ -32,14 +50,7 @@ export async function measure(
   options: LoadOptions,
   context: { ours: number[]; database: string },
 ): Promise<Measurement> {
-  // Several requests: each one sent goes to the next of them, whichever connection sends it.
-  let sent = 0;
-  const rotate = (base: { headers?: Record<string, string> }) => {
-    const next = scenario.requests[sent++ % scenario.requests.length];
-    return { ...base, ...next, headers: { ...base.headers, ...next.headers } };
-  };
-  const requests =
-    scenario.requests.length > 1 ? [{ ...scenario.requests[0], setupRequest: rotate }] : scenario.requests;
+  const requests = inTurn(scenario.requests);
   const rss = sampleRss(server.pid);
   const before: CpuSnapshot = cpuSnapshot();
   const result = await autocannon({

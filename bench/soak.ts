@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { EmbeddedDatabase } from '../src/database/embedded-database';
+import { inTurn } from './load';
 import { Fixtures, loadFixtures, SeedSizes, seedEmbedded, withClient } from './database';
 import { buildScenarios, BenchRequest } from './scenarios';
 import { rssKb, RunningServer, sampleRss, startProject } from './servers';
@@ -71,18 +72,13 @@ async function drive(
   connections: number,
   overallRate?: number,
 ): Promise<Awaited<ReturnType<typeof autocannon>>> {
-  let sent = 0;
-  const rotate = (base: { headers?: Record<string, string> }) => {
-    const next = requests[sent++ % requests.length];
-    return { ...base, ...next, headers: { ...base.headers, ...next.headers } };
-  };
   return autocannon({
     url: server.url,
     connections,
     duration: seconds,
     timeout: 30,
     overallRate,
-    requests: [{ ...requests[0], setupRequest: rotate }],
+    requests: inTurn(requests),
   });
 }
 

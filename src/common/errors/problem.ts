@@ -44,7 +44,7 @@ const CODE_OF_STATUS: Record<number, string> = {
 const INTERNAL: Problem = { status: 500, code: 'INTERNAL_ERROR', detail: 'An unexpected error occurred.' };
 
 /** Seconds a client is asked to wait before trying again while the database is unreachable. */
-export const DATABASE_RETRY_AFTER_SECONDS = 5;
+const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 export const DATABASE_UNAVAILABLE: Problem = {
   status: 503,
