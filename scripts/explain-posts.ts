@@ -26,8 +26,10 @@ interface Scenario {
 const firstOf =
   (sql: string) =>
   async (client: pg.Client): Promise<PostPosition> => {
-    const { rows } = await client.query<{ key: string | number; id: string }>(sql);
-    return rows[0];
+    // pg reads a time as a Date and an int8 as its digits.
+    const { rows } = await client.query<{ key: Date | string; id: string }>(sql);
+    const { key, id } = rows[0];
+    return key instanceof Date ? { key, id } : { key: Number(key), id };
   };
 
 const SCENARIOS: Scenario[] = [

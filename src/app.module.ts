@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { CommonModule } from './common/common.module';
+import { Clock, ClockModule } from './common/time/clock';
 import { AppConfig, AppConfigModule, ConfigOptions } from './config/config.module';
 import { NodeEnv } from './config/environment';
 import { HealthModule } from './health/health.module';
@@ -15,9 +16,14 @@ import { SavedPostsModule } from './modules/saved-posts/saved-posts.module';
 import { UsersModule } from './modules/users/users.module';
 import { DatabaseModule } from './database/database.module';
 
+/** How the application is assembled: its settings, and the clock it writes times with. */
+export interface AppOptions extends ConfigOptions {
+  clock?: Clock;
+}
+
 @Module({})
 export class AppModule {
-  static forRoot(options: ConfigOptions = {}): DynamicModule {
+  static forRoot(options: AppOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -39,6 +45,7 @@ export class AppModule {
           }),
         }),
         CommonModule,
+        ClockModule.forRoot(options.clock),
         DatabaseModule,
         HealthModule,
         MetricsModule,

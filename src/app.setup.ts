@@ -8,7 +8,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger, PinoLogger } from 'nestjs-pino';
-import { AppModule } from './app.module';
+import { AppModule, AppOptions } from './app.module';
 import { MalformedJsonError } from './common/errors/domain-error';
 import type { Problem } from './common/errors/problem';
 import { writeProblem } from './common/errors/problem-details.filter';
@@ -56,7 +56,7 @@ function environment({ overrides = {}, envFile = true }: ConfigOptions): Environ
  * Builds the application exactly as it serves: Fastify, security headers, CORS, request ids, problem
  * details for every error (also those raised before routing), metrics and the OpenAPI document.
  */
-export async function createApp(options: ConfigOptions = {}): Promise<NestFastifyApplication> {
+export async function createApp(options: AppOptions = {}): Promise<NestFastifyApplication> {
   const env = environment(options);
   const adapter = new FastifyAdapter({
     bodyLimit: env.BODY_LIMIT,

@@ -1,6 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { ThrottlerModule } from '@nestjs/throttler';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AppConfig } from '../config/config.module';
 import { ProblemDetailsFilter } from './errors/problem-details.filter';
 import { SafeValidationPipe, validationException } from './errors/validation';
@@ -8,39 +7,13 @@ import { CursorCodec } from './pagination/cursor-codec';
 import { SessionStateCache } from './auth/session-state-cache';
 import { CachedReflector } from './metadata/cached-reflector';
 import { Lifecycle } from './lifecycle/lifecycle';
-import { FixedWindowThrottlerStorage } from './throttler-storage';
-import { AppThrottlerGuard, isAuthRateLimited, trackerOf } from './throttling';
+import { ThrottlingModule } from './throttling/throttling.module';
 import { createHmac } from 'node:crypto';
 
 /** Cross-cutting behaviour every feature relies on: validation, errors, throttling, cursors. */
 @Global()
 @Module({
-  imports: [
-    ThrottlerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        getTracker: (request: Record<string, unknown>) =>
-          trackerOf(request as Parameters<typeof trackerOf>[0]),
-        // Per route and client, as the package's default key, without hashing it on every request.
-        generateKey: (context, tracker) =>
-          `${context.getClass().name}.${context.getHandler().name}:${tracker}`,
-        storage: new FixedWindowThrottlerStorage(),
-        throttlers: [
-          {
-            name: 'default',
-            limit: config.get('THROTTLE_LIMIT', { infer: true }),
-            ttl: config.get('THROTTLE_TTL_MS', { infer: true }),
-          },
-          {
-            name: 'auth',
-            limit: config.get('AUTH_THROTTLE_LIMIT', { infer: true }),
-            ttl: config.get('AUTH_THROTTLE_TTL_MS', { infer: true }),
-            skipIf: (context) => !isAuthRateLimited(context),
-          },
-        ],
-      }),
-    }),
-  ],
+  imports: [ThrottlingModule],
   providers: [
     {
       provide: APP_PIPE,
@@ -55,7 +28,6 @@ import { createHmac } from 'node:crypto';
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
     CachedReflector,
     Lifecycle,
-    { provide: APP_GUARD, useClass: AppThrottlerGuard },
     {
       provide: CursorCodec,
       inject: [AppConfig],

@@ -6,10 +6,9 @@ import { preparedStatement, SqlClient } from './sql-client';
 
 const CHECK_TIMEOUT_MS = 3000;
 
-const PREPARED_PROBE = preparedStatement<{ ok: number }, []>(
-  'health_probe',
-  () => Prisma.sql`SELECT 1 AS ok`,
-);
+const PREPARED_PROBE = preparedStatement<[]>('health_probe', () => Prisma.sql`SELECT 1 AS ok`).returning({
+  ok: 'int4',
+});
 
 /**
  * Readiness of the database along both paths requests take: a Prisma query and a named prepared

@@ -27,28 +27,116 @@ export class SqlParameter {
 
 type ParametersOf<Args extends readonly unknown[]> = { [K in keyof Args]: SqlParameter };
 
+/** What the client reads a column of each type as (`PARSERS`: int8 as a BigInt). */
+interface SqlValues {
+  bool: boolean;
+  int4: number;
+  int8: bigint;
+  float8: number;
+  text: string;
+  'text[]': string[];
+  uuid: string;
+  timestamptz: Date;
+}
+
+/** The type of a result column, as `pg_type` names it (an array as `text[]`, not `_text`). */
+export type SqlType = keyof SqlValues;
+
+/** A declared column type; a trailing `?` when the column can be null. */
+export type ColumnType = SqlType | `${SqlType}?`;
+
+type BaseOf<Type extends ColumnType> = Type extends `${infer Base extends SqlType}?` ? Base : Type;
+type ValueOf<Type extends ColumnType> = Type extends SqlType
+  ? SqlValues[Type]
+  : SqlValues[BaseOf<Type>] | null;
+
+/** A column whose values are fewer than its type allows (an enum read as text): `column('text').as<Role>()`. */
+export interface NarrowedColumn<Type extends ColumnType, Value> {
+  readonly type: Type;
+  /** Never set: carries the value type to `RowOf`. */
+  readonly value?: Value;
+}
+
+export function column<Type extends ColumnType>(
+  type: Type,
+): { as<Value extends ValueOf<Type>>(): NarrowedColumn<Type, Value> } {
+  return { as: () => ({ type }) };
+}
+
+type ColumnDeclaration = ColumnType | NarrowedColumn<ColumnType, unknown>;
+
+/** The columns of a statement's rows, by name: the one source of its row type (`RowOf`). */
+export type Columns = Readonly<Record<string, ColumnDeclaration>>;
+
+/** The row that a statement declaring `C` returns. */
+export type RowOf<C extends Columns> = {
+  -readonly [K in keyof C]: C[K] extends NarrowedColumn<ColumnType, infer Value>
+    ? Value
+    : C[K] extends ColumnType
+      ? ValueOf<C[K]>
+      : never;
+};
+
+type Nullable<D extends ColumnDeclaration> =
+  D extends NarrowedColumn<infer Type, infer Value>
+    ? NarrowedColumn<`${BaseOf<Type>}?`, Value | null>
+    : D extends ColumnType
+      ? `${BaseOf<D>}?`
+      : never;
+
+function nullableType(type: ColumnType): ColumnType {
+  return type.endsWith('?') ? type : `${type as SqlType}?`;
+}
+
+/** The same columns, each of which can be null (those of an outer join). */
+export function nullable<C extends Columns>(columns: C): { [K in keyof C]: Nullable<C[K]> } {
+  return Object.fromEntries(
+    Object.entries(columns).map(([name, declared]) => [
+      name,
+      typeof declared === 'string' ? nullableType(declared) : { type: nullableType(declared.type) },
+    ]),
+  ) as { [K in keyof C]: Nullable<C[K]> };
+}
+
+function sqlTypeOf(declared: ColumnDeclaration): SqlType {
+  const type = typeof declared === 'string' ? declared : declared.type;
+  return (type.endsWith('?') ? type.slice(0, -1) : type) as SqlType;
+}
+
 /**
  * A statement whose text never changes, prepared once per connection under its name. It is written
  * with `Prisma.sql` over parameters instead of values, so its text and the order of its values are
  * worked out once, when the module loads, not on every call:
  *
- *     const BY_ID = preparedStatement<Row, [id: string]>('things_by_id', (id) =>
- *       Prisma.sql`SELECT ... WHERE id = ${id}::uuid`);
- *     await sql.run(BY_ID, [id]);
+ *     const BY_ID = preparedStatement<[id: string]>('things_by_id', (id) =>
+ *       Prisma.sql`SELECT id, name FROM things WHERE id = ${id}::uuid`,
+ *     ).returning({ id: 'uuid', name: 'text?' });
+ *     await sql.run(BY_ID, [id]); // { id: string; name: string | null }[]
  *
- * A statement that varies (an optional filter, say) is one prepared statement per variant.
+ * Its rows' type comes from the columns it declares, which test/e2e/prepared-statements.e2e-spec.ts
+ * compares with what the database returns. A statement that varies (an optional filter, say) is one
+ * prepared statement per variant.
  */
 export class PreparedStatement<Row, Args extends readonly unknown[]> {
-  private static readonly names = new Set<string>();
+  private static readonly registered = new Map<string, PreparedStatement<unknown, readonly unknown[]>>();
+
+  /** Every statement declared so far (by the modules loaded), for tests to check against the database. */
+  static all(): PreparedStatement<unknown, readonly unknown[]>[] {
+    return [...PreparedStatement.registered.values()];
+  }
+
   readonly text: string;
+  /** The type of each column of its rows (whether it can be null, results do not tell). */
+  readonly columns: Readonly<Record<string, SqlType>>;
   /** For each `$n` of the text, the argument that it takes. */
   private readonly positions: readonly number[];
 
   constructor(
     readonly name: string,
+    columns: Columns,
     build: (...parameters: ParametersOf<Args>) => Prisma.Sql,
   ) {
-    if (PreparedStatement.names.has(name)) {
+    if (PreparedStatement.registered.has(name)) {
       throw new Error(`Two prepared statements are named ${name}`);
     }
     const parameters = Array.from({ length: build.length }, (_, position) => new SqlParameter(position));
@@ -60,7 +148,10 @@ export class PreparedStatement<Row, Args extends readonly unknown[]> {
       }
       return value.position;
     });
-    PreparedStatement.names.add(name);
+    this.columns = Object.fromEntries(
+      Object.entries(columns).map(([name, declared]) => [name, sqlTypeOf(declared)]),
+    );
+    PreparedStatement.registered.set(name, this);
   }
 
   /** The values to send with the text, in the order of its `$n`. */
@@ -72,18 +163,19 @@ export class PreparedStatement<Row, Args extends readonly unknown[]> {
   declare readonly rowType?: Row;
 }
 
-export function preparedStatement<Row, Args extends readonly unknown[]>(
+/** A statement taking `Args`; `.returning(columns)` declares its rows' columns and registers it. */
+export function preparedStatement<Args extends readonly unknown[]>(
   name: string,
   build: (...parameters: ParametersOf<Args>) => Prisma.Sql,
-): PreparedStatement<Row, Args> {
-  return new PreparedStatement(name, build);
+): { returning<C extends Columns>(columns: C): PreparedStatement<RowOf<C>, Args> } {
+  return { returning: (columns) => new PreparedStatement(name, columns, build) };
 }
 
 /**
  * Typed, hand-written SQL for the hottest paths, on the pool Prisma uses: a statement goes to the
  * driver as it is, without Prisma's per-call query compilation and result mapping (bench/RESULTS.md
  * measures what that costs). Repositories keep it behind their interface, name every column they read
- * and give the row type; everything else stays on the Prisma client.
+ * and declare its type; everything else stays on the Prisma client.
  */
 @Injectable()
 export class SqlClient {

@@ -1,7 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import { Anonymous } from '../common/decorators/public.decorator';
+import { Anonymous } from '../common/auth/public.decorator';
 import { ApiProblems } from '../common/openapi/problem-responses.decorator';
 import { HealthCheckDto, HealthStatusDto } from './health.dto';
 import { HealthService } from './health.service';

@@ -3,7 +3,7 @@ import { ApiOperation, ApiProduces, ApiResponse, ApiSecurity, ApiTags } from '@n
 import { SkipThrottle } from '@nestjs/throttler';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import type { FastifyReply } from 'fastify';
-import { Anonymous } from '../common/decorators/public.decorator';
+import { Anonymous } from '../common/auth/public.decorator';
 import { ApiProblems } from '../common/openapi/problem-responses.decorator';
 import { METRICS_AUTH, MetricsTokenGuard } from './metrics-token.guard';
 

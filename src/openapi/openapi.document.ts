@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { OperationObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { REQUIRED_SCOPE_EXTENSION } from '../common/auth/api-key-scopes.decorator';
-import { ANONYMOUS_EXTENSION, PUBLIC_EXTENSION } from '../common/decorators/public.decorator';
+import { ANONYMOUS_EXTENSION, PUBLIC_EXTENSION } from '../common/auth/public.decorator';
 import { IDEMPOTENT_EXTENSION, NOT_IDEMPOTENT_EXTENSION } from '../modules/idempotency/idempotency';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
 import { problemContent } from '../common/openapi/problem-responses.decorator';

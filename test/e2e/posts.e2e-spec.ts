@@ -153,7 +153,7 @@ describe('posts', () => {
 
     it('lets a platform admin change and delete any post', async () => {
       const admin = await registerUser(server.api);
-      await server.app.get(AuthService).createOrPromoteAdmin(admin.email);
+      await server.app.get(AuthService).promoteAdmin(admin.email);
       const post = await createPost(server.api, author.accessToken);
       expect(
         (await server.api.patch(`/v1/posts/${post.id}`, { title: 'Moderated' }, { token: admin.accessToken }))

@@ -9,7 +9,7 @@ describe('users', () => {
   beforeAll(async () => {
     server = await startTestApp();
     admin = await registerUser(server.api);
-    await server.app.get(AuthService).createOrPromoteAdmin(admin.email);
+    await server.app.get(AuthService).promoteAdmin(admin.email);
   });
 
   afterAll(async () => {

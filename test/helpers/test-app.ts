@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { AppOptions } from '../../src/app.module';
 import { createApp } from '../../src/app.setup';
 import { ApiClient } from './api-client';
 import { createTestDatabase, TestDatabase } from './test-database';
@@ -28,19 +29,25 @@ export const TEST_SETTINGS: Record<string, string | undefined> = {
 };
 
 /** Starts the application over HTTP on a free loopback port. */
-export async function startServer(overrides: Record<string, string | undefined>): Promise<{
+export async function startServer(
+  overrides: Record<string, string | undefined>,
+  options: Pick<AppOptions, 'clock'> = {},
+): Promise<{
   app: NestFastifyApplication;
   api: ApiClient;
 }> {
-  const app = await createApp({ envFile: false, overrides: { ...TEST_SETTINGS, ...overrides } });
+  const app = await createApp({ ...options, envFile: false, overrides: { ...TEST_SETTINGS, ...overrides } });
   await app.listen(0, '127.0.0.1');
   return { app, api: new ApiClient(await app.getUrl()) };
 }
 
 /** The application over HTTP against a fresh database of its own. */
-export async function startTestApp(overrides: Record<string, string | undefined> = {}): Promise<TestApp> {
+export async function startTestApp(
+  overrides: Record<string, string | undefined> = {},
+  options: Pick<AppOptions, 'clock'> = {},
+): Promise<TestApp> {
   const database = await createTestDatabase();
-  const { app, api } = await startServer({ ...database.settings, ...overrides });
+  const { app, api } = await startServer({ ...database.settings, ...overrides }, options);
   return {
     app,
     api,

@@ -31,16 +31,16 @@ describe('SessionStateCache', () => {
     ]) {
       cache.remember(session(id, user), cache.epoch);
     }
-    cache.forgetSession('s3');
+    cache.sessionEnded('s3');
     expect(cache.get('s3')).toBeUndefined();
-    cache.forgetUser('u1');
+    cache.userChanged('u1');
     expect([cache.get('s1'), cache.get('s2')]).toEqual([undefined, undefined]);
   });
 
   it('does not keep what a read that began before a forget found', () => {
     const cache = new SessionStateCache(5_000);
     const epoch = cache.epoch; // the read begins...
-    cache.forgetUser('u1'); // ...a role change is written and forgotten...
+    cache.userChanged('u1'); // ...a role change is written and forgotten...
     cache.remember(session('s1'), epoch); // ...the read ends with what it found before
     expect(cache.get('s1')).toBeUndefined();
   });

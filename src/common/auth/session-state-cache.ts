@@ -11,9 +11,10 @@ export interface CallerSession {
 
 /**
  * The session check's recent answers, kept for SESSION_CACHE_TTL_MS so that an authenticated request
- * usually costs no statement of its own (bench/RESULTS.md). Every write that ends a session or changes
- * a role on this instance forgets the entries concerned at once (the repositories do it), so here a
- * revocation, a password change, a role change or a deleted user takes effect on the next request;
+ * usually costs no statement of its own (bench/RESULTS.md, 2026-11-25 11:38). It is the one owner of
+ * their invalidation: the services that end a session (`sessionEnded`) or change what a user's
+ * sessions may do (`userChanged`: a role, a password, a deletion) report it here once written, and
+ * repositories know nothing of it. On this instance such a change takes effect on the next request;
  * one made by another instance, or outside the service, within the TTL. 0 turns the cache off.
  *
  * A read that began before a forget must not put back what it read: `epoch` changes on every forget,
@@ -27,6 +28,20 @@ export class SessionStateCache {
     private readonly ttlMs: number,
     private readonly maxEntries = 10_000,
   ) {}
+
+  /** The session's state as read moments ago, else as `load` reads it now (and then remembered). */
+  async find(id: string, load: (id: string) => Promise<CallerSession | null>): Promise<CallerSession | null> {
+    const cached = this.get(id);
+    if (cached) {
+      return cached;
+    }
+    const epoch = this.forgets;
+    const session = await load(id);
+    if (session) {
+      this.remember(session, epoch);
+    }
+    return session;
+  }
 
   /** Taken before reading a session from the database, handed back to `remember`. */
   get epoch(): number {
@@ -52,12 +67,14 @@ export class SessionStateCache {
     this.entries.set(session.id, { session, until: Date.now() + this.ttlMs });
   }
 
-  forgetSession(id: string): void {
+  /** A session was revoked. */
+  sessionEnded(id: string): void {
     this.forgets += 1;
     this.entries.delete(id);
   }
 
-  forgetUser(userId: string): void {
+  /** A user's role or password changed, or the user is gone: none of their sessions is taken on trust. */
+  userChanged(userId: string): void {
     this.forgets += 1;
     for (const [id, entry] of this.entries) {
       if (entry.session.userId === userId) {

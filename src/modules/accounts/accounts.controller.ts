@@ -13,7 +13,8 @@ import { PageDto } from '../../common/pagination/page.dto';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { IdParam } from '../../common/pipes/parse-id.pipe';
 import { AccountsService } from './accounts.service';
-import { AccountDto, AccountInputDto, AddMemberDto, MemberDto, UpdateMemberDto } from './dto/account.dto';
+import { AccountDto, MemberDto } from './dto/account.dto';
+import { AccountInputDto, AddMemberDto, UpdateMemberDto } from './dto/account-input.dto';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 
 @ApiTags('accounts')

@@ -3,7 +3,9 @@ import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
 import { classifyPrismaError } from '../../database/prisma-errors';
 import { PUBLIC_USER_SELECT } from '../users/users.repository';
+import { UserNotFoundError } from '../users/users.errors';
 import { AccountRole } from './account-roles';
+import { AlreadyMemberError, LastOwnerError } from './accounts.errors';
 
 const ACCOUNT_SELECT = {
   id: true,
@@ -20,8 +22,6 @@ const MEMBER_SELECT = {
 export type AccountRecord = Prisma.AccountGetPayload<{ select: typeof ACCOUNT_SELECT }>;
 export type MembershipRecord = { account: AccountRecord; role: AccountRole };
 export type MemberRecord = Prisma.UserAccountGetPayload<{ select: typeof MEMBER_SELECT }>;
-
-export type MemberChange = 'done' | 'not_member' | 'last_owner';
 
 @Injectable()
 export class AccountsRepository {
@@ -91,12 +91,8 @@ export class AccountsRepository {
     });
   }
 
-  /** Adds a member; says when the user is already one or does not exist. */
-  async addMember(
-    accountId: string,
-    userId: string,
-    role: AccountRole,
-  ): Promise<MemberRecord | 'exists' | 'no_user'> {
+  /** Adds a member; AlreadyMemberError when the user is one, UserNotFoundError when there is no such user. */
+  async addMember(accountId: string, userId: string, role: AccountRole): Promise<MemberRecord> {
     try {
       return await this.prisma.userAccount.create({
         data: { accountId, userId, role },
@@ -105,24 +101,27 @@ export class AccountsRepository {
     } catch (error) {
       const failure = classifyPrismaError(error);
       if (failure === 'unique') {
-        return 'exists';
+        throw new AlreadyMemberError();
       }
       if (failure === 'foreign_key') {
-        return 'no_user';
+        throw new UserNotFoundError();
       }
       throw error;
     }
   }
 
-  /** Changes a member's role, unless that would leave the account without an owner. */
-  changeRole(accountId: string, userId: string, role: AccountRole): Promise<MemberChange> {
+  /**
+   * Changes a member's role; false when the user is not a member, LastOwnerError when the account
+   * would be left without an owner.
+   */
+  changeRole(accountId: string, userId: string, role: AccountRole): Promise<boolean> {
     return this.withOwnersLocked(accountId, userId, role !== AccountRole.Owner, (tx) =>
       tx.userAccount.update({ where: { userId_accountId: { userId, accountId } }, data: { role } }),
     );
   }
 
-  /** Removes a member, unless that would leave the account without an owner. */
-  removeMember(accountId: string, userId: string): Promise<MemberChange> {
+  /** Removes a member; false when the user is not one, LastOwnerError when they are the last owner. */
+  removeMember(accountId: string, userId: string): Promise<boolean> {
     return this.withOwnersLocked(accountId, userId, true, (tx) =>
       tx.userAccount.delete({ where: { userId_accountId: { userId, accountId } } }),
     );
@@ -138,7 +137,7 @@ export class AccountsRepository {
     userId: string,
     losesOwner: boolean,
     change: (tx: Prisma.TransactionClient) => Promise<unknown>,
-  ): Promise<MemberChange> {
+  ): Promise<boolean> {
     return this.prisma.$transaction(async (tx) => {
       await tx.$queryRaw`SELECT id FROM accounts WHERE id = ${accountId}::uuid FOR UPDATE`;
       const member = await tx.userAccount.findUnique({
@@ -146,16 +145,16 @@ export class AccountsRepository {
         select: { role: true },
       });
       if (!member) {
-        return 'not_member';
+        return false;
       }
       if (losesOwner && member.role === AccountRole.Owner) {
         const owners = await tx.userAccount.count({ where: { accountId, role: AccountRole.Owner } });
         if (owners <= 1) {
-          return 'last_owner';
+          throw new LastOwnerError();
         }
       }
       await change(tx);
-      return 'done';
+      return true;
     });
   }
 }

@@ -1,23 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/auth-user';
-import { CursorCodec } from '../../common/pagination/cursor-codec';
+import { CursorCodec, Keyset } from '../../common/pagination/cursor-codec';
 import type { PageDto } from '../../common/pagination/page.dto';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto';
-import { UserNotFoundError } from '../users/users.errors';
 import { AccountRole, isManager } from './account-roles';
-import {
-  AccountNotFoundError,
-  AccountRoleRequiredError,
-  AlreadyMemberError,
-  LastOwnerError,
-  MemberNotFoundError,
-} from './accounts.errors';
+import { AccountNotFoundError, AccountRoleRequiredError, MemberNotFoundError } from './accounts.errors';
 import { toAccountDto, toMemberDto } from './accounts.mapper';
-import { AccountsRepository, MemberChange } from './accounts.repository';
+import { AccountsRepository, MemberRecord, MembershipRecord } from './accounts.repository';
 import type { AccountDto, MemberDto } from './dto/account.dto';
 
-const ACCOUNTS_CURSOR = 'accounts:newest';
-const MEMBERS_CURSOR = 'members:by-user';
+const ACCOUNTS = Keyset.byId<MembershipRecord>('accounts:newest', (membership) => membership.account.id);
+const MEMBERS = Keyset.byId<MemberRecord>('members:by-user', (member) => member.user.id);
 
 /**
  * Accounts and their members. Non-members get 404 for everything (the account's existence does not
@@ -37,11 +30,10 @@ export class AccountsService {
   }
 
   async listAccounts(actor: AuthUser, page: PageQueryDto): Promise<PageDto<AccountDto>> {
-    return this.cursors.pageByKey(
-      ACCOUNTS_CURSOR,
+    return this.cursors.page(
+      ACCOUNTS,
       page,
       (after) => this.accounts.listForUser(actor.id, page.limit, after),
-      (row) => row.account.id,
       toAccountDto,
     );
   }
@@ -71,25 +63,17 @@ export class AccountsService {
 
   async listMembers(actor: AuthUser, accountId: string, page: PageQueryDto): Promise<PageDto<MemberDto>> {
     await this.roleOf(actor, accountId);
-    return this.cursors.pageByKey(
-      MEMBERS_CURSOR,
+    return this.cursors.page(
+      MEMBERS,
       page,
       (after) => this.accounts.listMembers(accountId, page.limit, after),
-      (row) => row.user.id,
       toMemberDto,
     );
   }
 
   async addMember(actor: AuthUser, accountId: string, userId: string, role: AccountRole): Promise<MemberDto> {
     assertMayManage(await this.roleOf(actor, accountId), role);
-    const added = await this.accounts.addMember(accountId, userId.toLowerCase(), role);
-    if (added === 'exists') {
-      throw new AlreadyMemberError();
-    }
-    if (added === 'no_user') {
-      throw new UserNotFoundError();
-    }
-    return toMemberDto(added);
+    return toMemberDto(await this.accounts.addMember(accountId, userId.toLowerCase(), role));
   }
 
   async changeMemberRole(
@@ -106,8 +90,9 @@ export class AccountsService {
     // Both the role the member has and the one it gets must be within the caller's reach.
     assertMayManage(actorRole, target);
     assertMayManage(actorRole, role);
-    settle(await this.accounts.changeRole(accountId, userId, role));
-    const member = await this.accounts.findMember(accountId, userId);
+    const member =
+      (await this.accounts.changeRole(accountId, userId, role)) &&
+      (await this.accounts.findMember(accountId, userId));
     if (!member) {
       throw new MemberNotFoundError();
     }
@@ -124,7 +109,9 @@ export class AccountsService {
       }
       assertMayManage(actorRole, target);
     }
-    settle(await this.accounts.removeMember(accountId, userId));
+    if (!(await this.accounts.removeMember(accountId, userId))) {
+      throw new MemberNotFoundError();
+    }
   }
 
   /** The caller's role in an account; not a member (or no such account): 404. */
@@ -143,14 +130,5 @@ function assertMayManage(actorRole: AccountRole, targetRole: AccountRole): void 
     actorRole === AccountRole.Owner || (isManager(actorRole) && targetRole === AccountRole.Member);
   if (!allowed) {
     throw new AccountRoleRequiredError(`manage ${targetRole} members`);
-  }
-}
-
-function settle(change: MemberChange): void {
-  if (change === 'not_member') {
-    throw new MemberNotFoundError();
-  }
-  if (change === 'last_owner') {
-    throw new LastOwnerError();
   }
 }

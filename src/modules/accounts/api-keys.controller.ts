@@ -9,7 +9,8 @@ import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { IdParam } from '../../common/pipes/parse-id.pipe';
 import { NotIdempotent } from '../idempotency/idempotency';
 import { ApiKeysService } from './api-keys.service';
-import { ApiKeyDto, ApiKeyWithSecretDto, CreateApiKeyDto } from './dto/api-key.dto';
+import { ApiKeyDto, ApiKeyWithSecretDto } from './dto/api-key.dto';
+import { CreateApiKeyDto } from './dto/api-key-input.dto';
 
 @ApiTags('accounts')
 @NoStore()

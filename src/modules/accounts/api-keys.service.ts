@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { ApiKeyCaller, AuthUser } from '../../common/auth/auth-user';
 import { UserRole } from '../../common/auth/roles';
-import { CursorCodec } from '../../common/pagination/cursor-codec';
+import { CursorCodec, Keyset } from '../../common/pagination/cursor-codec';
 import type { PageDto } from '../../common/pagination/page.dto';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { isManager } from './account-roles';
@@ -14,10 +14,11 @@ import {
 } from './accounts.errors';
 import { toApiKeyDto } from './accounts.mapper';
 import { AccountsRepository } from './accounts.repository';
-import { ApiKeysRepository } from './api-keys.repository';
-import type { ApiKeyDto, ApiKeyWithSecretDto, CreateApiKeyDto } from './dto/api-key.dto';
+import { ApiKeyRecord, ApiKeysRepository } from './api-keys.repository';
+import type { ApiKeyDto, ApiKeyWithSecretDto } from './dto/api-key.dto';
+import type { CreateApiKeyDto } from './dto/api-key-input.dto';
 
-const KEYS_CURSOR = 'api-keys:newest';
+const KEYS = Keyset.byId<ApiKeyRecord>('api-keys:newest', (key) => key.id);
 const KEY_PREFIX = 'lk_';
 // lastUsedAt is written at most this often per key, not on every request.
 const TOUCH_INTERVAL_MS = 60_000;
@@ -56,11 +57,10 @@ export class ApiKeysService {
 
   async listKeys(actor: AuthUser, accountId: string, page: PageQueryDto): Promise<PageDto<ApiKeyDto>> {
     await this.assertManager(actor, accountId);
-    return this.cursors.pageByKey(
-      KEYS_CURSOR,
+    return this.cursors.page(
+      KEYS,
       page,
       (after) => this.keys.listLive(accountId, page.limit, after),
-      (row) => row.id,
       toApiKeyDto,
     );
   }

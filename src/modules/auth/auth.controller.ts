@@ -7,7 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { CurrentUser, SessionCaller } from '../../common/auth/auth-user';
-import { Anonymous } from '../../common/decorators/public.decorator';
+import { Anonymous } from '../../common/auth/public.decorator';
 import { Client, ClientInfo } from '../../common/http/client-info';
 import { NoStore } from '../../common/http/no-store';
 import { ApiPageResponse } from '../../common/openapi/page-response.decorator';
@@ -15,18 +15,11 @@ import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
 import { PageDto } from '../../common/pagination/page.dto';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { IdParam } from '../../common/pipes/parse-id.pipe';
-import { AuthRateLimit } from '../../common/throttling';
+import { AuthRateLimit } from '../../common/throttling/throttling';
 import { NotIdempotent } from '../idempotency/idempotency';
 import { AuthService } from './auth.service';
-import {
-  AuthResultDto,
-  ChangePasswordDto,
-  LoginDto,
-  RefreshDto,
-  RegisterDto,
-  SessionDto,
-  TokenPairDto,
-} from './dto/auth.dto';
+import { AuthResultDto, SessionDto, TokenPairDto } from './dto/auth.dto';
+import { ChangePasswordDto, LoginDto, RefreshDto, RegisterDto } from './dto/auth-input.dto';
 
 @ApiTags('auth')
 @NotIdempotent()

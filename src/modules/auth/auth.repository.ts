@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { isUUID } from 'class-validator';
 import { PrismaService } from 'nestjs-prisma';
-import { preparedStatement, SqlClient } from '../../database/sql-client';
-import { CallerSession, SessionStateCache } from '../../common/auth/session-state-cache';
+import { column, Columns, preparedStatement, RowOf, SqlClient } from '../../database/sql-client';
 import type { UserRole } from '../../common/auth/roles';
 import type { NewUser, UserWithProfileRecord } from '../users/users.repository';
 import { translateUserConflict, USER_SELECT } from '../users/users.repository';
@@ -34,26 +33,28 @@ export interface Credentials {
   passwordHash: string;
 }
 
+const SESSION_STATE_COLUMNS = {
+  id: 'uuid',
+  userId: 'uuid',
+  role: column('text').as<UserRole>(),
+  rotationCounter: 'int4',
+  refreshTokenHash: 'text',
+  revokedAt: 'timestamptz?',
+  expiresAt: 'timestamptz',
+} satisfies Columns;
+
 /** The state of a session that decides whether a token of it is still good. */
-export interface SessionState {
-  id: string;
-  userId: string;
-  role: UserRole;
-  rotationCounter: number;
-  refreshTokenHash: string;
-  revokedAt: Date | null;
-  expiresAt: Date;
-}
+export type SessionState = RowOf<typeof SESSION_STATE_COLUMNS>;
 
 /** A session with its user's current role: read on every authenticated request (one indexed lookup). */
-const SESSION_STATE = preparedStatement<SessionState, [id: string]>(
+const SESSION_STATE = preparedStatement<[id: string]>(
   'session_state',
   (id) => Prisma.sql`
     SELECT s.id, s.user_id AS "userId", u.role::text AS role, s.rotation_counter AS "rotationCounter",
            s.refresh_token_hash AS "refreshTokenHash", s.revoked_at AS "revokedAt", s.expires_at AS "expiresAt"
       FROM sessions s JOIN users u ON u.id = s.user_id
      WHERE s.id = ${id}::uuid`,
-);
+).returning(SESSION_STATE_COLUMNS);
 
 /** Credentials and sessions: everything authentication reads and writes. */
 @Injectable()
@@ -61,7 +62,6 @@ export class AuthRepository {
   constructor(
     private readonly prisma: PrismaService,
     private readonly sql: SqlClient,
-    private readonly callers: SessionStateCache,
   ) {}
 
   /** Creates a user, its optional profile and its first session in one write. */
@@ -100,32 +100,6 @@ export class AuthRepository {
   }
 
   /**
-   * The session check of an authenticated request: the session's state as read moments ago (see
-   * SessionStateCache; every write here or in UsersRepository that ends a session or changes a role
-   * forgets it once written), else read now.
-   */
-  async findCallerSession(id: string): Promise<CallerSession | null> {
-    const cached = this.callers.get(id);
-    if (cached) {
-      return cached;
-    }
-    const epoch = this.callers.epoch;
-    const state = await this.findSessionState(id);
-    if (!state) {
-      return null;
-    }
-    const session: CallerSession = {
-      id: state.id,
-      userId: state.userId,
-      role: state.role,
-      revokedAt: state.revokedAt,
-      expiresAt: state.expiresAt,
-    };
-    this.callers.remember(session, epoch);
-    return session;
-  }
-
-  /**
    * The session with its user's current role: one indexed lookup, made on every authenticated request,
    * so it is one typed statement (no per-call query compilation).
    */
@@ -155,7 +129,6 @@ export class AuthRepository {
       where: { id, ...(userId ? { userId } : {}), revokedAt: null },
       data: { revokedAt: new Date() },
     });
-    this.callers.forgetSession(id);
     return count === 1;
   }
 
@@ -183,11 +156,5 @@ export class AuthRepository {
         data: { revokedAt: new Date() },
       }),
     ]);
-    this.callers.forgetUser(userId);
-  }
-
-  async setRole(userId: string, role: UserRole): Promise<void> {
-    await this.prisma.user.update({ where: { id: userId }, data: { role }, select: { id: true } });
-    this.callers.forgetUser(userId);
   }
 }

@@ -1,5 +1,6 @@
 import { strictFake } from '../../../test/helpers/strict-fake';
 import { UserRole } from '../../common/auth/roles';
+import { SessionStateCache } from '../../common/auth/session-state-cache';
 import { CursorCodec } from '../../common/pagination/cursor-codec';
 import type { AppConfig } from '../../config/config.module';
 import type { UsersRepository } from '../users/users.repository';
@@ -28,7 +29,11 @@ const SETTINGS: Record<string, unknown> = {
 const config = strictFake<AppConfig>({ get: (key: string) => SETTINGS[key] });
 const client = { ip: '192.0.2.1', userAgent: 'jest' };
 
-function build(repository: Partial<AuthRepository>, hasher: Partial<PasswordHasher> = {}) {
+function build(
+  repository: Partial<AuthRepository>,
+  hasher: Partial<PasswordHasher> = {},
+  callers = new SessionStateCache(0),
+) {
   const refreshTokens = new RefreshTokens(config);
   const accessTokens = strictFake<AccessTokens>({
     sign: () => Promise.resolve('access-token'),
@@ -44,6 +49,7 @@ function build(repository: Partial<AuthRepository>, hasher: Partial<PasswordHash
     attempts,
     new CursorCodec('cursor-secret'),
     config,
+    callers,
   );
   return { service, refreshTokens, attempts };
 }
@@ -103,7 +109,7 @@ describe(AuthService.name, () => {
       });
       const stale = refreshTokens.issue(session().id, 2).token;
       await expect(service.refresh(stale)).rejects.toThrow(TokenReusedError);
-      expect(revokeSession).toHaveBeenCalledWith(session().id);
+      expect(revokeSession).toHaveBeenCalledWith(session().id, undefined);
     });
 
     it('revokes the session when it loses a race to rotate the same token', async () => {
@@ -159,7 +165,7 @@ describe(AuthService.name, () => {
 
     it('takes the role from the database, not from the token', async () => {
       const { service } = build({
-        findCallerSession: () => Promise.resolve(session({ role: UserRole.Admin })),
+        findSessionState: () => Promise.resolve(session({ role: UserRole.Admin })),
       });
       await expect(service.authenticate(claims)).resolves.toEqual({
         kind: 'user',
@@ -178,9 +184,25 @@ describe(AuthService.name, () => {
       await expect(service.authenticate(given as never)).rejects.toThrow(InvalidAccessTokenError);
     });
 
+    it('takes a session on trust from the cache only until the session is ended', async () => {
+      let revokedAt: Date | null = null;
+      const findSessionState = jest.fn(() => Promise.resolve(session({ revokedAt })));
+      const revokeSession = jest.fn(() => {
+        revokedAt = new Date();
+        return Promise.resolve(true);
+      });
+      const { service } = build({ findSessionState, revokeSession }, {}, new SessionStateCache(60_000));
+      await service.authenticate(claims);
+      await service.authenticate(claims);
+      expect(findSessionState).toHaveBeenCalledTimes(1);
+      await service.logout({ kind: 'user', id: claims.sub, role: UserRole.User, sessionId: claims.sid });
+      await expect(service.authenticate(claims)).rejects.toThrow(InvalidAccessTokenError);
+      expect(findSessionState).toHaveBeenCalledTimes(2);
+    });
+
     it('refuses a token of a revoked session or of another user', async () => {
       for (const state of [session({ revokedAt: new Date() }), session({ userId: 'someone-else' })]) {
-        const { service } = build({ findCallerSession: () => Promise.resolve(state) });
+        const { service } = build({ findSessionState: () => Promise.resolve(state) });
         await expect(service.authenticate(claims)).rejects.toThrow(InvalidAccessTokenError);
       }
     });

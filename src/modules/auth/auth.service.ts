@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import type { SessionCaller } from '../../common/auth/auth-user';
 import { UserRole } from '../../common/auth/roles';
+import { CallerSession, SessionStateCache } from '../../common/auth/session-state-cache';
 import type { ClientInfo } from '../../common/http/client-info';
-import { CursorCodec } from '../../common/pagination/cursor-codec';
+import { CursorCodec, Keyset } from '../../common/pagination/cursor-codec';
 import type { PageDto } from '../../common/pagination/page.dto';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { AppConfig } from '../../config/config.module';
@@ -18,20 +18,15 @@ import {
   TokenReusedError,
   WrongPasswordError,
 } from './auth.errors';
+import { toSessionDto } from './auth.mapper';
 import { AuthRepository, NewSession, SessionRecord } from './auth.repository';
-import type {
-  AuthResultDto,
-  ChangePasswordDto,
-  LoginDto,
-  RegisterDto,
-  SessionDto,
-  TokenPairDto,
-} from './dto/auth.dto';
+import type { AuthResultDto, SessionDto, TokenPairDto } from './dto/auth.dto';
+import type { ChangePasswordDto, LoginDto, RegisterDto } from './dto/auth-input.dto';
 import { LoginAttempts } from './login-attempts';
 import { PasswordHasher } from './password-hasher';
 import { AccessClaims, AccessTokens, ACCESS_TOKEN_TYPE, RefreshTokens } from './tokens';
 
-const SESSIONS_CURSOR = 'sessions:newest';
+const SESSIONS = Keyset.byId<SessionRecord>('sessions:newest', (session) => session.id);
 const DAY_MS = 86_400_000;
 
 export function normalizeEmail(email: string): string {
@@ -49,6 +44,7 @@ export class AuthService {
     private readonly attempts: LoginAttempts,
     private readonly cursors: CursorCodec,
     private readonly config: AppConfig,
+    private readonly callers: SessionStateCache,
   ) {}
 
   /** Creates the account (and its profile) with a first session, in one write. */
@@ -108,29 +104,28 @@ export class AuthService {
     const next = this.refreshTokens.issue(state.id, state.rotationCounter + 1);
     const current = parts.counter === state.rotationCounter && presentedHash === state.refreshTokenHash;
     if (!current || !(await this.auth.rotate(state.id, state.rotationCounter, presentedHash, next.hash))) {
-      await this.auth.revokeSession(state.id);
+      await this.endSession(state.id);
       throw new TokenReusedError();
     }
     return this.tokenPair(state.userId, state.role, state.id, next.token);
   }
 
   async logout(actor: SessionCaller): Promise<void> {
-    await this.auth.revokeSession(actor.sessionId, actor.id);
+    await this.endSession(actor.sessionId, actor.id);
   }
 
   async listSessions(actor: SessionCaller, page: PageQueryDto): Promise<PageDto<SessionDto>> {
-    return this.cursors.pageByKey(
-      SESSIONS_CURSOR,
+    return this.cursors.page(
+      SESSIONS,
       page,
       (afterId) => this.auth.listLiveSessions(actor.id, page.limit, afterId),
-      (row) => row.id,
       (row) => toSessionDto(row, actor.sessionId),
     );
   }
 
   /** Revokes one of the caller's sessions; another user's session is not found. */
   async revokeSession(actor: SessionCaller, sessionId: string): Promise<void> {
-    if (!(await this.auth.revokeSession(sessionId, actor.id))) {
+    if (!(await this.endSession(sessionId, actor.id))) {
       throw new SessionNotFoundError();
     }
   }
@@ -142,6 +137,7 @@ export class AuthService {
       throw new WrongPasswordError();
     }
     await this.auth.changePassword(actor.id, await this.passwords.hash(input.newPassword), actor.sessionId);
+    this.callers.userChanged(actor.id);
   }
 
   /** Who an access token speaks for, checked against its session and the user's current role. */
@@ -149,23 +145,33 @@ export class AuthService {
     if (claims.typ !== ACCESS_TOKEN_TYPE || typeof claims.exp !== 'number' || !claims.sid || !claims.sub) {
       throw new InvalidAccessTokenError('invalid');
     }
-    const state = await this.auth.findCallerSession(claims.sid);
+    const state = await this.callers.find(claims.sid, (id) => this.findCallerSession(id));
     if (!state || state.userId !== claims.sub || state.revokedAt || state.expiresAt <= new Date()) {
       throw new InvalidAccessTokenError('invalid');
     }
     return { kind: 'user', id: state.userId, role: state.role, sessionId: state.id };
   }
 
-  /** For the admin command: promotes an existing account, or creates one, to platform admin. */
+  /** Makes an existing user a platform admin; the user's id, or null when no user has that email. */
+  async promoteAdmin(email: string): Promise<string | null> {
+    const existing = await this.users.findByEmail(normalizeEmail(email));
+    if (!existing) {
+      return null;
+    }
+    await this.users.updateRole(existing.id, UserRole.Admin);
+    this.callers.userChanged(existing.id);
+    return existing.id;
+  }
+
+  /** For the admin command: promotes an existing user, or creates one, to platform admin. */
   async createOrPromoteAdmin(
     email: string,
-    password: string = randomBytes(24).toString('base64url'),
+    password: string,
     username?: string,
   ): Promise<{ id: string; created: boolean }> {
-    const existing = await this.users.findByEmail(normalizeEmail(email));
-    if (existing) {
-      await this.auth.setRole(existing.id, UserRole.Admin);
-      return { id: existing.id, created: false };
+    const promoted = await this.promoteAdmin(email);
+    if (promoted) {
+      return { id: promoted, created: false };
     }
     const user = await this.users.create({
       email: normalizeEmail(email),
@@ -174,6 +180,27 @@ export class AuthService {
       role: UserRole.Admin,
     });
     return { id: user.id, created: true };
+  }
+
+  /** Revokes a session (of `userId`, when given); false when there was no such live session. */
+  private async endSession(id: string, userId?: string): Promise<boolean> {
+    const revoked = await this.auth.revokeSession(id, userId);
+    this.callers.sessionEnded(id);
+    return revoked;
+  }
+
+  /** What the session check keeps of a session: never its refresh token's hash. */
+  private async findCallerSession(id: string): Promise<CallerSession | null> {
+    const state = await this.auth.findSessionState(id);
+    return (
+      state && {
+        id: state.id,
+        userId: state.userId,
+        role: state.role,
+        revokedAt: state.revokedAt,
+        expiresAt: state.expiresAt,
+      }
+    );
   }
 
   private newSession(client: ClientInfo): { session: NewSession; refreshToken: string } {
@@ -213,16 +240,4 @@ export class AuthService {
       expiresIn: this.accessTokens.ttlSeconds,
     };
   }
-}
-
-function toSessionDto(session: SessionRecord, currentSessionId: string): SessionDto {
-  return {
-    id: session.id,
-    userAgent: session.userAgent,
-    ip: session.ip,
-    createdAt: session.createdAt,
-    lastUsedAt: session.lastUsedAt,
-    expiresAt: session.expiresAt,
-    current: session.id === currentSessionId,
-  };
 }

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import type { AuthenticatedRequest, AuthUser } from '../../common/auth/auth-user';
 import { API_KEY_SCOPES } from '../../common/auth/api-key-scopes.decorator';
-import { IGNORES_CREDENTIALS, IS_PUBLIC } from '../../common/decorators/public.decorator';
+import { IGNORES_CREDENTIALS, IS_PUBLIC } from '../../common/auth/public.decorator';
 import { DomainError } from '../../common/errors/domain-error';
 import { InvalidApiKeyError } from '../accounts/accounts.errors';
 import {

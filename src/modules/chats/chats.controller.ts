@@ -17,8 +17,7 @@ import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { IdParam } from '../../common/pipes/parse-id.pipe';
 import { ChatsService } from './chats.service';
 import { ChatDto, MessageDto } from './dto/chat.dto';
-import { CreateChatDto } from './dto/create-chat.dto';
-import { SendMessageDto } from './dto/send-message.dto';
+import { CreateChatDto, SendMessageDto } from './dto/chat-input.dto';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 
 @ApiTags('chats')

@@ -1,10 +1,21 @@
 import { Injectable } from '@nestjs/common';
-import { Prisma, type Message } from '@prisma/client';
+import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
 import { v7 as uuidv7 } from 'uuid';
 import { classifyPrismaError, uniqueViolationFields } from '../../database/prisma-errors';
-import { preparedStatement, SqlClient, SqlParameter } from '../../database/sql-client';
+import type { Upserted } from '../../common/http/created-or-ok';
+import { Clock } from '../../common/time/clock';
+import type { Position } from '../../common/pagination/cursor-codec';
+import {
+  Columns,
+  nullable,
+  preparedStatement,
+  RowOf,
+  SqlClient,
+  SqlParameter,
+} from '../../database/sql-client';
 import { UserNotFoundError } from '../users/users.errors';
+import { ChatNotFoundError } from './chats.errors';
 import { PUBLIC_USER_SELECT } from '../users/users.repository';
 
 const CHAT_SELECT = {
@@ -23,24 +34,26 @@ const CHAT_SELECT = {
 
 /** The columns of a message record, as `MessageRecord` names them. */
 const MESSAGE_COLUMNS = Prisma.sql`id, chat_id AS "chatId", sender_id AS "senderId", text, created_at AS "createdAt"`;
+const MESSAGE_ROW = {
+  id: 'uuid',
+  chatId: 'uuid',
+  senderId: 'uuid',
+  text: 'text',
+  createdAt: 'timestamptz',
+} satisfies Columns;
 
 export type ChatRecord = Prisma.ChatGetPayload<{ select: typeof CHAT_SELECT }>;
-export type MessageRecord = Pick<Message, 'id' | 'chatId' | 'senderId' | 'text' | 'createdAt'>;
-
-/** A keyset position: the sort time and id of the last row of the previous page. */
-export interface Keyset {
-  at: Date;
-  id: string;
-}
+export type MessageRecord = RowOf<typeof MESSAGE_ROW>;
 
 /** Chats strictly after `after` in (last activity desc, id desc) order. */
-function olderThan(after: Keyset | undefined): Prisma.ChatWhereInput {
+function olderThan(after: Position<Date> | undefined): Prisma.ChatWhereInput {
   return after
-    ? { OR: [{ lastActivityAt: { lt: after.at } }, { lastActivityAt: after.at, id: { lt: after.id } }] }
+    ? { OR: [{ lastActivityAt: { lt: after.key } }, { lastActivityAt: after.key, id: { lt: after.id } }] }
     : {};
 }
 
-type MessageRow = MessageRecord | { id: null };
+/** A message, or the row of nulls of an empty page (its `id` null). */
+const MESSAGE_PAGE_ROW = nullable(MESSAGE_ROW);
 
 /**
  * A page of a chat's messages, newest first (after a keyset when given), read for one participant: no
@@ -65,17 +78,17 @@ function messagesFor(
      WHERE p.chat_id = ${chatId}::uuid AND p.user_id = ${userId}::uuid`;
 }
 
-const MESSAGES = preparedStatement<MessageRow, [userId: string, chatId: string, rows: number]>(
+const MESSAGES = preparedStatement<[userId: string, chatId: string, rows: number]>(
   'chat_messages_first',
   (userId, chatId, rows) => messagesFor(userId, chatId, rows),
-);
+).returning(MESSAGE_PAGE_ROW);
 const MESSAGES_AFTER = preparedStatement<
-  MessageRow,
   [userId: string, chatId: string, at: Date, id: string, rows: number]
->('chat_messages_after', (userId, chatId, at, id, rows) => messagesFor(userId, chatId, rows, { at, id }));
+>('chat_messages_after', (userId, chatId, at, id, rows) =>
+  messagesFor(userId, chatId, rows, { at, id }),
+).returning(MESSAGE_PAGE_ROW);
 
 const SEND_MESSAGE = preparedStatement<
-  MessageRecord,
   [chatId: string, senderId: string, id: string, text: string, now: Date]
 >('chat_send_message', (chatId, senderId, id, text, sentAt) => {
   const now = Prisma.sql`${sentAt}::timestamptz`;
@@ -97,7 +110,7 @@ const SEND_MESSAGE = preparedStatement<
               OR (last_message_at = ${now} AND last_message_id < ${id}::uuid))
     )
     SELECT * FROM message`;
-});
+}).returning(MESSAGE_ROW);
 
 /** The two-person chat key of a pair of users: the same whichever of them asks. */
 export function pairKeyOf(a: string, b: string): string {
@@ -109,6 +122,7 @@ export class ChatsRepository {
   constructor(
     private readonly prisma: PrismaService,
     private readonly sql: SqlClient,
+    private readonly clock: Clock,
   ) {}
 
   /** How many of `ids` are users. */
@@ -117,19 +131,32 @@ export class ChatsRepository {
   }
 
   /**
-   * Creates a chat and its participants in one write; null when `pairKey` is already taken (the pair
-   * has a chat, possibly created a moment ago by the other person).
+   * Creates a chat and its participants in one write. A pair has one chat: when `pairKey` is taken
+   * (the other person created it a moment ago, say), that chat is the answer, `created: false`.
+   * UserNotFoundError when a participant does not exist.
    */
-  async create(userIds: string[], pairKey: string | null): Promise<ChatRecord | null> {
+  async create(userIds: string[], pairKey: string | null): Promise<Upserted<ChatRecord>> {
     try {
-      return await this.prisma.chat.create({
-        data: { pairKey, participants: { create: userIds.map((userId) => ({ userId })) } },
+      const now = this.clock.now();
+      const chat = await this.prisma.chat.create({
+        data: {
+          pairKey,
+          createdAt: now,
+          lastActivityAt: now,
+          participants: { create: userIds.map((userId) => ({ userId, joinedAt: now })) },
+        },
         select: CHAT_SELECT,
       });
+      return { value: chat, created: true };
     } catch (error) {
       const fields = uniqueViolationFields(error);
-      if (fields.includes('pair_key') || fields.includes('pairKey')) {
-        return null;
+      if (pairKey && (fields.includes('pair_key') || fields.includes('pairKey'))) {
+        // The winner's chat is committed; gone again only if both left it since.
+        const winner = await this.findByPairKey(pairKey);
+        if (!winner) {
+          throw new ChatNotFoundError();
+        }
+        return { value: winner, created: false };
       }
       // A participant deleted since the service checked.
       if (classifyPrismaError(error) === 'foreign_key') {
@@ -160,7 +187,7 @@ export class ChatsRepository {
   }
 
   /** A page of the chats of a user, most recent activity first; `limit + 1` rows to tell if more follow. */
-  listForParticipant(userId: string, limit: number, after?: Keyset): Promise<ChatRecord[]> {
+  listForParticipant(userId: string, limit: number, after?: Position<Date>): Promise<ChatRecord[]> {
     return this.prisma.chat.findMany({
       where: { participants: { some: { userId } }, ...olderThan(after) },
       orderBy: [{ lastActivityAt: 'desc' }, { id: 'desc' }],
@@ -196,10 +223,10 @@ export class ChatsRepository {
     userId: string,
     chatId: string,
     limit: number,
-    after?: Keyset,
+    after?: Position<Date>,
   ): Promise<MessageRecord[] | null> {
     const rows = after
-      ? await this.sql.run(MESSAGES_AFTER, [userId, chatId, after.at, after.id, limit + 1])
+      ? await this.sql.run(MESSAGES_AFTER, [userId, chatId, after.key, after.id, limit + 1])
       : await this.sql.run(MESSAGES, [userId, chatId, limit + 1]);
     if (rows.length === 0) {
       return null;
@@ -213,7 +240,7 @@ export class ChatsRepository {
    * only by a later (createdAt, id), so a slower concurrent send never overwrites a newer message.
    */
   async sendMessage(chatId: string, senderId: string, text: string): Promise<MessageRecord | null> {
-    const rows = await this.sql.run(SEND_MESSAGE, [chatId, senderId, uuidv7(), text, new Date()]);
+    const rows = await this.sql.run(SEND_MESSAGE, [chatId, senderId, uuidv7(), text, this.clock.now()]);
     return rows[0] ?? null;
   }
 
@@ -221,7 +248,7 @@ export class ChatsRepository {
   async markRead(chatId: string, userId: string): Promise<boolean> {
     const { count } = await this.prisma.chatParticipant.updateMany({
       where: { chatId, userId },
-      data: { lastReadAt: new Date() },
+      data: { lastReadAt: this.clock.now() },
     });
     return count > 0;
   }

@@ -74,7 +74,7 @@ describe(ChatsService.name, () => {
     });
 
     it('creates a group chat without a pair key, each participant once', async () => {
-      const create = jest.fn().mockResolvedValue(chat());
+      const create = jest.fn().mockResolvedValue({ value: chat(), created: true });
       const { service } = build({ countUsers: () => Promise.resolve(2), create });
       const result = await service.createChat(actor, { participantIds: [BOB, CAROL, BOB, ME] });
       expect(result.created).toBe(true);
@@ -82,11 +82,10 @@ describe(ChatsService.name, () => {
     });
 
     it('returns the chat of the other person when it wins the race to create the pair', async () => {
-      const findByPairKey = jest.fn().mockResolvedValueOnce(null).mockResolvedValueOnce(chat());
       const { service } = build({
         countUsers: () => Promise.resolve(1),
-        findByPairKey,
-        create: () => Promise.resolve(null),
+        findByPairKey: () => Promise.resolve(null),
+        create: () => Promise.resolve({ value: chat(), created: false }),
         countUnread: () => Promise.resolve(new Map()),
       });
       await expect(service.createChat(actor, { participantIds: [BOB] })).resolves.toMatchObject({
@@ -111,14 +110,11 @@ describe(ChatsService.name, () => {
         ['a', 0],
         ['b', 4],
       ]);
-      expect(cursors.decode('chats:recent', result.nextCursor!, 2)).toEqual([
-        '2026-11-25T10:00:02.000Z',
-        'b',
-      ]);
+      expect(cursors.decode('chats:recent', result.nextCursor!)).toEqual(['2026-11-25T10:00:02.000Z', 'b']);
 
       await service.listChats(actor, { limit: 2, cursor: result.nextCursor! });
       expect(listForParticipant).toHaveBeenLastCalledWith(ME, 2, {
-        at: new Date('2026-11-25T10:00:02.000Z'),
+        key: new Date('2026-11-25T10:00:02.000Z'),
         id: 'b',
       });
     });
@@ -181,7 +177,7 @@ describe(ChatsService.name, () => {
       });
       const result = await service.listMessages(actor, CHAT_ID, page);
       expect(result.data.map((message) => message.id)).toEqual(['m3', 'm2']);
-      expect(cursors.decode('messages:newest', result.nextCursor!, 2)).toEqual([
+      expect(cursors.decode('messages:newest', result.nextCursor!)).toEqual([
         '2026-11-25T10:00:02.000Z',
         'm2',
       ]);

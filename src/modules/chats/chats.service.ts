@@ -1,19 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/auth-user';
 import type { Upserted } from '../../common/http/created-or-ok';
-import { CursorCodec, InvalidCursorError } from '../../common/pagination/cursor-codec';
-import { PageDto, toPage } from '../../common/pagination/page.dto';
+import { CursorCodec, Keyset } from '../../common/pagination/cursor-codec';
+import type { PageDto } from '../../common/pagination/page.dto';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { UserNotFoundError } from '../users/users.errors';
 import { ChatNotFoundError, ChatNotLeavableError, NoOtherParticipantError } from './chats.errors';
 import { toChatDto, toMessageDto } from './chats.mapper';
-import { ChatRecord, ChatsRepository, Keyset, pairKeyOf } from './chats.repository';
+import { ChatRecord, ChatsRepository, MessageRecord, pairKeyOf } from './chats.repository';
 import type { ChatDto, MessageDto } from './dto/chat.dto';
-import type { CreateChatDto } from './dto/create-chat.dto';
-import type { SendMessageDto } from './dto/send-message.dto';
+import type { CreateChatDto, SendMessageDto } from './dto/chat-input.dto';
 
-const CHATS_CURSOR = 'chats:recent';
-const MESSAGES_CURSOR = 'messages:newest';
+const CHATS = Keyset.byTime<ChatRecord>('chats:recent', (chat) => ({
+  key: chat.lastActivityAt,
+  id: chat.id,
+}));
+const MESSAGES = Keyset.byTime<MessageRecord>('messages:newest', (message) => ({
+  key: message.createdAt,
+  id: message.id,
+}));
 
 @Injectable()
 export class ChatsService {
@@ -41,32 +46,19 @@ export class ChatsService {
     if (existing) {
       return { value: await this.withUnreadCount(actor, existing), created: false };
     }
-    const created = await this.chats.create([actor.id, ...others], pairKey);
-    if (created) {
-      return { value: toChatDto(created, 0), created: true };
-    }
-    // Lost the race to create the pair's chat: the winner's is committed.
-    const winner = pairKey ? await this.chats.findByPairKey(pairKey) : null;
-    if (!winner) {
-      throw new ChatNotFoundError();
-    }
-    return { value: await this.withUnreadCount(actor, winner), created: false };
+    const { value: chat, created } = await this.chats.create([actor.id, ...others], pairKey);
+    return { value: created ? toChatDto(chat, 0) : await this.withUnreadCount(actor, chat), created };
   }
 
   /** The caller's chats, most recent activity first; a fixed number of queries per page. */
   async listChats(actor: AuthUser, page: PageQueryDto): Promise<PageDto<ChatDto>> {
-    const after = this.decodeCursor(CHATS_CURSOR, page.cursor);
+    const after = this.cursors.after(CHATS, page.cursor);
     const rows = await this.chats.listForParticipant(actor.id, page.limit, after);
     const unread = await this.chats.countUnread(
       actor.id,
       rows.slice(0, page.limit).map((row) => row.id),
     );
-    return toPage(
-      rows,
-      page.limit,
-      (row) => this.cursors.encode(CHATS_CURSOR, [row.lastActivityAt.toISOString(), row.id]),
-      (row) => toChatDto(row, unread.get(row.id) ?? 0),
-    );
+    return this.cursors.toPage(CHATS, rows, page.limit, (row) => toChatDto(row, unread.get(row.id) ?? 0));
   }
 
   async getChat(actor: AuthUser, chatId: string): Promise<ChatDto> {
@@ -79,17 +71,12 @@ export class ChatsService {
 
   /** A chat's messages, newest first; keyset pages, so messages arriving meanwhile shift nothing. */
   async listMessages(actor: AuthUser, chatId: string, page: PageQueryDto): Promise<PageDto<MessageDto>> {
-    const after = this.decodeCursor(MESSAGES_CURSOR, page.cursor);
+    const after = this.cursors.after(MESSAGES, page.cursor);
     const rows = await this.chats.listMessagesFor(actor.id, chatId, page.limit, after);
     if (!rows) {
       throw new ChatNotFoundError();
     }
-    return toPage(
-      rows,
-      page.limit,
-      (row) => this.cursors.encode(MESSAGES_CURSOR, [row.createdAt.toISOString(), row.id]),
-      toMessageDto,
-    );
+    return this.cursors.toPage(MESSAGES, rows, page.limit, toMessageDto);
   }
 
   async sendMessage(actor: AuthUser, chatId: string, input: SendMessageDto): Promise<MessageDto> {
@@ -128,18 +115,5 @@ export class ChatsService {
   private async withUnreadCount(actor: AuthUser, chat: ChatRecord): Promise<ChatDto> {
     const unread = await this.chats.countUnread(actor.id, [chat.id]);
     return toChatDto(chat, unread.get(chat.id) ?? 0);
-  }
-
-  /** The (time, id) position a cursor of `kind` holds, or undefined for the first page. */
-  private decodeCursor(kind: string, cursor: string | undefined): Keyset | undefined {
-    if (!cursor) {
-      return undefined;
-    }
-    const [at, id] = this.cursors.decode(kind, cursor, 2);
-    const time = typeof at === 'string' ? new Date(at) : undefined;
-    if (!time || Number.isNaN(time.getTime()) || typeof id !== 'string') {
-      throw new InvalidCursorError();
-    }
-    return { at: time, id };
   }
 }

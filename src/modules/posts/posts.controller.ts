@@ -6,15 +6,16 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { AcceptsApiKey, ApiKeyScope } from '../../common/auth/api-key-scopes.decorator';
+import { ApiKeyScope } from '../../common/auth/api-key-scope';
+import { AcceptsApiKey } from '../../common/auth/api-key-scopes.decorator';
 import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
-import { Public } from '../../common/decorators/public.decorator';
+import { Public } from '../../common/auth/public.decorator';
 import { ApiPageResponse } from '../../common/openapi/page-response.decorator';
 import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
 import { PageDto } from '../../common/pagination/page.dto';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { IdParam } from '../../common/pipes/parse-id.pipe';
-import { ListPostsQueryDto } from './dto/list-posts.query.dto';
+import { ListPostsQueryDto } from './dto/post-query.dto';
 import { PostDto, PostSummaryDto } from './dto/post.dto';
 import { CreatePostDto, UpdatePostDto } from './dto/post-input.dto';
 import { PostsService } from './posts.service';

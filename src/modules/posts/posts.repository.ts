@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
-import { preparedStatement, SqlClient, SqlParameter } from '../../database/sql-client';
+import type { Position } from '../../common/pagination/cursor-codec';
+import {
+  column,
+  Columns,
+  preparedStatement,
+  RowOf,
+  SqlClient,
+  SqlParameter,
+} from '../../database/sql-client';
 import { PUBLIC_USER_SELECT } from '../users/users.repository';
 import { PostSort, PostType, PropertyType } from './post-enums';
 
@@ -79,47 +87,48 @@ export interface PostFilter {
 }
 
 /** Where a page starts: after the row with this sort key (creation time or price) and id. */
-export interface PostPosition {
-  key: string | number;
-  id: string;
-}
+export type PostPosition = Position<Date> | Position<number>;
 
-/** A post summary row as `SUMMARY_COLUMNS` and a `saved` column name it. */
-export interface PostRow {
-  id: string;
-  title: string;
-  price: bigint;
-  images: string[];
-  address: string;
-  city: string;
-  bedroom: number;
-  bathroom: number;
-  latitude: number;
-  longitude: number;
-  type: PostType;
-  property: PropertyType;
-  account_id: string | null;
-  created_at: Date;
-  updated_at: Date;
-  author_id: string;
-  author_username: string;
-  author_name: string | null;
-  author_avatar: string | null;
-  author_created_at: Date;
-  saved: boolean | null;
-}
+/** The columns of a post summary row, as `SUMMARY_COLUMNS` and a `saved` column name them. */
+export const POST_ROW_COLUMNS = {
+  id: 'uuid',
+  title: 'text',
+  price: 'int8',
+  images: 'text[]',
+  address: 'text',
+  city: 'text',
+  bedroom: 'int4',
+  bathroom: 'int4',
+  latitude: 'float8',
+  longitude: 'float8',
+  type: column('text').as<PostType>(),
+  property: column('text').as<PropertyType>(),
+  account_id: 'uuid?',
+  created_at: 'timestamptz',
+  updated_at: 'timestamptz',
+  author_id: 'uuid',
+  author_username: 'text',
+  author_name: 'text?',
+  author_avatar: 'text?',
+  author_created_at: 'timestamptz',
+  saved: 'bool?',
+} satisfies Columns;
 
-interface PostWithDetailRow extends PostRow {
-  detail_post_id: string | null;
-  detail_desc: string | null;
-  detail_utilities: string | null;
-  detail_pet: string | null;
-  detail_income: string | null;
-  detail_size: number | null;
-  detail_school: number | null;
-  detail_bus: number | null;
-  detail_restaurant: number | null;
-}
+export type PostRow = RowOf<typeof POST_ROW_COLUMNS>;
+
+/** A post row with its detail's columns (all null when it has no detail). */
+const POST_WITH_DETAIL_COLUMNS = {
+  ...POST_ROW_COLUMNS,
+  detail_post_id: 'uuid?',
+  detail_desc: 'text?',
+  detail_utilities: 'text?',
+  detail_pet: 'text?',
+  detail_income: 'text?',
+  detail_size: 'int4?',
+  detail_school: 'int4?',
+  detail_bus: 'int4?',
+  detail_restaurant: 'int4?',
+} satisfies Columns;
 
 const ORDER: Record<PostSort, Prisma.Sql> = {
   newest: Prisma.sql`p.created_at DESC, p.id DESC`,
@@ -250,11 +259,13 @@ function postById(id: SqlParameter, viewerId?: SqlParameter): Prisma.Sql {
      WHERE p.id = ${id}::uuid`;
 }
 
-const POST_BY_ID = preparedStatement<PostWithDetailRow, [id: string]>('posts_by_id', (id) => postById(id));
-const POST_BY_ID_FOR_VIEWER = preparedStatement<PostWithDetailRow, [id: string, viewerId: string]>(
+const POST_BY_ID = preparedStatement<[id: string]>('posts_by_id', (id) => postById(id)).returning(
+  POST_WITH_DETAIL_COLUMNS,
+);
+const POST_BY_ID_FOR_VIEWER = preparedStatement<[id: string, viewerId: string]>(
   'posts_by_id_for_viewer',
   postById,
-);
+).returning(POST_WITH_DETAIL_COLUMNS);
 
 /** Below this many matches, a text search sorts its matches instead of walking an order's index. */
 export const FEW_MATCHES = 2000;
@@ -333,12 +344,27 @@ function filterConditions(filter: PostFilter): Prisma.Sql[] {
 function keysetCondition(sort: PostSort, after: PostPosition): Prisma.Sql {
   switch (sort) {
     case 'newest':
-      return Prisma.sql`(p.created_at, p.id) < (${new Date(after.key)}::timestamptz, ${after.id}::uuid)`;
+      return Prisma.sql`(p.created_at, p.id) < (${timeOf(after)}::timestamptz, ${after.id}::uuid)`;
     case 'price_asc':
-      return Prisma.sql`(p.price, p.id) > (${BigInt(after.key)}, ${after.id}::uuid)`;
+      return Prisma.sql`(p.price, p.id) > (${priceOf(after)}, ${after.id}::uuid)`;
     case 'price_desc':
-      return Prisma.sql`(p.price, p.id) < (${BigInt(after.key)}, ${after.id}::uuid)`;
+      return Prisma.sql`(p.price, p.id) < (${priceOf(after)}, ${after.id}::uuid)`;
   }
+}
+
+/** The sort key of a position of the newest-first order (the service gives each order its own cursors). */
+function timeOf(after: PostPosition): Date {
+  if (!(after.key instanceof Date)) {
+    throw new TypeError('A position in the newest-first order holds a time');
+  }
+  return after.key;
+}
+
+function priceOf(after: PostPosition): bigint {
+  if (typeof after.key !== 'number') {
+    throw new TypeError('A position in a price order holds a price');
+  }
+  return BigInt(after.key);
 }
 
 export function toSummaryRecord(row: PostRow): PostSummaryRecord {

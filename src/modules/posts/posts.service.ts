@@ -2,15 +2,15 @@ import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { UserRole } from '../../common/auth/roles';
 import { RequestValidationError } from '../../common/errors/domain-error';
-import { CursorCodec } from '../../common/pagination/cursor-codec';
-import { PageDto, toPage } from '../../common/pagination/page.dto';
+import { CursorCodec, Keyset } from '../../common/pagination/cursor-codec';
+import type { PageDto } from '../../common/pagination/page.dto';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { UserNotFoundError } from '../users/users.errors';
 import { UsersRepository } from '../users/users.repository';
 import { isManager } from '../accounts/account-roles';
 import { AccountNotFoundError } from '../accounts/accounts.errors';
 import { AccountsRepository } from '../accounts/accounts.repository';
-import type { ListPostsQueryDto } from './dto/list-posts.query.dto';
+import type { ListPostsQueryDto } from './dto/post-query.dto';
 import type { PostDto, PostSummaryDto } from './dto/post.dto';
 import type { CreatePostDto, UpdatePostDto } from './dto/post-input.dto';
 import { PostSort } from './post-enums';
@@ -24,7 +24,18 @@ import {
   PostSummaryRecord,
 } from './posts.repository';
 
-const USER_POSTS_CURSOR = 'user-posts:newest';
+const byNewest = (kind: string) =>
+  Keyset.byTime<PostSummaryRecord>(kind, (post) => ({ key: post.createdAt, id: post.id }));
+const byPrice = (kind: string) =>
+  Keyset.byInteger<PostSummaryRecord>(kind, (post) => ({ key: Number(post.price), id: post.id }));
+
+/** Each order of the post list has cursors of its own; a user's posts are a list of their own too. */
+const POSTS: Record<PostSort, Keyset<PostSummaryRecord, PostPosition>> = {
+  [PostSort.Newest]: byNewest('posts:newest'),
+  [PostSort.PriceAsc]: byPrice('posts:price_asc'),
+  [PostSort.PriceDesc]: byPrice('posts:price_desc'),
+};
+const USER_POSTS = byNewest('user-posts:newest');
 
 @Injectable()
 export class PostsService {
@@ -76,7 +87,6 @@ export class PostsService {
   }
 
   async listPosts(query: ListPostsQueryDto, viewer?: AuthUser): Promise<PageDto<PostSummaryDto>> {
-    const kind = `posts:${query.sort}`;
     const filter: PostFilter = {
       city: query.city,
       type: query.type,
@@ -93,12 +103,10 @@ export class PostsService {
         { field: 'maxPrice', message: 'maxPrice must not be below minPrice' },
       ]);
     }
-    const after = query.cursor ? this.position(kind, query.cursor) : undefined;
-    const rows = await this.posts.list(filter, query.sort, query.limit, after, personOf(viewer));
-    return toPage(
-      rows,
-      query.limit,
-      (row) => this.cursors.encode(kind, sortKey(query.sort, row)),
+    return this.cursors.page(
+      POSTS[query.sort],
+      query,
+      (after) => this.posts.list(filter, query.sort, query.limit, after, personOf(viewer)),
       toPostSummaryDto,
     );
   }
@@ -109,7 +117,7 @@ export class PostsService {
     page: PageQueryDto,
     viewer?: AuthUser,
   ): Promise<PageDto<PostSummaryDto>> {
-    const after = page.cursor ? this.position(USER_POSTS_CURSOR, page.cursor) : undefined;
+    const after = this.cursors.after(USER_POSTS, page.cursor);
     if (!(await this.users.exists(userId))) {
       throw new UserNotFoundError();
     }
@@ -120,12 +128,7 @@ export class PostsService {
       after,
       personOf(viewer),
     );
-    return toPage(
-      rows,
-      page.limit,
-      (row) => this.cursors.encode(USER_POSTS_CURSOR, sortKey(PostSort.Newest, row)),
-      toPostSummaryDto,
-    );
+    return this.cursors.toPage(USER_POSTS, rows, page.limit, toPostSummaryDto);
   }
 
   /**
@@ -149,20 +152,11 @@ export class PostsService {
       throw new NotPostOwnerError();
     }
   }
-
-  private position(kind: string, cursor: string): PostPosition {
-    const [key, id] = this.cursors.decode(kind, cursor, 2);
-    return { key, id: String(id) };
-  }
 }
 
 /** A signed-in person learns which posts they saved; an API key has no saves. */
 function personOf(viewer?: AuthUser): string | undefined {
   return viewer?.kind === 'user' ? viewer.id : undefined;
-}
-
-function sortKey(sort: PostSort, row: PostSummaryRecord): [string | number, string] {
-  return [sort === PostSort.Newest ? row.createdAt.toISOString() : Number(row.price), row.id];
 }
 
 function parseBbox(value: string): PostFilter['bbox'] {

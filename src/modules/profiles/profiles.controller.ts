@@ -8,7 +8,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
-import { Public } from '../../common/decorators/public.decorator';
+import { Public } from '../../common/auth/public.decorator';
 import { createdOrOk } from '../../common/http/created-or-ok';
 import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
 import { IdParam } from '../../common/pipes/parse-id.pipe';

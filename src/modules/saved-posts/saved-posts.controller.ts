@@ -14,7 +14,8 @@ import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
 import { PageDto } from '../../common/pagination/page.dto';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { IdParam } from '../../common/pipes/parse-id.pipe';
-import { SavedPostDto, SavePostDto } from './dto/saved-post.dto';
+import { SavedPostDto } from './dto/saved-post.dto';
+import { SavePostDto } from './dto/saved-post-input.dto';
 import { SavedPostsService } from './saved-posts.service';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 

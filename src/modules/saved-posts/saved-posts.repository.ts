@@ -1,9 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
+import { PostNotFoundError } from '../posts/posts.errors';
 import { classifyPrismaError } from '../../database/prisma-errors';
-import { preparedStatement, SqlClient, SqlParameter } from '../../database/sql-client';
-import { POST_SUMMARY_SELECT, PostRow, SUMMARY_COLUMNS, toSummaryRecord } from '../posts/posts.repository';
+import type { Position } from '../../common/pagination/cursor-codec';
+import { Columns, preparedStatement, SqlClient, SqlParameter } from '../../database/sql-client';
+import {
+  POST_ROW_COLUMNS,
+  POST_SUMMARY_SELECT,
+  SUMMARY_COLUMNS,
+  toSummaryRecord,
+} from '../posts/posts.repository';
 
 const SAVED_POST_SELECT = {
   id: true,
@@ -14,9 +21,7 @@ const SAVED_POST_SELECT = {
 
 export type SavedPostRecord = Prisma.SavedPostGetPayload<{ select: typeof SAVED_POST_SELECT }>;
 
-export type SaveOutcome = 'saved' | 'already_saved' | 'no_post';
-
-type SaveRow = PostRow & { save_id: string; saved_at: Date };
+const SAVE_COLUMNS = { save_id: 'uuid', saved_at: 'timestamptz', ...POST_ROW_COLUMNS } satisfies Columns;
 
 /** A page of a user's saves, newest first, each with its post and author; after a save when given. */
 function savesOf(
@@ -33,14 +38,13 @@ function savesOf(
      LIMIT ${rows}`;
 }
 
-const SAVES = preparedStatement<SaveRow, [userId: string, rows: number]>(
-  'saved_posts_first',
-  (userId, rows) => savesOf(userId, rows),
-);
-const SAVES_AFTER = preparedStatement<SaveRow, [userId: string, savedAt: Date, id: string, rows: number]>(
+const SAVES = preparedStatement<[userId: string, rows: number]>('saved_posts_first', (userId, rows) =>
+  savesOf(userId, rows),
+).returning(SAVE_COLUMNS);
+const SAVES_AFTER = preparedStatement<[userId: string, savedAt: Date, id: string, rows: number]>(
   'saved_posts_after',
   (userId, savedAt, id, rows) => savesOf(userId, rows, { savedAt, id }),
-);
+).returning(SAVE_COLUMNS);
 
 @Injectable()
 export class SavedPostsRepository {
@@ -51,18 +55,19 @@ export class SavedPostsRepository {
 
   /**
    * Saves a post once: INSERT ... ON CONFLICT DO NOTHING, so concurrent saves leave one row and
-   * none fails. A missing post surfaces as a foreign-key violation.
+   * none fails. True when this call saved it; PostNotFoundError (a foreign-key violation) when there
+   * is no such post.
    */
-  async save(userId: string, postId: string): Promise<SaveOutcome> {
+  async save(userId: string, postId: string): Promise<boolean> {
     try {
       const { count } = await this.prisma.savedPost.createMany({
         data: [{ userId, postId }],
         skipDuplicates: true,
       });
-      return count === 1 ? 'saved' : 'already_saved';
+      return count === 1;
     } catch (error) {
       if (classifyPrismaError(error) === 'foreign_key') {
-        return 'no_post';
+        throw new PostNotFoundError();
       }
       throw error;
     }
@@ -82,13 +87,9 @@ export class SavedPostsRepository {
   }
 
   /** A page of a user's saves, newest save first, each with its post and author: one typed statement. */
-  async list(
-    userId: string,
-    limit: number,
-    after?: { savedAt: Date; id: string },
-  ): Promise<SavedPostRecord[]> {
+  async list(userId: string, limit: number, after?: Position<Date>): Promise<SavedPostRecord[]> {
     const rows = after
-      ? await this.sql.run(SAVES_AFTER, [userId, after.savedAt, after.id, limit + 1])
+      ? await this.sql.run(SAVES_AFTER, [userId, after.key, after.id, limit + 1])
       : await this.sql.run(SAVES, [userId, limit + 1]);
     return rows.map((row) => ({
       id: row.save_id,

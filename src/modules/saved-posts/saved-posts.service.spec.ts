@@ -12,9 +12,12 @@ const actor: AuthUser = { kind: 'user', id: 'u1', role: UserRole.User, sessionId
 const cursors = new CursorCodec('unit-test-cursor-secret');
 
 describe(SavedPostsService.name, () => {
-  it('answers not found for a post that does not exist, without reading a save', async () => {
+  it('answers not found when the post is deleted between the save and its read', async () => {
     const service = new SavedPostsService(
-      strictFake<SavedPostsRepository>({ save: () => Promise.resolve('no_post') }),
+      strictFake<SavedPostsRepository>({
+        save: () => Promise.resolve(true),
+        find: () => Promise.resolve(null),
+      }),
       cursors,
     );
     await expect(service.savePost(actor, 'p1')).rejects.toThrow(PostNotFoundError);
@@ -27,13 +30,10 @@ describe(SavedPostsService.name, () => {
       createdAt: new Date('2026-01-01T00:00:00Z'),
       post: postSummaryRecord(),
     };
-    for (const [outcome, created] of [
-      ['saved', true],
-      ['already_saved', false],
-    ] as const) {
+    for (const created of [true, false]) {
       const service = new SavedPostsService(
         strictFake<SavedPostsRepository>({
-          save: () => Promise.resolve(outcome),
+          save: () => Promise.resolve(created),
           find: () => Promise.resolve(record),
         }),
         cursors,

@@ -1,16 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/auth-user';
 import type { Upserted } from '../../common/http/created-or-ok';
-import { CursorCodec } from '../../common/pagination/cursor-codec';
-import { PageDto, toPage } from '../../common/pagination/page.dto';
+import { CursorCodec, Keyset } from '../../common/pagination/cursor-codec';
+import type { PageDto } from '../../common/pagination/page.dto';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { PostNotFoundError } from '../posts/posts.errors';
-import { toPostSummaryDto } from '../posts/posts.mapper';
 import type { SavedPostDto } from './dto/saved-post.dto';
 import { SavedPostNotFoundError } from './saved-posts.errors';
+import { toSavedPostDto } from './saved-posts.mapper';
 import { SavedPostRecord, SavedPostsRepository } from './saved-posts.repository';
 
-const SAVES_CURSOR = 'saved-posts:newest';
+const SAVES = Keyset.byTime<SavedPostRecord>('saved-posts:newest', (save) => ({
+  key: save.createdAt,
+  id: save.id,
+}));
 
 @Injectable()
 export class SavedPostsService {
@@ -21,12 +24,13 @@ export class SavedPostsService {
 
   /** Saves a post for the caller; saving twice is one save. Says whether this call created it. */
   async savePost(actor: AuthUser, postId: string): Promise<Upserted<SavedPostDto>> {
-    const outcome = await this.saves.save(actor.id, postId);
-    const record = outcome === 'no_post' ? null : await this.saves.find(actor.id, postId);
+    const created = await this.saves.save(actor.id, postId);
+    // Null only when the post (and with it the save) was deleted in between.
+    const record = await this.saves.find(actor.id, postId);
     if (!record) {
       throw new PostNotFoundError();
     }
-    return { value: toSavedPostDto(record), created: outcome === 'saved' };
+    return { value: toSavedPostDto(record), created };
   }
 
   async unsavePost(actor: AuthUser, postId: string): Promise<void> {
@@ -37,25 +41,11 @@ export class SavedPostsService {
 
   /** The caller's own saves only. */
   async listSavedPosts(actor: AuthUser, page: PageQueryDto): Promise<PageDto<SavedPostDto>> {
-    const after = page.cursor ? this.cursors.decode(SAVES_CURSOR, page.cursor, 2) : undefined;
-    const rows = await this.saves.list(
-      actor.id,
-      page.limit,
-      after ? { savedAt: new Date(after[0]), id: String(after[1]) } : undefined,
-    );
-    return toPage(
-      rows,
-      page.limit,
-      (row) => this.cursors.encode(SAVES_CURSOR, [row.createdAt.toISOString(), row.id]),
+    return this.cursors.page(
+      SAVES,
+      page,
+      (after) => this.saves.list(actor.id, page.limit, after),
       toSavedPostDto,
     );
   }
-}
-
-function toSavedPostDto(record: SavedPostRecord): SavedPostDto {
-  return {
-    postId: record.postId,
-    savedAt: record.createdAt,
-    post: toPostSummaryDto({ ...record.post, saved: true }),
-  };
 }

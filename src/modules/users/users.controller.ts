@@ -3,13 +3,13 @@ import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nes
 import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
 import { Roles } from '../../common/auth/roles.decorator';
 import { UserRole } from '../../common/auth/roles';
-import { Public } from '../../common/decorators/public.decorator';
+import { Public } from '../../common/auth/public.decorator';
 import { ApiPageResponse } from '../../common/openapi/page-response.decorator';
 import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
 import { PageDto } from '../../common/pagination/page.dto';
 import { IdParam } from '../../common/pipes/parse-id.pipe';
-import { ListUsersQueryDto } from './dto/list-users.query.dto';
-import { UpdateRoleDto, UpdateUserDto } from './dto/update-user.dto';
+import { ListUsersQueryDto } from './dto/user-query.dto';
+import { UpdateRoleDto, UpdateUserDto } from './dto/user-input.dto';
 import { UserAdminDto, UserDto, UserPublicDto } from './dto/user.dto';
 import { UsersService } from './users.service';
 

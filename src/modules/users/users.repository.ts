@@ -5,7 +5,6 @@ import type { UserRole } from '../../common/auth/roles';
 import { classifyPrismaError, uniqueViolationFields } from '../../database/prisma-errors';
 import { PROFILE_SELECT, ProfileFields } from '../profiles/profiles.repository';
 import { EmailTakenError, UsernameTakenError } from './users.errors';
-import { SessionStateCache } from '../../common/auth/session-state-cache';
 
 export const USER_SELECT = {
   id: true,
@@ -66,10 +65,7 @@ export function translateUserConflict(error: unknown): unknown {
 
 @Injectable()
 export class UsersRepository {
-  constructor(
-    private readonly prisma: PrismaService,
-    private readonly sessions: SessionStateCache,
-  ) {}
+  constructor(private readonly prisma: PrismaService) {}
 
   findById(id: string): Promise<UserRecord | null> {
     return this.prisma.user.findUnique({ where: { id }, select: USER_SELECT });
@@ -118,14 +114,12 @@ export class UsersRepository {
 
   async updateRole(id: string, role: UserRole): Promise<UserRecord | null> {
     const { count } = await this.prisma.user.updateMany({ where: { id }, data: { role } });
-    this.sessions.forgetUser(id);
     return count > 0 ? this.findById(id) : null;
   }
 
   /** Deletes a user; its profile, posts, saves, sessions and messages go with it (cascades). */
   async delete(id: string): Promise<boolean> {
     const { count } = await this.prisma.user.deleteMany({ where: { id } });
-    this.sessions.forgetUser(id);
     return count > 0;
   }
 

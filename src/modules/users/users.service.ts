@@ -1,23 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { UserRole } from '../../common/auth/roles';
-import { CursorCodec } from '../../common/pagination/cursor-codec';
+import { SessionStateCache } from '../../common/auth/session-state-cache';
+import { CursorCodec, Keyset } from '../../common/pagination/cursor-codec';
 import type { PageDto } from '../../common/pagination/page.dto';
 import type { UserAdminDto, UserDto, UserPublicDto } from './dto/user.dto';
-import type { UpdateUserDto } from './dto/update-user.dto';
-import type { ListUsersQueryDto } from './dto/list-users.query.dto';
+import type { UpdateUserDto } from './dto/user-input.dto';
+import type { ListUsersQueryDto } from './dto/user-query.dto';
 import { RoleRequiredError } from '../auth/auth.errors';
 import { UserNotFoundError } from './users.errors';
 import { toUserAdminDto, toUserDto, toUserPublicDto } from './users.mapper';
-import { UsersRepository } from './users.repository';
+import { UserRecord, UsersRepository } from './users.repository';
 
-const USERS_CURSOR = 'users:newest';
+const USERS = Keyset.byId<UserRecord>('users:newest', (user) => user.id);
 
 @Injectable()
 export class UsersService {
   constructor(
     private readonly users: UsersRepository,
     private readonly cursors: CursorCodec,
+    private readonly callers: SessionStateCache,
   ) {}
 
   async getMe(actor: AuthUser): Promise<UserDto> {
@@ -37,7 +39,9 @@ export class UsersService {
   }
 
   async deleteMe(actor: AuthUser): Promise<void> {
-    if (!(await this.users.delete(actor.id))) {
+    const deleted = await this.users.delete(actor.id);
+    this.callers.userChanged(actor.id);
+    if (!deleted) {
       throw new UserNotFoundError();
     }
   }
@@ -52,11 +56,10 @@ export class UsersService {
 
   async listUsers(actor: AuthUser, query: ListUsersQueryDto): Promise<PageDto<UserAdminDto>> {
     assertAdmin(actor);
-    return this.cursors.pageByKey(
-      USERS_CURSOR,
+    return this.cursors.page(
+      USERS,
       query,
       (afterId) => this.users.list({ query: query.q, limit: query.limit, afterId }),
-      (row) => row.id,
       toUserAdminDto,
     );
   }
@@ -64,6 +67,7 @@ export class UsersService {
   async changeRole(actor: AuthUser, id: string, role: UserRole): Promise<UserAdminDto> {
     assertAdmin(actor);
     const user = await this.users.updateRole(id, role);
+    this.callers.userChanged(id);
     if (!user) {
       throw new UserNotFoundError();
     }

@@ -1,21 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
-import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString, Length } from 'class-validator';
-import { API_KEY_SCOPE_VALUES, ApiKeyScope } from '../../../common/auth/api-key-scopes.decorator';
-
-@ApiSchema({ name: 'ApiKeyCreate' })
-export class CreateApiKeyDto {
-  @ApiProperty({ minLength: 1, maxLength: 100, example: 'CRM import' })
-  @IsString()
-  @Length(1, 100)
-  name!: string;
-
-  @ApiProperty({ enum: API_KEY_SCOPE_VALUES, enumName: 'ApiKeyScope', isArray: true, minItems: 1 })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayUnique()
-  @IsIn(API_KEY_SCOPE_VALUES, { each: true })
-  scopes!: ApiKeyScope[];
-}
+import { API_KEY_SCOPE_VALUES, ApiKeyScope } from '../../../common/auth/api-key-scope';
 
 /** An API key, without its secret. */
 @ApiSchema({ name: 'ApiKey' })

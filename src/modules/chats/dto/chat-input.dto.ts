@@ -1,5 +1,6 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsUUID } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, IsUUID, Length } from 'class-validator';
 
 export const MAX_CHAT_PARTICIPANTS = 50;
 
@@ -19,4 +20,18 @@ export class CreateChatDto {
   @ArrayMaxSize(MAX_CHAT_PARTICIPANTS)
   @IsUUID('all', { each: true, message: 'each of participantIds must be a UUID' })
   participantIds!: string[];
+}
+
+export const MESSAGE_MAX_LENGTH = 5000;
+
+const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
+
+@ApiSchema({ name: 'MessageCreate' })
+export class SendMessageDto {
+  /** Stored trimmed; 1 to 5,000 characters after trimming. */
+  @ApiProperty({ minLength: 1, maxLength: MESSAGE_MAX_LENGTH, example: 'Is the flat still available?' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, MESSAGE_MAX_LENGTH)
+  text!: string;
 }

@@ -1,0 +1,15 @@
+import type { SessionDto } from './dto/auth.dto';
+import type { SessionRecord } from './auth.repository';
+
+/** A session as its owner sees it; `current` marks the one the request came with. */
+export function toSessionDto(session: SessionRecord, currentSessionId: string): SessionDto {
+  return {
+    id: session.id,
+    userAgent: session.userAgent,
+    ip: session.ip,
+    createdAt: session.createdAt,
+    lastUsedAt: session.lastUsedAt,
+    expiresAt: session.expiresAt,
+    current: session.id === currentSessionId,
+  };
+}

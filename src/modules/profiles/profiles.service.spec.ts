@@ -1,0 +1,88 @@
+import { strictFake } from '../../../test/helpers/strict-fake';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { UserRole } from '../../common/auth/roles';
+import { UserNotFoundError } from '../users/users.errors';
+import type { UsersRepository } from '../users/users.repository';
+import { ProfileNotFoundError } from './profiles.errors';
+import type { ProfileRecord, ProfilesRepository } from './profiles.repository';
+import { ProfilesService } from './profiles.service';
+
+const actor: AuthUser = { kind: 'user', id: 'u1', role: UserRole.User, sessionId: 's1' };
+
+function profileRecord(userId: string): ProfileRecord {
+  const at = new Date('2026-01-01T00:00:00Z');
+  return {
+    userId,
+    bio: 'Agent in Lisbon',
+    avatarUrl: null,
+    age: 34,
+    location: 'Lisbon',
+    website: null,
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+function build(profiles: Partial<ProfilesRepository>, users: Partial<UsersRepository> = {}) {
+  return new ProfilesService(strictFake<ProfilesRepository>(profiles), strictFake<UsersRepository>(users));
+}
+
+async function expectProfileNotFound(call: Promise<unknown>): Promise<void> {
+  await expect(call).rejects.toThrow(ProfileNotFoundError);
+  await expect(call).rejects.toHaveProperty('code', 'PROFILE_NOT_FOUND');
+}
+
+describe(ProfilesService.name, () => {
+  describe('reading a profile', () => {
+    it('gives the profile of the user asked for', async () => {
+      const findByUserId = jest.fn().mockResolvedValue(profileRecord('u2'));
+      await expect(build({ findByUserId }).getProfile('u2')).resolves.toMatchObject({
+        userId: 'u2',
+        bio: 'Agent in Lisbon',
+      });
+      expect(findByUserId).toHaveBeenCalledWith('u2');
+    });
+
+    it('tells an unknown user from a user without a profile', async () => {
+      const findByUserId = () => Promise.resolve(null);
+      const exists = jest.fn().mockResolvedValue(false);
+
+      const unknown = build({ findByUserId }, { exists }).getProfile('nobody');
+      await expect(unknown).rejects.toThrow(UserNotFoundError);
+      await expect(unknown).rejects.toHaveProperty('code', 'USER_NOT_FOUND');
+      expect(exists).toHaveBeenCalledWith('nobody');
+
+      await expectProfileNotFound(
+        build({ findByUserId }, { exists: () => Promise.resolve(true) }).getProfile('u2'),
+      );
+    });
+  });
+
+  describe('changing a profile', () => {
+    it('replaces the profile of the caller and says whether it created it', async () => {
+      const input = { bio: 'New bio', age: 40 };
+      for (const created of [true, false]) {
+        const replace = jest.fn().mockResolvedValue({ profile: profileRecord('u1'), created });
+        const result = await build({ replace }).replaceProfile(actor, input);
+        expect(replace).toHaveBeenCalledWith('u1', input);
+        expect(result).toMatchObject({ created, value: { userId: 'u1' } });
+      }
+    });
+
+    it('changes and deletes only the profile of the caller', async () => {
+      const update = jest.fn().mockResolvedValue(profileRecord('u1'));
+      const remove = jest.fn().mockResolvedValue(true);
+      const service = build({ update, delete: remove });
+      await service.updateProfile(actor, { website: null });
+      await service.deleteProfile(actor);
+      expect(update).toHaveBeenCalledWith('u1', { website: null });
+      expect(remove).toHaveBeenCalledWith('u1');
+    });
+
+    it('answers not found when the caller has no profile to change or delete', async () => {
+      const service = build({ update: () => Promise.resolve(null), delete: () => Promise.resolve(false) });
+      await expectProfileNotFound(service.updateProfile(actor, { bio: 'x' }));
+      await expectProfileNotFound(service.deleteProfile(actor));
+    });
+  });
+});
