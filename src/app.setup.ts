@@ -1,3 +1,12 @@
+/** A method the path does not answer. */
+function methodNotAllowed(method: string, allowed: string[]): Problem {
+  return {
+    status: 405,
+    code: 'METHOD_NOT_ALLOWED',
+    detail: `${method} is not allowed here; this path answers ${allowed.join(', ')}.`,
+  };
+}
+
 import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
@@ -10,9 +19,11 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule, AppOptions } from './app.module';
 import { MalformedJsonError } from './common/errors/domain-error';
-import type { Problem } from './common/errors/problem';
+import { INVALID_URL, type Problem, URI_TOO_LONG } from './common/errors/problem';
 import { writeProblem } from './common/errors/problem-details.filter';
 import { assertTextRule } from './common/errors/text-rule';
+import { AllowedMethods } from './common/http/allowed-methods';
+import { LOCATION_CONFIG, LocationOf } from './common/http/location';
 import { REQUEST_ID_HEADER, requestIdOf } from './common/http/request-id';
 import { isNoStore } from './common/http/no-store';
 import { Lifecycle } from './common/lifecycle/lifecycle';
@@ -34,14 +45,7 @@ function trustProxy(value: string): boolean | string[] {
 }
 
 function frameworkProblem(error: { code?: string }): Problem {
-  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
-    return { status: 414, code: 'URI_TOO_LONG', detail: 'A path segment of the URL is too long.' };
-  }
-  return {
-    status: 400,
-    code: 'INVALID_URL',
-    detail: 'The URL is not valid (its percent-encoding is not UTF-8).',
-  };
+  return error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? URI_TOO_LONG : INVALID_URL;
 }
 
 /** The environment as the config module will see it, for the settings Fastify needs before Nest starts. */
@@ -90,6 +94,8 @@ export function configureApp(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
 
   const headers = securityHeaders();
+  const allowed = new AllowedMethods();
+  fastify.addHook('onRoute', (route) => allowed.add(route.method, route.url));
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.headers(headers).header(REQUEST_ID_HEADER, request.id);
     if (isNoStore(request)) {
@@ -98,7 +104,28 @@ export function configureApp(app: NestFastifyApplication): void {
     if (lifecycle.draining) {
       void reply.header('connection', 'close');
     }
+    if (request.routeOptions.url === undefined) {
+      // No route for this method and path: a 405 when the path has others (RFC 9110 15.5.6).
+      const path = request.url.split('?')[0];
+      const methods = allowed.of(path);
+      if (methods.length > 0) {
+        void reply.header('allow', methods.join(', '));
+        writeProblem(reply, methodNotAllowed(request.method, methods), path, String(request.id));
+        return;
+      }
+    }
     done();
+  });
+  // A 201 says where the created resource lives, from the body it answers (common/http/location.ts).
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    const locate = (request.routeOptions.config as { [LOCATION_CONFIG]?: LocationOf })[LOCATION_CONFIG];
+    if (locate && reply.statusCode === 201 && typeof payload === 'string') {
+      const location = locate(JSON.parse(payload) as Record<string, unknown>);
+      if (location) {
+        void reply.header('location', location);
+      }
+    }
+    done(null, payload);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     metrics.observe(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);

@@ -21,7 +21,8 @@ import { createHmac } from 'node:crypto';
         whitelist: true,
         forbidNonWhitelisted: true,
         transform: true,
-        validationError: { target: false, value: false },
+        // The value tells an absent field (`is required`) from a wrong one; it is never echoed back.
+        validationError: { target: false, value: true },
         exceptionFactory: validationException,
       }),
     },

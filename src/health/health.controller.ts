@@ -1,15 +1,16 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { SkipThrottle } from '@nestjs/throttler';
+import { Unthrottled } from '../common/throttling/unthrottled.decorator';
 import { Anonymous } from '../common/auth/public.decorator';
 import { ApiProblems } from '../common/openapi/problem-responses.decorator';
 import { HealthCheckDto, HealthStatusDto } from './health.dto';
 import { HealthService } from './health.service';
+import { NotReadyError } from './health.errors';
 
 @ApiTags('operations')
 @ApiExtraModels(HealthCheckDto)
 @Anonymous()
-@SkipThrottle()
+@Unthrottled()
 @Controller('health')
 export class HealthController {
   constructor(private readonly health: HealthService) {}
@@ -26,7 +27,7 @@ export class HealthController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Readiness: the service and its database can take requests' })
   @ApiOkResponse({ type: HealthStatusDto, description: 'Ready: every dependency answered' })
-  @ApiProblems(503)
+  @ApiProblems(new NotReadyError('the database does not answer'))
   ready(): Promise<HealthStatusDto> {
     return this.health.ready();
   }

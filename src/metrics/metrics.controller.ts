@@ -1,15 +1,20 @@
 import { Controller, Get, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { SkipThrottle } from '@nestjs/throttler';
+import { Unthrottled } from '../common/throttling/unthrottled.decorator';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import type { FastifyReply } from 'fastify';
 import { Anonymous } from '../common/auth/public.decorator';
 import { ApiProblems } from '../common/openapi/problem-responses.decorator';
-import { METRICS_AUTH, MetricsTokenGuard } from './metrics-token.guard';
+import {
+  METRICS_AUTH,
+  MetricsDisabledError,
+  MetricsTokenGuard,
+  MetricsTokenRequiredError,
+} from './metrics-token.guard';
 
 @ApiTags('operations')
 @Anonymous()
-@SkipThrottle()
+@Unthrottled()
 @UseGuards(MetricsTokenGuard)
 @ApiSecurity(METRICS_AUTH)
 @Controller()
@@ -21,7 +26,7 @@ export class MetricsController extends PrometheusController {
       'For the scraper: `Authorization: Bearer <METRICS_TOKEN>`; not served (404) without a token set.',
     operationId: 'metrics_get',
   })
-  @ApiProblems(401, 404)
+  @ApiProblems(new MetricsTokenRequiredError(), new MetricsDisabledError())
   @ApiProduces('text/plain')
   @ApiResponse({
     status: 200,

@@ -5,9 +5,14 @@ import { REQUIRED_SCOPE_EXTENSION } from '../common/auth/api-key-scopes.decorato
 import { ANONYMOUS_EXTENSION, PUBLIC_EXTENSION } from '../common/auth/public.decorator';
 import { IDEMPOTENT_EXTENSION, NOT_IDEMPOTENT_EXTENSION } from '../modules/idempotency/idempotency';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
-import { problemContent } from '../common/openapi/problem-responses.decorator';
 import { METRICS_AUTH } from '../metrics/metrics-token.guard';
 import { PageDto } from '../common/pagination/page.dto';
+import { documentProblems } from './problems';
+import { LOCATION_EXTENSION } from '../common/http/location';
+import { UNTHROTTLED_EXTENSION } from '../common/throttling/unthrottled.decorator';
+import { documentValidationRules } from './validation-rules';
+import { REQUIRED_ROLE_EXTENSION } from '../common/auth/roles.decorator';
+import type { UserRole } from '../common/auth/roles';
 
 export const BEARER_AUTH = 'bearer';
 export const API_KEY_AUTH = 'apiKey';
@@ -16,16 +21,25 @@ const DESCRIPTION = `The API of the listings platform: people, profiles, listing
 saved posts, chats, and organisation accounts with API keys.
 
 Errors are RFC 9457 problem details (\`application/problem+json\`) with a stable \`code\`.
-Lists take \`limit\` (1 to 100, default 20) and an opaque \`cursor\`, and answer \`{ data, nextCursor }\`.`;
+Lists take \`limit\` (1 to 100, default 20) and an opaque \`cursor\`, and answer \`{ data, nextCursor }\`.
+Each operation lists the error codes it can answer, with an example of each. Every response carries
+\`X-Request-Id\`; rate-limited operations answer \`X-RateLimit-Limit\`, \`-Remaining\` and \`-Reset\`
+(\`-auth\` variants on registration, login and refresh). A method a path does not answer is a 405 with
+\`Allow\`; an unknown path is a 404 \`NOT_FOUND\`; a URL that is not valid UTF-8 is a 400 \`INVALID_URL\`.`;
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
-// Every operation can be throttled, find its database unavailable or fail unexpectedly: documented
-// once here, not on each route.
-const COMMON_RESPONSES: Record<string, string> = {
-  '429': 'Too many requests: wait for `Retry-After` seconds',
-  '500': 'An unexpected error occurred',
-  '503': 'The database is unavailable (`DATABASE_UNAVAILABLE`): try again after `Retry-After` seconds',
+/** Every tag an operation uses, declared in this order with what it groups. */
+const TAGS: Record<string, string> = {
+  auth: 'Registration, login, tokens and sessions',
+  users: 'People: your own user, public users',
+  profiles: 'Profiles of users',
+  posts: 'Listings ("posts") and their details',
+  'saved posts': 'Listings a user saved',
+  chats: 'Two-person and group chats and their messages',
+  accounts: 'Organisation accounts, their members and API keys',
+  admin: 'Platform administration (role ADMIN)',
+  operations: 'Health checks and metrics',
 };
 
 const WWW_AUTHENTICATE_HEADER = {
@@ -35,6 +49,31 @@ const WWW_AUTHENTICATE_HEADER = {
       'tells an expired token from an invalid one',
     schema: { type: 'string' },
   },
+};
+
+/** Headers many responses carry, declared once under `components.headers`. */
+const HEADERS = {
+  RequestId: {
+    description:
+      'The id of the request, as in problem details and the server logs (or the one the client sent)',
+    schema: { type: 'string' },
+  },
+  RateLimitLimit: { description: 'Requests allowed per window', schema: { type: 'integer', minimum: 0 } },
+  RateLimitRemaining: {
+    description: 'Requests left in this window',
+    schema: { type: 'integer', minimum: 0 },
+  },
+  RateLimitReset: { description: 'Seconds until the window resets', schema: { type: 'integer', minimum: 0 } },
+  Location: {
+    description: 'The URL of the created resource',
+    schema: { type: 'string', format: 'uri-reference' },
+  },
+};
+
+const RATE_LIMIT_HEADERS = {
+  'X-RateLimit-Limit': { $ref: '#/components/headers/RateLimitLimit' },
+  'X-RateLimit-Remaining': { $ref: '#/components/headers/RateLimitRemaining' },
+  'X-RateLimit-Reset': { $ref: '#/components/headers/RateLimitReset' },
 };
 
 const RETRY_AFTER_HEADER = {
@@ -72,79 +111,91 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
       },
       METRICS_AUTH,
     )
-    .addTag('operations', 'Health checks and metrics')
     .build();
+  documentValidationRules();
   const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: operationId,
     extraModels: [ProblemDetailsDto, PageDto],
   });
-  for (const pathItem of Object.values(document.paths)) {
-    if (pathItem.post) {
-      documentIdempotency(pathItem.post);
+  for (const [path, pathItem] of Object.entries(document.paths)) {
+    for (const method of HTTP_METHODS) {
+      const operation = pathItem[method];
+      if (operation) {
+        const idempotent = method === 'post' && documentIdempotency(operation);
+        const extensions = operation as unknown as Record<string, unknown>;
+        delete extensions[IDEMPOTENT_EXTENSION];
+        delete extensions[NOT_IDEMPOTENT_EXTENSION];
+        documentOperation(document, path, operation, idempotent);
+      }
     }
   }
-  const operations = Object.values(document.paths).flatMap((pathItem) =>
-    HTTP_METHODS.map((method) => pathItem[method]).filter((operation) => operation !== undefined),
-  );
-  for (const operation of operations) {
-    // Like the global guard: a bearer token unless @Public(); an API key too where a scope allows it.
-    const extensions = operation as unknown as Record<string, unknown>;
-    const keys = extensions[REQUIRED_SCOPE_EXTENSION] ? [{ [API_KEY_AUTH]: [] }] : [];
-    const isPublic = extensions[PUBLIC_EXTENSION] === true;
-    const isAnonymous = extensions[ANONYMOUS_EXTENSION] === true;
-    delete extensions[PUBLIC_EXTENSION];
-    delete extensions[ANONYMOUS_EXTENSION];
-    if (isAnonymous && operation.security?.length) {
-      // An operation with a credential of its own (metrics), outside the caller's.
-    } else if (isPublic) {
-      operation.security = keys.length ? [{}, { [BEARER_AUTH]: [] }, ...keys] : [];
-    } else {
-      operation.security = [{ [BEARER_AUTH]: [] }, ...keys];
-    }
-    if (!isPublic || keys.length) {
-      operation.responses['401'] ??= {
-        description: 'No valid credentials were given',
-        headers: WWW_AUTHENTICATE_HEADER,
-        content: problemContent(),
-      };
-    } else if (!isAnonymous) {
-      operation.responses['401'] ??= {
-        description:
-          'A bearer token was sent and is invalid or expired (`WWW-Authenticate: Bearer error="invalid_token"`): ' +
-          'refresh it, or send none to read anonymously',
-        headers: WWW_AUTHENTICATE_HEADER,
-        content: problemContent(),
-      };
-    }
-    if (!isPublic) {
-      operation.responses['403'] ??= {
-        description: 'Not allowed (an API key on an operation for people is refused)',
-        content: problemContent(),
-      };
-    }
-    for (const [status, description] of Object.entries(COMMON_RESPONSES)) {
-      operation.responses[status] ??= { description, content: problemContent() };
-    }
-    if (operation.parameters?.some((parameter) => 'in' in parameter && parameter.in === 'path')) {
-      operation.responses['414'] ??= {
-        description: 'A path segment is longer than any id (`URI_TOO_LONG`)',
-        content: problemContent(),
-      };
-    }
-    for (const status of ['429', '503']) {
-      const response = operation.responses[status] as { headers?: Record<string, unknown> };
-      response.headers = { ...RETRY_AFTER_HEADER, ...response.headers };
-    }
-  }
-  inlineNullableReferences(document);
+  document.components = { ...document.components, headers: HEADERS };
+  namedReferences(document);
+  namedPages(document);
+  requestExamples(document);
+  declareTags(document);
   return document;
+}
+
+/** Security, error responses and their headers of one operation. */
+function documentOperation(
+  document: OpenAPIObject,
+  path: string,
+  operation: OperationObject,
+  idempotent: boolean,
+): void {
+  // Like the global guard: a bearer token unless @Public(); an API key too where a scope allows it.
+  const extensions = operation as unknown as Record<string, unknown>;
+  const scope = extensions[REQUIRED_SCOPE_EXTENSION] as string | undefined;
+  const roles = extensions[REQUIRED_ROLE_EXTENSION] as string | undefined;
+  const keys = scope ? [{ [API_KEY_AUTH]: [] }] : [];
+  const isPublic = extensions[PUBLIC_EXTENSION] === true;
+  const isAnonymous = extensions[ANONYMOUS_EXTENSION] === true;
+  delete extensions[PUBLIC_EXTENSION];
+  delete extensions[ANONYMOUS_EXTENSION];
+  if (isAnonymous && operation.security?.length) {
+    // An operation with a credential of its own (metrics), outside the caller's.
+  } else if (isPublic) {
+    operation.security = keys.length ? [{}, { [BEARER_AUTH]: [] }, ...keys] : [];
+  } else {
+    operation.security = [{ [BEARER_AUTH]: [] }, ...keys];
+  }
+  documentProblems(document, {
+    path,
+    operation,
+    anonymous: isAnonymous,
+    public: isPublic,
+    scope,
+    roles: roles ? (roles.split(',') as UserRole[]) : undefined,
+    idempotent,
+  });
+  const headers = (status: string, added: Record<string, unknown>): void => {
+    const response = operation.responses[status] as { headers?: Record<string, unknown> } | undefined;
+    if (response) {
+      response.headers = { ...added, ...response.headers };
+    }
+  };
+  const throttled = extensions[UNTHROTTLED_EXTENSION] !== true;
+  const located = extensions[LOCATION_EXTENSION] === true;
+  delete extensions[UNTHROTTLED_EXTENSION];
+  delete extensions[LOCATION_EXTENSION];
+  for (const status of Object.keys(operation.responses)) {
+    headers(status, {
+      'X-Request-Id': { $ref: '#/components/headers/RequestId' },
+      ...(throttled && status.startsWith('2') ? RATE_LIMIT_HEADERS : {}),
+      ...(located && status === '201' ? { Location: { $ref: '#/components/headers/Location' } } : {}),
+    });
+  }
+  headers('401', WWW_AUTHENTICATE_HEADER);
+  headers('429', RETRY_AFTER_HEADER);
+  headers('503', RETRY_AFTER_HEADER);
 }
 
 /**
  * `Idempotency-Key` on the POSTs marked @Idempotent(); those marked @NotIdempotent() (their answers hold
  * secrets) say that they ignore it. The app does not start with a POST marked neither.
  */
-function documentIdempotency(operation: OperationObject): void {
+function documentIdempotency(operation: OperationObject): boolean {
   const extensions = operation as unknown as Record<string, unknown>;
   const idempotent = extensions[IDEMPOTENT_EXTENSION] === true;
   delete extensions[IDEMPOTENT_EXTENSION];
@@ -153,7 +204,7 @@ function documentIdempotency(operation: OperationObject): void {
     operation.description = [operation.description, 'Not replayed: `Idempotency-Key` is ignored here.']
       .filter(Boolean)
       .join(' ');
-    return;
+    return false;
   }
   operation.parameters = [
     ...(operation.parameters ?? []),
@@ -179,25 +230,20 @@ function documentIdempotency(operation: OperationObject): void {
       };
     }
   }
-  operation.responses['409'] ??= {
-    description: 'A request with this Idempotency-Key is still in flight',
-    content: problemContent(),
-  };
-  operation.responses['422'] ??= {
-    description: 'The Idempotency-Key was used for another request',
-    content: problemContent(),
-  };
+  return true;
 }
 
 type SchemaNode = Record<string, unknown>;
 
+/** The value `null`, as OpenAPI 3.0.3 can say it: a nullable type whose only value is null. */
+const NULL_ONLY = { type: 'object', nullable: true, enum: [null] };
+
 /**
- * OpenAPI 3.0 ignores `nullable` beside a `$ref` (and strict validators reject null against an
- * `allOf` of one), so a nullable reference becomes a copy of the referenced schema, marked nullable:
- * valid under every reading of the 3.0 specification.
+ * Named components where Nest writes wrappers: OpenAPI 3.0 ignores `nullable` beside a `$ref` (and
+ * strict validators reject null against an `allOf` of one), so a nullable reference becomes "the
+ * component, or null" (`anyOf`); an `allOf` of one reference with nothing beside it is the reference.
  */
-function inlineNullableReferences(document: OpenAPIObject): void {
-  const schemas = (document.components?.schemas ?? {}) as Record<string, SchemaNode>;
+function namedReferences(document: OpenAPIObject): void {
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) {
       node.forEach(visit);
@@ -209,16 +255,133 @@ function inlineNullableReferences(document: OpenAPIObject): void {
     const schema = node as SchemaNode;
     const only =
       Array.isArray(schema.allOf) && schema.allOf.length === 1 ? (schema.allOf[0] as SchemaNode) : undefined;
-    if (schema.nullable === true && typeof only?.$ref === 'string') {
-      const target = schemas[only.$ref.split('/').pop()!];
-      delete schema.allOf;
-      Object.assign(schema, structuredClone(target), { nullable: true });
-      if (Array.isArray(schema.enum) && !schema.enum.includes(null)) {
-        schema.enum = [...(schema.enum as unknown[]), null];
+    if (typeof only?.$ref === 'string') {
+      if (schema.nullable === true) {
+        delete schema.allOf;
+        delete schema.nullable;
+        delete schema.type; // the branches say it
+        schema.anyOf = [only, NULL_ONLY];
+      } else if (Object.keys(schema).length === 1) {
+        delete schema.allOf;
+        schema.$ref = only.$ref;
       }
     }
     Object.values(schema).forEach(visit);
   };
   visit(document.paths);
-  visit(schemas);
+  visit(document.components?.schemas);
+}
+
+/**
+ * Each list's page as a component of its own (`PostSummaryPage`: `data` of its items, `nextCursor`),
+ * instead of the shared envelope intersected with its items (`ApiPageResponse`).
+ */
+function namedPages(document: OpenAPIObject): void {
+  const schemas = (document.components!.schemas ??= {}) as Record<string, SchemaNode>;
+  const envelope = schemas.Page as { properties: Record<string, SchemaNode> };
+  for (const pathItem of Object.values(document.paths)) {
+    for (const method of HTTP_METHODS) {
+      const media = (
+        pathItem[method]?.responses['200'] as { content?: Record<string, { schema?: SchemaNode }> }
+      )?.content?.['application/json'];
+      const schema = media?.schema;
+      const parts = schema?.allOf as SchemaNode[] | undefined;
+      if (
+        !media ||
+        !schema ||
+        typeof schema.title !== 'string' ||
+        parts?.[0]?.$ref !== '#/components/schemas/Page'
+      ) {
+        continue;
+      }
+      const items = (parts[1].properties as Record<string, SchemaNode>).data;
+      schemas[schema.title] = {
+        type: 'object',
+        required: ['data', 'nextCursor'],
+        properties: {
+          data: { ...envelope.properties.data, ...items },
+          nextCursor: envelope.properties.nextCursor,
+        },
+      };
+      media.schema = { $ref: `#/components/schemas/${schema.title}` };
+    }
+  }
+  delete schemas.Page;
+}
+
+/** Declares the tags (a tag used but not in `TAGS` fails the build, so none goes undescribed). */
+function declareTags(document: OpenAPIObject): void {
+  const used = new Set(
+    Object.values(document.paths).flatMap((pathItem) =>
+      HTTP_METHODS.flatMap((method) => pathItem[method]?.tags ?? []),
+    ),
+  );
+  const undeclared = [...used].filter((tag) => !(tag in TAGS));
+  if (undeclared.length > 0) {
+    throw new Error(`Tags without a description in openapi.document.ts: ${undeclared.join(', ')}`);
+  }
+  document.tags = Object.entries(TAGS)
+    .filter(([name]) => used.has(name))
+    .map(([name, description]) => ({ name, description }));
+}
+
+/**
+ * An example request body for each operation whose body can be made of its schema's own examples:
+ * the required fields, and the optional ones that have an example (an optional id without one, such
+ * as `accountId`, is left out rather than filled with an id that answers 404). A body that needs an
+ * id of an existing resource has no example of its own. e2e tests send every example and expect a
+ * success.
+ */
+function requestExamples(document: OpenAPIObject): void {
+  const schemas = (document.components?.schemas ?? {}) as Record<string, SchemaNode>;
+  const exampleOf = (schema: SchemaNode, depth = 0): unknown => {
+    if (typeof schema.$ref === 'string') {
+      return depth > 5 ? undefined : exampleOf(schemas[schema.$ref.split('/').pop()!], depth + 1);
+    }
+    if ('example' in schema) {
+      return schema.example;
+    }
+    if (Array.isArray(schema.allOf) && schema.allOf.length === 1) {
+      return exampleOf(schema.allOf[0] as SchemaNode, depth);
+    }
+    if (Array.isArray(schema.enum)) {
+      return schema.enum[0];
+    }
+    if (schema.type === 'integer' || schema.type === 'number') {
+      return typeof schema.minimum === 'number' ? schema.minimum : 0;
+    }
+    if (schema.type === 'boolean') {
+      return true;
+    }
+    if (schema.type === 'array' && schema.items) {
+      const item = exampleOf(schema.items as SchemaNode, depth);
+      return item === undefined ? undefined : [item];
+    }
+    if (schema.type === 'object' && schema.properties) {
+      const required = new Set((schema.required as string[] | undefined) ?? []);
+      const body: Record<string, unknown> = {};
+      for (const [name, property] of Object.entries(schema.properties as Record<string, SchemaNode>)) {
+        const value = required.has(name) || 'example' in property ? exampleOf(property, depth) : undefined;
+        if (value === undefined && required.has(name)) {
+          return undefined;
+        }
+        if (value !== undefined) {
+          body[name] = value;
+        }
+      }
+      return body;
+    }
+    return undefined;
+  };
+  for (const pathItem of Object.values(document.paths)) {
+    for (const method of HTTP_METHODS) {
+      const body = pathItem[method]?.requestBody as
+        { content?: Record<string, { schema?: SchemaNode; example?: unknown }> } | undefined;
+      const media = body?.content?.['application/json'];
+      const example = media?.schema ? exampleOf(media.schema) : undefined;
+      if (media && example !== undefined) {
+        media.example = example;
+      }
+    }
+  }
 }

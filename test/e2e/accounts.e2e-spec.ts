@@ -77,7 +77,11 @@ describe('accounts', () => {
     });
 
     it('validates names', async () => {
-      const response = await server.api.post('/v1/accounts', { name: '' }, { token: outsider.accessToken });
+      const response = await server.api.post(
+        '/v1/accounts',
+        { name: '' },
+        { token: outsider.accessToken, invalid: 'an empty name' },
+      );
       expect(response.status).toBe(400);
       expect(response.body.errors[0].field).toBe('name');
     });
@@ -90,8 +94,8 @@ describe('accounts', () => {
       account = await createAccountWithMembers(server.api);
     });
 
-    const add = (token: string, userId: string, role: string) =>
-      server.api.post(`/v1/accounts/${account.id}/members`, { userId, role }, { token });
+    const add = (token: string, userId: string, role: string, invalid?: string) =>
+      server.api.post(`/v1/accounts/${account.id}/members`, { userId, role }, { token, invalid });
     const change = (token: string, userId: string, role: string) =>
       server.api.patch(`/v1/accounts/${account.id}/members/${userId}`, { role }, { token });
     const remove = (token: string, userId: string) =>
@@ -140,7 +144,7 @@ describe('accounts', () => {
       const unknown = await add(account.owner.accessToken, '01a211c9-1ada-701a-b52d-5e455dc3d299', 'MEMBER');
       expect(unknown.status).toBe(404);
       expect(unknown.body.code).toBe('USER_NOT_FOUND');
-      const bad = await add(account.owner.accessToken, newcomer.id, 'BOSS');
+      const bad = await add(account.owner.accessToken, newcomer.id, 'BOSS', 'an unknown role');
       expect(bad.status).toBe(400);
     });
 
@@ -154,6 +158,27 @@ describe('accounts', () => {
       expect(promoted.body.role).toBe('ADMIN');
       expect((await remove(account.owner.accessToken, account.admin.id)).status).toBe(204);
       expect((await change(outsider.accessToken, account.member.id, 'MEMBER')).status).toBe(404);
+    });
+
+    it('revokes the API keys a removed member created, and only theirs', async () => {
+      const createKey = async (token: string) =>
+        (
+          await server.api.post(
+            `/v1/accounts/${account.id}/api-keys`,
+            { name: 'k', scopes: ['posts:read'] },
+            { token },
+          )
+        ).body.secret as string;
+      const adminKey = await createKey(account.admin.accessToken);
+      const ownerKey = await createKey(account.owner.accessToken);
+      const read = (key: string) => server.api.get('/v1/posts?limit=1', { headers: { 'x-api-key': key } });
+      expect((await read(adminKey)).status).toBe(200);
+
+      expect((await remove(account.owner.accessToken, account.admin.id)).status).toBe(204);
+      const refused = await read(adminKey);
+      expect(refused.status).toBe(401);
+      expect(refused.body.code).toBe('INVALID_API_KEY');
+      expect((await read(ownerKey)).status).toBe(200);
     });
 
     it('lets ADMINs remove MEMBERs and any member leave', async () => {
@@ -278,7 +303,7 @@ describe('accounts', () => {
       const badScope = await server.api.post(
         `/v1/accounts/${account.id}/api-keys`,
         { name: 'x', scopes: ['admin'] },
-        { token: account.owner.accessToken },
+        { token: account.owner.accessToken, invalid: 'an unknown scope' },
       );
       expect(badScope.status).toBe(400);
     });
@@ -365,7 +390,9 @@ describe('accounts', () => {
     it('never accepts a key in the query string', async () => {
       const secret = await createApiKey(server.api, account.id, account.owner.accessToken, ['posts:read']);
       for (const name of ['api_key', 'apiKey', 'x-api-key', 'key']) {
-        const response = await server.api.get(`/v1/posts?${name}=${secret}`);
+        const response = await server.api.get(`/v1/posts?${name}=${secret}`, {
+          invalid: 'an API key in the query string',
+        });
         expect(response.status).toBe(400);
         expect(response.body.code).toBe('API_KEY_IN_QUERY');
       }

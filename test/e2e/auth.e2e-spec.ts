@@ -22,7 +22,9 @@ describe('auth', () => {
   describe('register', () => {
     it('creates the account with a nested profile and logs it in', async () => {
       const input = newUserInput({ email: '  Mixed.Case@Example.COM ', profile: { bio: 'Hello', age: 30 } });
-      const response = await server.api.post('/v1/auth/register', input);
+      const response = await server.api.post('/v1/auth/register', input, {
+        invalid: 'an email with spaces and capitals, which the server trims and lower-cases',
+      });
       expect(response.status).toBe(201);
       expect(response.headers.get('cache-control')).toBe('no-store');
       expect(response.body).toMatchObject({
@@ -79,20 +81,26 @@ describe('auth', () => {
       ['profile.website', { profile: { website: 'http://insecure.example.com' } }],
       ['profile.bio', { profile: { bio: 'b'.repeat(2001) } }],
     ])('names the invalid field %s', async (field, overrides) => {
-      const response = await server.api.post('/v1/auth/register', newUserInput(overrides));
+      const response = await server.api.post('/v1/auth/register', newUserInput(overrides), {
+        invalid: `an invalid ${field}`,
+      });
       expect(response.status).toBe(400);
       expect(response.body.code).toBe('VALIDATION_FAILED');
       expect(response.body.errors.map((error: { field: string }) => error.field)).toContain(field);
     });
 
     it.each(['role', 'id', 'createdAt', 'userId'])('refuses the client-set field %s', async (field) => {
-      const response = await server.api.post('/v1/auth/register', newUserInput({ [field]: 'ADMIN' }));
+      const response = await server.api.post('/v1/auth/register', newUserInput({ [field]: 'ADMIN' }), {
+        invalid: `the client-set field ${field}`,
+      });
       expect(response.status).toBe(400);
       expect(response.body.errors).toContainEqual({ field, message: `${field} is not allowed` });
     });
 
     it('refuses a body that is not an object', async () => {
-      const response = await server.api.post('/v1/auth/register', ['a']);
+      const response = await server.api.post('/v1/auth/register', ['a'], {
+        invalid: 'a body that is not an object',
+      });
       expect(response.status).toBe(400);
     });
   });
@@ -281,7 +289,10 @@ describe('auth', () => {
       expect(next.body.nextCursor).toBeNull();
       const ids = [...first.body.data, ...next.body.data].map((s: { id: string }) => s.id);
       expect(new Set(ids).size).toBe(3);
-      const bad = await server.api.get('/v1/auth/sessions?cursor=tampered', { token: user.accessToken });
+      const bad = await server.api.get('/v1/auth/sessions?cursor=tampered', {
+        token: user.accessToken,
+        invalid: 'a tampered cursor',
+      });
       expect(bad.status).toBe(400);
       expect(bad.body.code).toBe('INVALID_CURSOR');
     });
@@ -313,7 +324,10 @@ describe('auth', () => {
 
     it('answers 400 for a malformed session id', async () => {
       const user = await registerUser(server.api);
-      const response = await server.api.delete('/v1/auth/sessions/not-a-uuid', { token: user.accessToken });
+      const response = await server.api.delete('/v1/auth/sessions/not-a-uuid', {
+        token: user.accessToken,
+        invalid: 'a malformed session id',
+      });
       expect(response.status).toBe(400);
       expect(response.body.errors).toEqual([{ field: 'id', message: 'id must be a UUID' }]);
     });
@@ -332,7 +346,12 @@ describe('auth', () => {
       expect((await server.api.get('/v1/auth/sessions')).status).toBe(401);
       expect((await server.api.post('/v1/auth/logout')).status).toBe(401);
       expect(
-        (await server.api.post('/v1/auth/password', { currentPassword: 'a', newPassword: 'b' })).status,
+        (
+          await server.api.post('/v1/auth/password', {
+            currentPassword: 'old-password',
+            newPassword: 'a-new-password',
+          })
+        ).status,
       ).toBe(401);
     });
   });
@@ -374,7 +393,7 @@ describe('auth', () => {
       const response = await server.api.post(
         '/v1/auth/password',
         { currentPassword: user.password, newPassword: 'short' },
-        { token: user.accessToken },
+        { token: user.accessToken, invalid: 'a new password too short' },
       );
       expect(response.status).toBe(400);
       expect(response.body.errors[0].field).toBe('newPassword');

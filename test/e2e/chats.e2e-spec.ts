@@ -101,12 +101,12 @@ describe('chats', () => {
       ['a malformed id', () => ['not-a-uuid']],
       ['not a list', () => 'someone'],
       ['too many people', () => Array.from({ length: 51 }, () => UNKNOWN_ID)],
-    ])('refuses %s with 400 naming participantIds', async (_name, participantIds) => {
+    ])('refuses %s with 400 naming participantIds', async (name, participantIds) => {
       const [me] = await users(1);
       const response = await server.api.post(
         '/v1/chats',
         { participantIds: participantIds(me) },
-        { token: me.accessToken },
+        { token: me.accessToken, invalid: `participantIds: ${name}` },
       );
       expect(response.status).toBe(400);
       expect(response.body.code).toBe('VALIDATION_FAILED');
@@ -125,7 +125,7 @@ describe('chats', () => {
       const extra = await server.api.post(
         '/v1/chats',
         { participantIds: [other.id], pairKey: 'x' },
-        { token: me.accessToken },
+        { token: me.accessToken, invalid: 'a field a client may not set' },
       );
       expect(extra.status).toBe(400);
       expect(extra.body.errors).toContainEqual({ field: 'pairKey', message: 'pairKey is not allowed' });
@@ -191,7 +191,11 @@ describe('chats', () => {
 
     it('answers 400 naming the id when it is malformed', async () => {
       for (const [method, path, body] of calls('12345')) {
-        const response = await server.api.request(method, path, { body, token: alice.accessToken });
+        const response = await server.api.request(method, path, {
+          body,
+          token: alice.accessToken,
+          invalid: 'a malformed chat id',
+        });
         expect(response.status).toBe(400);
         expect(response.body.errors).toEqual([{ field: 'id', message: 'id must be a UUID' }]);
       }
@@ -234,13 +238,13 @@ describe('chats', () => {
       ['too long', 'x'.repeat(5001)],
       ['not text', 42],
       ['missing', undefined],
-    ])('refuses a text that is %s', async (_name, text) => {
+    ])('refuses a text that is %s', async (name, text) => {
       const [alice, bob] = await users(2);
       const chat = await createChat(server.api, alice, [bob]);
       const response = await server.api.post(
         `/v1/chats/${chat.id}/messages`,
         text === undefined ? {} : { text },
-        { token: alice.accessToken },
+        { token: alice.accessToken, invalid: `a text that is ${name}` },
       );
       expect(response.status).toBe(400);
       expect(response.body.errors.map((error: { field: string }) => error.field)).toContain('text');
@@ -250,7 +254,13 @@ describe('chats', () => {
     it('accepts 5,000 characters, counted after trimming', async () => {
       const [alice, bob] = await users(2);
       const chat = await createChat(server.api, alice, [bob]);
-      const sent = await sendMessage(server.api, chat.id, alice, `  ${'x'.repeat(5000)}  `);
+      const response = await server.api.post(
+        `/v1/chats/${chat.id}/messages`,
+        { text: `  ${'x'.repeat(5000)}  ` },
+        { token: alice.accessToken, invalid: 'spaces beyond the documented length, which the server trims' },
+      );
+      expect(response.status).toBe(201);
+      const sent = response.body as { text: string };
       expect(sent.text).toHaveLength(5000);
     });
 
@@ -350,13 +360,14 @@ describe('chats', () => {
       for (const cursor of ['abc', `${chats.body.nextCursor}x`, chats.body.nextCursor]) {
         const response = await server.api.get(
           `/v1/chats/${chat.id}/messages?cursor=${encodeURIComponent(cursor)}`,
-          { token: alice.accessToken },
+          { token: alice.accessToken, invalid: 'a forged cursor, or one of another list' },
         );
         expect(response.status).toBe(400);
         expect(response.body.code).toBe('INVALID_CURSOR');
       }
       const tooMany = await server.api.get(`/v1/chats/${chat.id}/messages?limit=101`, {
         token: alice.accessToken,
+        invalid: 'a page size over the maximum',
       });
       expect(tooMany.body.errors[0].field).toBe('limit');
     });

@@ -50,7 +50,7 @@ describe('operations', () => {
 
   it('counts requests per route pattern and status in Prometheus format', async () => {
     await server.api.get('/health/live');
-    await server.api.get('/no/such/route');
+    await server.api.get('/no/such/route', { invalid: 'an unknown route' });
     const response = await server.api.get('/metrics', { token: METRICS_TOKEN });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
@@ -100,7 +100,9 @@ describe('operations', () => {
 
   it('sends security headers on every answer, errors included', async () => {
     for (const path of ['/health/live', '/v1/no-such-route']) {
-      const response = await server.api.get(path);
+      const response = await server.api.get(path, {
+        invalid: path === '/v1/no-such-route' ? 'an unknown route' : undefined,
+      });
       expect(Object.fromEntries(response.headers)).toMatchObject({
         'x-content-type-options': 'nosniff',
         'x-frame-options': 'SAMEORIGIN',

@@ -28,22 +28,27 @@ describe('hostile input', () => {
 
   describe('text with NUL or unpaired surrogates', () => {
     it('is a 400 naming the field in a query, a path and a body', async () => {
-      expectFieldError(await server.api.get('/v1/posts?limit=1&q=a%00b'), 'q');
-      expectFieldError(await server.api.get('/v1/users/a%00b'), 'id');
+      const invalid = 'text with NUL or an unpaired surrogate';
+      expectFieldError(await server.api.get('/v1/posts?limit=1&q=a%00b', { invalid }), 'q');
+      expectFieldError(await server.api.get('/v1/users/a%00b', { invalid }), 'id');
       expectFieldError(
-        await server.api.post('/v1/auth/login', { email: 'a\u0000b', password: 'x' }),
+        await server.api.post('/v1/auth/login', { email: 'a\u0000b', password: 'x' }, { invalid }),
         'email',
       );
       expectFieldError(
-        await server.api.post('/v1/auth/register', newUserInput({ email: 'a\ud800b@example.com' })),
+        await server.api.post('/v1/auth/register', newUserInput({ email: 'a\ud800b@example.com' }), {
+          invalid,
+        }),
         'email',
       );
       const post = await server.api.post('/v1/posts', newPostInput({ title: 'a\ud800b' }), {
         token: user.accessToken,
+        invalid,
       });
       expectFieldError(post, 'title');
       const detail = await server.api.post('/v1/posts', newPostInput({ detail: { desc: 'x\u0000' } }), {
         token: user.accessToken,
+        invalid,
       });
       expectFieldError(detail, 'detail.desc');
       const images = await server.api.post(
@@ -51,6 +56,7 @@ describe('hostile input', () => {
         newPostInput({ images: ['https://a.example/\udc00'] }),
         {
           token: user.accessToken,
+          invalid,
         },
       );
       expectFieldError(images, 'images.0');
@@ -62,6 +68,7 @@ describe('hostile input', () => {
       const sent = await server.api.post(`/v1/chats/${chat.id}/messages`, undefined, {
         token: user.accessToken,
         rawBody: '{"text":"hi \\ud83d there"}',
+        invalid: 'an unpaired surrogate',
       });
       expectFieldError(sent, 'text');
       const messages = await server.api.get(`/v1/chats/${chat.id}/messages`, { token: user.accessToken });
@@ -71,6 +78,7 @@ describe('hostile input', () => {
     it('is refused in a property name', async () => {
       const response = await server.api.post('/v1/auth/login', undefined, {
         rawBody: '{"email":"a@example.com","password":"x","\\u0000":1}',
+        invalid: 'NUL in a property name',
       });
       expect(response.status).toBe(400);
       expect(response.body.code).toBe('VALIDATION_FAILED');
@@ -81,6 +89,7 @@ describe('hostile input', () => {
       const response = await server.api.post('/v1/posts', undefined, {
         token: user.accessToken,
         rawBody: `{"title":${deep}}`,
+        invalid: 'JSON nested too deep',
       });
       expect(response.status).toBe(400);
       expect(response.body.code).toBe('VALIDATION_FAILED');
@@ -92,7 +101,13 @@ describe('hostile input', () => {
       'refuses %p as a post detail, naming it, and writes nothing',
       async (value) => {
         const input = newPostInput({ detail: value });
-        expectFieldError(await server.api.post('/v1/posts', input, { token: user.accessToken }), 'detail');
+        expectFieldError(
+          await server.api.post('/v1/posts', input, {
+            token: user.accessToken,
+            invalid: 'a detail that is not an object',
+          }),
+          'detail',
+        );
         const listed = await server.api.get(`/v1/posts?city=${encodeURIComponent(String(input.city))}`);
         expect(listed.body.data).toEqual([]);
       },
@@ -101,14 +116,21 @@ describe('hostile input', () => {
     it('refuses an array as a post detail on an update', async () => {
       const post = await createPost(server.api, user.accessToken);
       expectFieldError(
-        await server.api.patch(`/v1/posts/${post.id}`, { detail: [] }, { token: user.accessToken }),
+        await server.api.patch(
+          `/v1/posts/${post.id}`,
+          { detail: [] },
+          { token: user.accessToken, invalid: 'a detail that is not an object' },
+        ),
         'detail',
       );
     });
 
     it('refuses an array as the profile of a registration, and creates no account', async () => {
       const input = newUserInput({ profile: [] });
-      expectFieldError(await server.api.post('/v1/auth/register', input), 'profile');
+      expectFieldError(
+        await server.api.post('/v1/auth/register', input, { invalid: 'a profile that is not an object' }),
+        'profile',
+      );
       const login = await server.api.post('/v1/auth/login', { email: input.email, password: input.password });
       expect(login.status).toBe(401);
     });
@@ -173,15 +195,24 @@ describe('hostile input', () => {
 
   it('keeps a raw body with NUL out of the database on every write route it reaches', async () => {
     const before = await server.api.get('/v1/users/me', { token: user.accessToken });
-    const patched = await server.api.patch('/v1/users/me', { name: 'x\u0000y' }, { token: user.accessToken });
+    const invalid = 'text with NUL';
+    const patched = await server.api.patch(
+      '/v1/users/me',
+      { name: 'x\u0000y' },
+      { token: user.accessToken, invalid },
+    );
     expectFieldError(patched, 'name');
     const profile = await server.api.put(
       '/v1/users/me/profile',
       { bio: '\u0000' },
-      { token: user.accessToken },
+      { token: user.accessToken, invalid },
     );
     expectFieldError(profile, 'bio');
-    const account = await server.api.post('/v1/accounts', { name: 'a\u0000' }, { token: user.accessToken });
+    const account = await server.api.post(
+      '/v1/accounts',
+      { name: 'a\u0000' },
+      { token: user.accessToken, invalid },
+    );
     expectFieldError(account, 'name');
     const after = await server.api.get('/v1/users/me', { token: user.accessToken });
     expect(after.body).toEqual(before.body);

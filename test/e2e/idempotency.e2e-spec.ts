@@ -17,8 +17,8 @@ describe('idempotent POSTs', () => {
     await server.close();
   });
 
-  const post = (body: Record<string, unknown>, key: string, token = user.accessToken) =>
-    server.api.post('/v1/posts', body, { token, headers: { 'idempotency-key': key } });
+  const post = (body: Record<string, unknown>, key: string, token = user.accessToken, invalid?: string) =>
+    server.api.post('/v1/posts', body, { token, headers: { 'idempotency-key': key }, invalid });
   const postsIn = async (city: unknown) =>
     (await server.api.get(`/v1/posts?city=${encodeURIComponent(String(city))}`)).body.data.length;
 
@@ -42,7 +42,7 @@ describe('idempotent POSTs', () => {
   });
 
   it('does not store a request rejected by validation', async () => {
-    const invalid = await post(newPostInput({ price: -1 }), 'create-3');
+    const invalid = await post(newPostInput({ price: -1 }), 'create-3', undefined, 'a negative price');
     expect(invalid.status).toBe(400);
     const valid = await post(newPostInput(), 'create-3');
     expect(valid.status).toBe(201);
@@ -138,7 +138,7 @@ describe('idempotent POSTs', () => {
 
   it('refuses a key that is too long or not plain text', async () => {
     for (const key of ['k'.repeat(256), 'with space']) {
-      const response = await post(newPostInput(), key);
+      const response = await post(newPostInput(), key, undefined, 'an invalid Idempotency-Key');
       expect(response.status).toBe(400);
       expect(response.body.errors[0].field).toBe('Idempotency-Key');
     }

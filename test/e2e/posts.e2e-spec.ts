@@ -78,7 +78,10 @@ describe('posts', () => {
       ['detail.postId', { detail: { postId: UNKNOWN_ID } }],
     ])('refuses an invalid %s and creates nothing', async (field, overrides) => {
       const input = newPostInput(overrides);
-      const response = await server.api.post('/v1/posts', input, { token: author.accessToken });
+      const response = await server.api.post('/v1/posts', input, {
+        token: author.accessToken,
+        invalid: `an invalid ${field}`,
+      });
       expect(response.status).toBe(400);
       expect(response.body.errors.map((error: { field: string }) => error.field)).toContain(field);
       const list = await server.api.get(`/v1/posts?city=${encodeURIComponent(String(input.city))}`);
@@ -91,7 +94,7 @@ describe('posts', () => {
 
     it('answers 404 for an unknown post and 400 for a malformed id', async () => {
       expect((await server.api.get(`/v1/posts/${UNKNOWN_ID}`)).status).toBe(404);
-      expect((await server.api.get('/v1/posts/nope')).status).toBe(400);
+      expect((await server.api.get('/v1/posts/nope', { invalid: 'a malformed id' })).status).toBe(400);
     });
   });
 
@@ -124,7 +127,7 @@ describe('posts', () => {
       const response = await server.api.patch(
         `/v1/posts/${post.id}`,
         { price: 5, detail: { size: -1 } },
-        { token: author.accessToken },
+        { token: author.accessToken, invalid: 'a negative detail.size' },
       );
       expect(response.status).toBe(400);
       expect((await server.api.get(`/v1/posts/${post.id}`)).body.price).toBe(post.price);
@@ -220,8 +223,8 @@ describe('posts', () => {
       }
     });
 
-    const list = (query: string, token?: string) =>
-      server.api.get(`/v1/posts?city=${encodeURIComponent(city)}&${query}`, { token });
+    const list = (query: string, token?: string, invalid?: string) =>
+      server.api.get(`/v1/posts?city=${encodeURIComponent(city)}&${query}`, { token, invalid });
 
     it('filters by city case-insensitively, newest first by default', async () => {
       const response = await server.api.get(`/v1/posts?city=${encodeURIComponent(city.toUpperCase())}`);
@@ -284,11 +287,19 @@ describe('posts', () => {
 
     it('refuses a cursor of another sort, and a tampered one', async () => {
       const first = await list('sort=price_asc&limit=1');
-      const wrongSort = await list(`sort=newest&cursor=${first.body.nextCursor}`);
+      const wrongSort = await list(
+        `sort=newest&cursor=${first.body.nextCursor}`,
+        undefined,
+        'a cursor of another sort',
+      );
       expect(wrongSort.status).toBe(400);
       expect(wrongSort.body.code).toBe('INVALID_CURSOR');
       const [payload, signature] = String(first.body.nextCursor).split('.');
-      const tampered = await list(`sort=price_asc&cursor=${payload}x.${signature}`);
+      const tampered = await list(
+        `sort=price_asc&cursor=${payload}x.${signature}`,
+        undefined,
+        'a tampered cursor',
+      );
       expect(tampered.status).toBe(400);
     });
 
@@ -302,7 +313,7 @@ describe('posts', () => {
       ['limit', 'limit=0'],
       ['bedroom', 'bedroom=abc'],
     ])('names the invalid parameter %s', async (field, query) => {
-      const response = await server.api.get(`/v1/posts?${query}`);
+      const response = await server.api.get(`/v1/posts?${query}`, { invalid: `an invalid ${field}` });
       expect(response.status).toBe(400);
       expect(response.body.errors.map((error: { field: string }) => error.field)).toContain(field);
     });

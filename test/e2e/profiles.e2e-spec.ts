@@ -75,7 +75,10 @@ describe('profiles', () => {
     ['userId', { userId: '01a211c9-1ada-701a-b52d-5e455dc3d299' }],
   ])('names the invalid field %s and changes nothing', async (field, body) => {
     const user = await registerUser(server.api, { profile: { bio: 'kept' } });
-    const response = await server.api.put('/v1/users/me/profile', body, { token: user.accessToken });
+    const response = await server.api.put('/v1/users/me/profile', body, {
+      token: user.accessToken,
+      invalid: `an invalid ${field}`,
+    });
     expect(response.status).toBe(400);
     expect(response.body.errors.map((error: { field: string }) => error.field)).toContain(field);
     expect((await server.api.get(`/v1/users/${user.id}/profile`)).body.bio).toBe('kept');

@@ -59,10 +59,21 @@ describe('saved posts', () => {
     );
     expect(unknown.status).toBe(404);
     expect(unknown.body.code).toBe('POST_NOT_FOUND');
-    const malformed = await server.api.post('/v1/saved-posts', { postId: 'x' }, { token: user.accessToken });
+    const malformed = await server.api.post(
+      '/v1/saved-posts',
+      { postId: 'x' },
+      { token: user.accessToken, invalid: 'a malformed post id' },
+    );
     expect(malformed.status).toBe(400);
     expect(malformed.body.errors[0].field).toBe('postId');
-    expect((await server.api.delete('/v1/saved-posts/x', { token: user.accessToken })).status).toBe(400);
+    expect(
+      (
+        await server.api.delete('/v1/saved-posts/x', {
+          token: user.accessToken,
+          invalid: 'a malformed post id',
+        })
+      ).status,
+    ).toBe(400);
   });
 
   it('lists my saves newest first, page by page, each with its post', async () => {

@@ -35,7 +35,7 @@ describe('users', () => {
       const response = await server.api.patch(
         '/v1/users/me',
         { username: 'New_Name', name: null, avatar: 'https://cdn.example.com/me.png' },
-        { token: user.accessToken },
+        { token: user.accessToken, invalid: 'a username in capitals, which the server lower-cases' },
       );
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({
@@ -59,7 +59,7 @@ describe('users', () => {
         const response = await server.api.patch(
           '/v1/users/me',
           { [field]: 'x' },
-          { token: user.accessToken },
+          { token: user.accessToken, invalid: `the client-set field ${field}` },
         );
         expect(response.status).toBe(400);
         expect(response.body.errors).toContainEqual({ field, message: `${field} is not allowed` });
@@ -67,7 +67,7 @@ describe('users', () => {
       const insecure = await server.api.patch(
         '/v1/users/me',
         { avatar: 'http://x.example.com/a.png' },
-        { token: user.accessToken },
+        { token: user.accessToken, invalid: 'an avatar URL that is not https' },
       );
       expect(insecure.status).toBe(400);
       expect(insecure.body.errors[0].field).toBe('avatar');
@@ -110,7 +110,7 @@ describe('users', () => {
 
     it('answers 404 for an unknown user and 400 for a malformed id', async () => {
       expect((await server.api.get('/v1/users/01a211c9-1ada-701a-b52d-5e455dc3d299')).status).toBe(404);
-      const malformed = await server.api.get('/v1/users/12345');
+      const malformed = await server.api.get('/v1/users/12345', { invalid: 'a malformed id' });
       expect(malformed.status).toBe(400);
       expect(malformed.body.errors).toEqual([{ field: 'id', message: 'id must be a UUID' }]);
     });
@@ -139,12 +139,21 @@ describe('users', () => {
     });
 
     it('validates paging parameters', async () => {
-      const tooMany = await server.api.get('/v1/users?limit=101', { token: admin.accessToken });
+      const tooMany = await server.api.get('/v1/users?limit=101', {
+        token: admin.accessToken,
+        invalid: 'a page size over the maximum',
+      });
       expect(tooMany.status).toBe(400);
       expect(tooMany.body.errors[0].field).toBe('limit');
-      const badCursor = await server.api.get('/v1/users?cursor=abc', { token: admin.accessToken });
+      const badCursor = await server.api.get('/v1/users?cursor=abc', {
+        token: admin.accessToken,
+        invalid: 'a forged cursor',
+      });
       expect(badCursor.body.code).toBe('INVALID_CURSOR');
-      const unknown = await server.api.get('/v1/users?sort=name', { token: admin.accessToken });
+      const unknown = await server.api.get('/v1/users?sort=name', {
+        token: admin.accessToken,
+        invalid: 'an unknown query parameter',
+      });
       expect(unknown.status).toBe(400);
     });
 
@@ -185,7 +194,7 @@ describe('users', () => {
       const bad = await server.api.patch(
         `/v1/users/${admin.id}/role`,
         { role: 'ROOT' },
-        { token: admin.accessToken },
+        { token: admin.accessToken, invalid: 'an unknown role' },
       );
       expect(bad.status).toBe(400);
       expect(bad.body.errors[0].field).toBe('role');

@@ -14,13 +14,29 @@ export interface RequestOptions {
   /** Bytes to send as they are (malformed or oversized bodies). */
   rawBody?: string | Buffer;
   token?: string;
+  /**
+   * Why this request breaks openapi.json on purpose (hostile input, a validation error, an unknown
+   * route...). A marked request is sent as it is; its response is still checked.
+   */
+  invalid?: string;
 }
 
 let contract: OpenApiContract | undefined;
 
 /**
- * Calls the running server over HTTP. Every response is checked against openapi.json (status
- * documented, body matching its schema) and a mismatch fails the test that made the call.
+ * Calls the running server over HTTP, holding both sides to openapi.json, so the document and the
+ * server cannot disagree in either direction:
+ * - every request must be one the document describes: a documented method and path, path and query
+ *   parameters of their schemas (read from the URL as the document's style says: numbers from text,
+ *   repeated names for arrays), no query parameter it does not list, the headers it declares, and a
+ *   body of a documented content type matching the schema (objects closed: no field it does not list).
+ *   Otherwise the call throws, naming the operation and what is wrong, before anything is sent;
+ * - every response must have a documented status and a body matching its schema.
+ *
+ * A test that sends an invalid request on purpose says so and why, with `invalid`:
+ *   api.post('/v1/posts', { price: -1 }, { token, invalid: 'a negative price' })
+ * Mark only requests that are invalid by the test's intent: when a request meant to be valid fails
+ * the check, the document (or the test) is what needs fixing.
  */
 export class ApiClient {
   constructor(readonly baseUrl: string) {}
@@ -61,14 +77,26 @@ export class ApiClient {
     if (options.token) {
       headers.authorization = `Bearer ${options.token}`;
     }
-    const response = await fetch(new URL(path, this.baseUrl), { method, headers, body });
+    const url = new URL(path, this.baseUrl);
+    contract ??= OpenApiContract.load();
+    if (options.invalid === undefined) {
+      const problems = contract.checkRequest({ method, url, headers, body });
+      if (problems.length > 0) {
+        throw new Error(
+          `Request breaks openapi.json:\n  ${problems.join('\n  ')}\n` +
+            `(a request invalid on purpose says why: { invalid: '...' })`,
+        );
+      }
+    } else if (options.invalid.trim() === '') {
+      throw new Error(`${method} ${path}: say why the request is invalid ({ invalid: '...' })`);
+    }
+    const response = await fetch(url, { method, headers, body });
     const text = await response.text();
     const contentType = response.headers.get('content-type');
     const parsed: unknown = contentType?.includes('json') && text ? JSON.parse(text) : text;
-    contract ??= OpenApiContract.load();
     const problems = contract.check({
       method,
-      path: new URL(path, this.baseUrl).pathname,
+      path: url.pathname,
       status: response.status,
       contentType,
       body: parsed,

@@ -1,6 +1,5 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiExtension } from '@nestjs/swagger';
-import { ApiProblems } from '../openapi/problem-responses.decorator';
 import type { ApiKeyScope } from './api-key-scope';
 
 export const API_KEY_SCOPES = 'apiKeyScopes';
@@ -11,8 +10,4 @@ export const REQUIRED_SCOPE_EXTENSION = 'x-required-scope';
  * and as the `apiKey` security scheme. Routes without it accept people's bearer tokens only.
  */
 export const AcceptsApiKey = (scope: ApiKeyScope): MethodDecorator =>
-  applyDecorators(
-    SetMetadata(API_KEY_SCOPES, [scope]),
-    ApiExtension(REQUIRED_SCOPE_EXTENSION, scope),
-    ApiProblems(403),
-  );
+  applyDecorators(SetMetadata(API_KEY_SCOPES, [scope]), ApiExtension(REQUIRED_SCOPE_EXTENSION, scope));

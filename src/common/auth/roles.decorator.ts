@@ -1,15 +1,14 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiExtension, ApiTags } from '@nestjs/swagger';
-import { ApiProblems } from '../openapi/problem-responses.decorator';
 import { UserRole } from './roles';
 
 export const ROLES = 'roles';
+export const REQUIRED_ROLE_EXTENSION = 'x-required-role';
 
 /** Restricts a route to platform roles; documented as `x-required-role` under the `admin` tag. */
 export const Roles = (...roles: UserRole[]): MethodDecorator & ClassDecorator =>
   applyDecorators(
     SetMetadata(ROLES, roles),
-    ApiExtension('x-required-role', roles.join(',')),
+    ApiExtension(REQUIRED_ROLE_EXTENSION, roles.join(',')),
     ...(roles.includes(UserRole.Admin) ? [ApiTags('admin')] : []),
-    ApiProblems(403),
   );

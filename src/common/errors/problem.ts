@@ -53,6 +53,18 @@ export const DATABASE_UNAVAILABLE: Problem = {
   retryAfter: DATABASE_RETRY_AFTER_SECONDS,
 };
 
+/** Refusals Fastify makes before routing: a path segment over the length limit, a URL not in UTF-8. */
+export const URI_TOO_LONG: Problem = {
+  status: 414,
+  code: 'URI_TOO_LONG',
+  detail: 'A path segment of the URL is too long.',
+};
+export const INVALID_URL: Problem = {
+  status: 400,
+  code: 'INVALID_URL',
+  detail: 'The URL is not valid (its percent-encoding is not UTF-8).',
+};
+
 /** Turns anything thrown while serving a request into the problem to answer with. */
 export function toProblem(exception: unknown): Problem {
   if (exception instanceof DomainError) {

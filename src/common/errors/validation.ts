@@ -10,14 +10,37 @@ import {
 import type { ValidationError } from 'class-validator';
 import { DomainError, FieldError, RequestValidationError } from './domain-error';
 
-/** Flattens class-validator's tree into one entry per bad field, named by its path (`detail.size`). */
+/**
+ * Rules that say what a value is (its type or kind) before rules that say how it must be (its length,
+ * its bounds): for a field that breaks several, the first of these is the message that helps.
+ */
+const KIND_RULES = /^(is(?!Length|NotEmpty)|nestedValidation|whitelistValidation)/;
+
+/** The one message of a field: `is required` when absent, else the most telling rule it breaks. */
+function messageOf(error: ValidationError, field: string): string | undefined {
+  const constraints = Object.entries(error.constraints ?? {});
+  if (constraints.length === 0) {
+    return undefined;
+  }
+  if (constraints.some(([rule]) => rule === 'whitelistValidation')) {
+    return `${field} is not allowed`;
+  }
+  if (error.value === undefined) {
+    return `${field} is required`;
+  }
+  const [, message] = constraints.find(([rule]) => KIND_RULES.test(rule)) ?? constraints[0];
+  return message;
+}
+
+/**
+ * Flattens class-validator's tree into one entry per bad field, named by its path (`detail.size`),
+ * with one message each.
+ */
 export function fieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({
-      field,
-      message: rule === 'whitelistValidation' ? `${field} is not allowed` : message,
-    }));
+    const message = messageOf(error, field);
+    const own = message === undefined ? [] : [{ field, message }];
     return own.concat(fieldErrors(error.children ?? [], field));
   });
 }

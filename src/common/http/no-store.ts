@@ -1,5 +1,5 @@
-import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
+import { addRouteConfig } from './route-config';
 
 const NO_STORE = { noStore: true };
 
@@ -16,7 +16,7 @@ export function NoStore(): ClassDecorator {
     for (const name of Object.getOwnPropertyNames(prototype)) {
       const descriptor = Object.getOwnPropertyDescriptor(prototype, name);
       if (name !== 'constructor' && typeof descriptor?.value === 'function') {
-        RouteConfig(NO_STORE)(prototype, name, descriptor);
+        addRouteConfig(NO_STORE)(prototype, name, descriptor);
       }
     }
   };

@@ -1,4 +1,5 @@
 import { Injectable, Param, ParseUUIDPipe } from '@nestjs/common';
+import { ApiParam } from '@nestjs/swagger';
 import { RequestValidationError } from '../errors/domain-error';
 
 /** A path id: a malformed one is a 400 naming the parameter, before any lookup. */
@@ -12,6 +13,16 @@ export class ParseIdPipe extends ParseUUIDPipe {
   }
 }
 
-/** A path id parameter (`:id` by default), checked to be a UUID: `@IdParam() id: string`. */
-export const IdParam = (name = 'id'): ParameterDecorator =>
-  Param(name, new ParseIdPipe(name === 'id' ? undefined : name));
+/**
+ * A path id parameter (`:id` by default), checked to be a UUID, and documented as one:
+ * `@IdParam() id: string`.
+ */
+export const IdParam =
+  (name = 'id'): ParameterDecorator =>
+  (target, method, index) => {
+    Param(name, new ParseIdPipe(name === 'id' ? undefined : name))(target, method, index);
+    const descriptor = method === undefined ? undefined : Object.getOwnPropertyDescriptor(target, method);
+    if (descriptor) {
+      ApiParam({ name, type: String, format: 'uuid' })(target, method!, descriptor);
+    }
+  };

@@ -16,6 +16,15 @@ import { AccountsService } from './accounts.service';
 import { AccountDto, MemberDto } from './dto/account.dto';
 import { AccountInputDto, AddMemberDto, UpdateMemberDto } from './dto/account-input.dto';
 import { Idempotent } from '../idempotency/idempotent.decorator';
+import { UserNotFoundError } from '../users/users.errors';
+import {
+  AccountNotFoundError,
+  AccountRoleRequiredError,
+  AlreadyMemberError,
+  LastOwnerError,
+  MemberNotFoundError,
+} from './accounts.errors';
+import { Located } from '../../common/http/location';
 
 @ApiTags('accounts')
 @Controller('v1/accounts')
@@ -23,10 +32,10 @@ export class AccountsController {
   constructor(private readonly accounts: AccountsService) {}
 
   @Post()
+  @Located((account) => `/v1/accounts/${String(account.id)}`)
   @Idempotent()
   @ApiOperation({ summary: 'Create an account; the caller becomes its OWNER' })
   @ApiCreatedResponse({ type: AccountDto, description: 'The new account' })
-  @ApiProblems(400)
   create(@CurrentUser() actor: AuthUser, @Body() body: AccountInputDto): Promise<AccountDto> {
     return this.accounts.createAccount(actor, body.name);
   }
@@ -34,7 +43,6 @@ export class AccountsController {
   @Get()
   @ApiOperation({ summary: 'My accounts, with my role in each' })
   @ApiPageResponse(AccountDto, 'A page of accounts, newest first')
-  @ApiProblems(400)
   list(@CurrentUser() actor: AuthUser, @Query() query: PageQueryDto): Promise<PageDto<AccountDto>> {
     return this.accounts.listAccounts(actor, query);
   }
@@ -42,7 +50,7 @@ export class AccountsController {
   @Get(':id')
   @ApiOperation({ summary: 'One of my accounts (members only)' })
   @ApiOkResponse({ type: AccountDto, description: 'The account, with my role' })
-  @ApiProblems(400, 404)
+  @ApiProblems(new AccountNotFoundError())
   get(@CurrentUser() actor: AuthUser, @IdParam() id: string): Promise<AccountDto> {
     return this.accounts.getAccount(actor, id);
   }
@@ -50,7 +58,7 @@ export class AccountsController {
   @Patch(':id')
   @ApiOperation({ summary: 'Rename an account (OWNER)' })
   @ApiOkResponse({ type: AccountDto, description: 'The renamed account' })
-  @ApiProblems(400, 403, 404)
+  @ApiProblems(new AccountNotFoundError(), new AccountRoleRequiredError('change the account'))
   update(
     @CurrentUser() actor: AuthUser,
     @IdParam() id: string,
@@ -63,7 +71,7 @@ export class AccountsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete an account with its memberships and keys (OWNER); posts stay' })
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiProblems(400, 403, 404)
+  @ApiProblems(new AccountNotFoundError(), new AccountRoleRequiredError('delete the account'))
   async delete(@CurrentUser() actor: AuthUser, @IdParam() id: string): Promise<void> {
     await this.accounts.deleteAccount(actor, id);
   }
@@ -71,7 +79,7 @@ export class AccountsController {
   @Get(':id/members')
   @ApiOperation({ summary: 'Members of an account (members only)' })
   @ApiPageResponse(MemberDto, 'A page of members')
-  @ApiProblems(400, 404)
+  @ApiProblems(new AccountNotFoundError())
   listMembers(
     @CurrentUser() actor: AuthUser,
     @IdParam() id: string,
@@ -87,7 +95,12 @@ export class AccountsController {
     description: 'OWNERs add any role; ADMINs add MEMBERs.',
   })
   @ApiCreatedResponse({ type: MemberDto, description: 'The new member' })
-  @ApiProblems(400, 403, 404, 409)
+  @ApiProblems(
+    new AccountNotFoundError(),
+    new AccountRoleRequiredError('manage ADMIN members'),
+    new UserNotFoundError(),
+    new AlreadyMemberError(),
+  )
   addMember(
     @CurrentUser() actor: AuthUser,
     @IdParam() id: string,
@@ -103,7 +116,12 @@ export class AccountsController {
       'OWNERs change any role; ADMINs only among MEMBERs. The last OWNER cannot be demoted (409 `LAST_OWNER`).',
   })
   @ApiOkResponse({ type: MemberDto, description: 'The member with the new role' })
-  @ApiProblems(400, 403, 404, 409)
+  @ApiProblems(
+    new AccountNotFoundError(),
+    new AccountRoleRequiredError('manage ADMIN members'),
+    new MemberNotFoundError(),
+    new LastOwnerError(),
+  )
   updateMember(
     @CurrentUser() actor: AuthUser,
     @IdParam() id: string,
@@ -121,7 +139,12 @@ export class AccountsController {
       'OWNERs remove anyone; ADMINs remove MEMBERs; anyone may remove themselves. The last OWNER cannot leave (409 `LAST_OWNER`).',
   })
   @ApiNoContentResponse({ description: 'Removed' })
-  @ApiProblems(400, 403, 404, 409)
+  @ApiProblems(
+    new AccountNotFoundError(),
+    new AccountRoleRequiredError('manage ADMIN members'),
+    new MemberNotFoundError(),
+    new LastOwnerError(),
+  )
   async removeMember(
     @CurrentUser() actor: AuthUser,
     @IdParam() id: string,

@@ -120,11 +120,19 @@ export class AccountsRepository {
     );
   }
 
-  /** Removes a member; false when the user is not one, LastOwnerError when they are the last owner. */
+  /**
+   * Removes a member, and revokes the API keys they created for the account (a key acts as its
+   * creator, who no longer belongs to it), in one transaction; false when the user is not a member,
+   * LastOwnerError when they are the last owner.
+   */
   removeMember(accountId: string, userId: string): Promise<boolean> {
-    return this.withOwnersLocked(accountId, userId, true, (tx) =>
-      tx.userAccount.delete({ where: { userId_accountId: { userId, accountId } } }),
-    );
+    return this.withOwnersLocked(accountId, userId, true, async (tx) => {
+      await tx.userAccount.delete({ where: { userId_accountId: { userId, accountId } } });
+      await tx.apiKey.updateMany({
+        where: { accountId, createdById: userId, revokedAt: null },
+        data: { revokedAt: new Date() },
+      });
+    });
   }
 
   /**

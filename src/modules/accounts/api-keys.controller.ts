@@ -11,6 +11,7 @@ import { NotIdempotent } from '../idempotency/idempotency';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyDto, ApiKeyWithSecretDto } from './dto/api-key.dto';
 import { CreateApiKeyDto } from './dto/api-key-input.dto';
+import { AccountNotFoundError, AccountRoleRequiredError, ApiKeyNotFoundError } from './accounts.errors';
 
 @ApiTags('accounts')
 @NoStore()
@@ -26,7 +27,7 @@ export class ApiKeysController {
       'The `secret` is in this response only. Send it as `X-API-Key`; it acts for the account within its scopes.',
   })
   @ApiCreatedResponse({ type: ApiKeyWithSecretDto, description: 'The key, with its secret' })
-  @ApiProblems(400, 403, 404)
+  @ApiProblems(new AccountNotFoundError(), new AccountRoleRequiredError('manage API keys'))
   create(
     @CurrentUser() actor: AuthUser,
     @IdParam() id: string,
@@ -38,7 +39,7 @@ export class ApiKeysController {
   @Get()
   @ApiOperation({ summary: "An account's live API keys, without secrets (OWNER or ADMIN)" })
   @ApiPageResponse(ApiKeyDto, 'A page of keys, newest first')
-  @ApiProblems(400, 403, 404)
+  @ApiProblems(new AccountNotFoundError(), new AccountRoleRequiredError('manage API keys'))
   list(
     @CurrentUser() actor: AuthUser,
     @IdParam() id: string,
@@ -51,7 +52,11 @@ export class ApiKeysController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke an API key at once (OWNER or ADMIN)' })
   @ApiNoContentResponse({ description: 'Revoked' })
-  @ApiProblems(400, 403, 404)
+  @ApiProblems(
+    new AccountNotFoundError(),
+    new AccountRoleRequiredError('manage API keys'),
+    new ApiKeyNotFoundError(),
+  )
   async revoke(
     @CurrentUser() actor: AuthUser,
     @IdParam() id: string,

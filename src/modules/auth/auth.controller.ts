@@ -20,6 +20,16 @@ import { NotIdempotent } from '../idempotency/idempotency';
 import { AuthService } from './auth.service';
 import { AuthResultDto, SessionDto, TokenPairDto } from './dto/auth.dto';
 import { ChangePasswordDto, LoginDto, RefreshDto, RegisterDto } from './dto/auth-input.dto';
+import { EmailTakenError, UsernameTakenError } from '../users/users.errors';
+import {
+  InvalidCredentialsError,
+  InvalidRefreshTokenError,
+  SessionNotFoundError,
+  TokenReusedError,
+  TooManyLoginAttemptsError,
+  WrongPasswordError,
+} from './auth.errors';
+import { Located } from '../../common/http/location';
 
 @ApiTags('auth')
 @NotIdempotent()
@@ -29,11 +39,12 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Post('register')
+  @Located((result) => `/v1/users/${String((result.user as { id: string }).id)}`)
   @Anonymous()
   @AuthRateLimit()
   @ApiOperation({ summary: 'Create an account (optionally with a profile) and log in' })
   @ApiCreatedResponse({ type: AuthResultDto, description: 'The account, with a first token pair' })
-  @ApiProblems(400, 409)
+  @ApiProblems(new EmailTakenError(), new UsernameTakenError())
   register(@Body() body: RegisterDto, @Client() client: ClientInfo): Promise<AuthResultDto> {
     return this.auth.register(body, client);
   }
@@ -44,7 +55,7 @@ export class AuthController {
   @AuthRateLimit()
   @ApiOperation({ summary: 'Log in with email and password: opens a session' })
   @ApiOkResponse({ type: AuthResultDto, description: 'The account, with a token pair of a new session' })
-  @ApiProblems(400, 401)
+  @ApiProblems(new InvalidCredentialsError(), new TooManyLoginAttemptsError(60))
   login(@Body() body: LoginDto, @Client() client: ClientInfo): Promise<AuthResultDto> {
     return this.auth.login(body, client);
   }
@@ -59,7 +70,7 @@ export class AuthController {
       'Each refresh token works once. Presenting one again revokes its session (401 `TOKEN_REUSED`).',
   })
   @ApiOkResponse({ type: TokenPairDto, description: 'A new token pair' })
-  @ApiProblems(400, 401)
+  @ApiProblems(new InvalidRefreshTokenError(), new TokenReusedError())
   refresh(@Body() body: RefreshDto): Promise<TokenPairDto> {
     return this.auth.refresh(body.refreshToken);
   }
@@ -68,7 +79,6 @@ export class AuthController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Log out: revokes the current session' })
   @ApiNoContentResponse({ description: 'The session is revoked' })
-  @ApiProblems(401)
   async logout(@CurrentUser() actor: SessionCaller): Promise<void> {
     await this.auth.logout(actor);
   }
@@ -76,7 +86,6 @@ export class AuthController {
   @Get('sessions')
   @ApiOperation({ summary: 'My live sessions, newest first' })
   @ApiPageResponse(SessionDto, 'A page of sessions; `current` marks the one of this token')
-  @ApiProblems(400, 401)
   listSessions(
     @CurrentUser() actor: SessionCaller,
     @Query() query: PageQueryDto,
@@ -88,7 +97,7 @@ export class AuthController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke one of my sessions' })
   @ApiNoContentResponse({ description: 'The session is revoked' })
-  @ApiProblems(400, 401, 404)
+  @ApiProblems(new SessionNotFoundError())
   async revokeSession(@CurrentUser() actor: SessionCaller, @IdParam() id: string): Promise<void> {
     await this.auth.revokeSession(actor, id);
   }
@@ -97,7 +106,7 @@ export class AuthController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Change my password: revokes every other session' })
   @ApiNoContentResponse({ description: 'Changed' })
-  @ApiProblems(400, 401, 403)
+  @ApiProblems(new WrongPasswordError())
   async changePassword(@CurrentUser() actor: SessionCaller, @Body() body: ChangePasswordDto): Promise<void> {
     await this.auth.changePassword(actor, body);
   }

@@ -19,6 +19,9 @@ import { ChatsService } from './chats.service';
 import { ChatDto, MessageDto } from './dto/chat.dto';
 import { CreateChatDto, SendMessageDto } from './dto/chat-input.dto';
 import { Idempotent } from '../idempotency/idempotent.decorator';
+import { UserNotFoundError } from '../users/users.errors';
+import { ChatNotFoundError, ChatNotLeavableError, NoOtherParticipantError } from './chats.errors';
+import { Located } from '../../common/http/location';
 
 @ApiTags('chats')
 @NoStore()
@@ -28,6 +31,7 @@ export class ChatsController {
 
   @Post()
   @Idempotent()
+  @Located((chat) => `/v1/chats/${String(chat.id)}`)
   @ApiOperation({
     summary: 'Start a chat with one or more users',
     description:
@@ -35,7 +39,7 @@ export class ChatsController {
   })
   @ApiCreatedResponse({ type: ChatDto, description: 'The chat was created' })
   @ApiOkResponse({ type: ChatDto, description: 'The two-person chat of this pair already existed' })
-  @ApiProblems(400, 404)
+  @ApiProblems(new NoOtherParticipantError(), new UserNotFoundError())
   async create(
     @CurrentUser() actor: AuthUser,
     @Body() body: CreateChatDto,
@@ -47,7 +51,6 @@ export class ChatsController {
   @Get()
   @ApiOperation({ summary: 'My chats, most recent activity first' })
   @ApiPageResponse(ChatDto, 'A page of chats, each with its last message and my unread count')
-  @ApiProblems(400)
   list(@CurrentUser() actor: AuthUser, @Query() query: PageQueryDto): Promise<PageDto<ChatDto>> {
     return this.chats.listChats(actor, query);
   }
@@ -55,7 +58,7 @@ export class ChatsController {
   @Get(':id')
   @ApiOperation({ summary: 'One of my chats' })
   @ApiOkResponse({ type: ChatDto, description: 'The chat' })
-  @ApiProblems(400, 404)
+  @ApiProblems(new ChatNotFoundError())
   get(@CurrentUser() actor: AuthUser, @IdParam() id: string): Promise<ChatDto> {
     return this.chats.getChat(actor, id);
   }
@@ -63,7 +66,7 @@ export class ChatsController {
   @Get(':id/messages')
   @ApiOperation({ summary: 'The messages of one of my chats, newest first' })
   @ApiPageResponse(MessageDto, 'A page of messages, newest first')
-  @ApiProblems(400, 404)
+  @ApiProblems(new ChatNotFoundError())
   listMessages(
     @CurrentUser() actor: AuthUser,
     @IdParam() id: string,
@@ -79,7 +82,7 @@ export class ChatsController {
     description: "Also makes it the chat's last message and marks the chat read up to it for me.",
   })
   @ApiCreatedResponse({ type: MessageDto, description: 'The message was sent' })
-  @ApiProblems(400, 404)
+  @ApiProblems(new ChatNotFoundError())
   sendMessage(
     @CurrentUser() actor: AuthUser,
     @IdParam() id: string,
@@ -93,7 +96,7 @@ export class ChatsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Mark one of my chats read up to now' })
   @ApiNoContentResponse({ description: 'Marked read' })
-  @ApiProblems(400, 404)
+  @ApiProblems(new ChatNotFoundError())
   async markRead(@CurrentUser() actor: AuthUser, @IdParam() id: string): Promise<void> {
     await this.chats.markRead(actor, id);
   }
@@ -105,7 +108,7 @@ export class ChatsController {
     description: 'Two-person chats cannot be left (409). The last participant to leave deletes the chat.',
   })
   @ApiNoContentResponse({ description: 'I left the chat' })
-  @ApiProblems(400, 404, 409)
+  @ApiProblems(new ChatNotFoundError(), new ChatNotLeavableError())
   async leave(@CurrentUser() actor: AuthUser, @IdParam() id: string): Promise<void> {
     await this.chats.leaveChat(actor, id);
   }

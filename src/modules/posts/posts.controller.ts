@@ -20,6 +20,11 @@ import { PostDto, PostSummaryDto } from './dto/post.dto';
 import { CreatePostDto, UpdatePostDto } from './dto/post-input.dto';
 import { PostsService } from './posts.service';
 import { Idempotent } from '../idempotency/idempotent.decorator';
+import { RequestValidationError } from '../../common/errors/domain-error';
+import { AccountNotFoundError } from '../accounts/accounts.errors';
+import { UserNotFoundError } from '../users/users.errors';
+import { ApiKeyAccountMismatchError, NotPostOwnerError, PostNotFoundError } from './posts.errors';
+import { Located } from '../../common/http/location';
 
 @ApiTags('posts')
 @Controller('v1')
@@ -35,7 +40,9 @@ export class PostsController {
     operationId: 'posts_list',
   })
   @ApiPageResponse(PostSummaryDto, 'A page of posts in the requested order')
-  @ApiProblems(400)
+  @ApiProblems(
+    new RequestValidationError([{ field: 'maxPrice', message: 'maxPrice must not be below minPrice' }]),
+  )
   list(
     @Query() query: ListPostsQueryDto,
     @CurrentUser() viewer?: AuthUser,
@@ -48,17 +55,18 @@ export class PostsController {
   @Public()
   @ApiOperation({ summary: 'One listing with its details and author', operationId: 'posts_get' })
   @ApiOkResponse({ type: PostDto, description: 'The post' })
-  @ApiProblems(400, 404)
+  @ApiProblems(new PostNotFoundError())
   get(@IdParam() id: string, @CurrentUser() viewer?: AuthUser): Promise<PostDto> {
     return this.posts.getPost(id, viewer);
   }
 
   @Post('posts')
+  @Located((post) => `/v1/posts/${String(post.id)}`)
   @Idempotent()
   @AcceptsApiKey(ApiKeyScope.PostsWrite)
   @ApiOperation({ summary: 'Publish a listing, optionally with its details', operationId: 'posts_create' })
   @ApiCreatedResponse({ type: PostDto, description: 'The new post' })
-  @ApiProblems(400, 404)
+  @ApiProblems(new AccountNotFoundError(), new ApiKeyAccountMismatchError())
   create(@CurrentUser() actor: AuthUser, @Body() body: CreatePostDto): Promise<PostDto> {
     return this.posts.createPost(actor, body);
   }
@@ -72,7 +80,7 @@ export class PostsController {
     operationId: 'posts_update',
   })
   @ApiOkResponse({ type: PostDto, description: 'The changed post' })
-  @ApiProblems(400, 403, 404)
+  @ApiProblems(new PostNotFoundError(), new NotPostOwnerError())
   update(
     @CurrentUser() actor: AuthUser,
     @IdParam() id: string,
@@ -86,7 +94,7 @@ export class PostsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a listing with its details and saves', operationId: 'posts_delete' })
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiProblems(400, 403, 404)
+  @ApiProblems(new PostNotFoundError(), new NotPostOwnerError())
   async delete(@CurrentUser() actor: AuthUser, @IdParam() id: string): Promise<void> {
     await this.posts.deletePost(actor, id);
   }
@@ -96,7 +104,7 @@ export class PostsController {
   @Public()
   @ApiOperation({ summary: "A user's listings, newest first", operationId: 'posts_list_by_user' })
   @ApiPageResponse(PostSummaryDto, 'A page of the posts of the user')
-  @ApiProblems(400, 404)
+  @ApiProblems(new UserNotFoundError())
   listByUser(
     @IdParam() id: string,
     @Query() query: PageQueryDto,

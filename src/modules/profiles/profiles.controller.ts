@@ -15,6 +15,9 @@ import { IdParam } from '../../common/pipes/parse-id.pipe';
 import { ProfileDto } from './dto/profile.dto';
 import { ProfileInputDto, ProfilePatchDto } from './dto/profile-input.dto';
 import { ProfilesService } from './profiles.service';
+import { UserNotFoundError } from '../users/users.errors';
+import { ProfileNotFoundError } from './profiles.errors';
+import { Located } from '../../common/http/location';
 
 @ApiTags('profiles')
 @Controller('v1/users')
@@ -25,16 +28,17 @@ export class ProfilesController {
   @Public()
   @ApiOperation({ summary: "A user's public profile", operationId: 'profiles_get' })
   @ApiOkResponse({ type: ProfileDto, description: 'The profile' })
-  @ApiProblems(400, 404)
+  @ApiProblems(new UserNotFoundError(), new ProfileNotFoundError())
   get(@IdParam() id: string): Promise<ProfileDto> {
     return this.profiles.getProfile(id);
   }
 
   @Put('me/profile')
+  @Located((profile) => `/v1/users/${String(profile.userId)}/profile`)
   @ApiOperation({ summary: 'Create or replace my profile', operationId: 'profiles_put_mine' })
   @ApiOkResponse({ type: ProfileDto, description: 'The profile was replaced' })
   @ApiCreatedResponse({ type: ProfileDto, description: 'The profile was created' })
-  @ApiProblems(400, 401)
+  @ApiProblems(new UserNotFoundError())
   async put(
     @CurrentUser() actor: AuthUser,
     @Body() body: ProfileInputDto,
@@ -46,7 +50,7 @@ export class ProfilesController {
   @Patch('me/profile')
   @ApiOperation({ summary: 'Change some fields of my profile', operationId: 'profiles_update_mine' })
   @ApiOkResponse({ type: ProfileDto, description: 'The changed profile' })
-  @ApiProblems(400, 401, 404)
+  @ApiProblems(new UserNotFoundError(), new ProfileNotFoundError())
   update(@CurrentUser() actor: AuthUser, @Body() body: ProfilePatchDto): Promise<ProfileDto> {
     return this.profiles.updateProfile(actor, body);
   }
@@ -55,7 +59,7 @@ export class ProfilesController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete my profile', operationId: 'profiles_delete_mine' })
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiProblems(401, 404)
+  @ApiProblems(new ProfileNotFoundError())
   async delete(@CurrentUser() actor: AuthUser): Promise<void> {
     await this.profiles.deleteProfile(actor);
   }

@@ -18,6 +18,8 @@ import { SavedPostDto } from './dto/saved-post.dto';
 import { SavePostDto } from './dto/saved-post-input.dto';
 import { SavedPostsService } from './saved-posts.service';
 import { Idempotent } from '../idempotency/idempotent.decorator';
+import { PostNotFoundError } from '../posts/posts.errors';
+import { SavedPostNotFoundError } from './saved-posts.errors';
 
 @ApiTags('saved posts')
 @Controller('v1/saved-posts')
@@ -27,7 +29,6 @@ export class SavedPostsController {
   @Get()
   @ApiOperation({ summary: 'My saved posts, newest save first', operationId: 'saved_posts_list' })
   @ApiPageResponse(SavedPostDto, 'A page of my saves, each with its post')
-  @ApiProblems(400)
   list(@CurrentUser() actor: AuthUser, @Query() query: PageQueryDto): Promise<PageDto<SavedPostDto>> {
     return this.saves.listSavedPosts(actor, query);
   }
@@ -37,7 +38,7 @@ export class SavedPostsController {
   @ApiOperation({ summary: 'Save a post (saving twice is one save)', operationId: 'saved_posts_create' })
   @ApiCreatedResponse({ type: SavedPostDto, description: 'Saved' })
   @ApiOkResponse({ type: SavedPostDto, description: 'It was already saved' })
-  @ApiProblems(400, 404)
+  @ApiProblems(new PostNotFoundError())
   async save(
     @CurrentUser() actor: AuthUser,
     @Body() body: SavePostDto,
@@ -50,7 +51,7 @@ export class SavedPostsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Unsave a post', operationId: 'saved_posts_delete' })
   @ApiNoContentResponse({ description: 'No longer saved' })
-  @ApiProblems(400, 404)
+  @ApiProblems(new SavedPostNotFoundError())
   async unsave(@CurrentUser() actor: AuthUser, @IdParam('postId') postId: string): Promise<void> {
     await this.saves.unsavePost(actor, postId);
   }

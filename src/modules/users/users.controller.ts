@@ -12,6 +12,7 @@ import { ListUsersQueryDto } from './dto/user-query.dto';
 import { UpdateRoleDto, UpdateUserDto } from './dto/user-input.dto';
 import { UserAdminDto, UserDto, UserPublicDto } from './dto/user.dto';
 import { UsersService } from './users.service';
+import { UserNotFoundError, UsernameTakenError } from './users.errors';
 
 @ApiTags('users')
 @Controller('v1/users')
@@ -21,7 +22,7 @@ export class UsersController {
   @Get('me')
   @ApiOperation({ summary: 'My account, with email and profile', operationId: 'users_get_me' })
   @ApiOkResponse({ type: UserDto, description: 'My account' })
-  @ApiProblems(401)
+  @ApiProblems(new UserNotFoundError())
   getMe(@CurrentUser() actor: AuthUser): Promise<UserDto> {
     return this.users.getMe(actor);
   }
@@ -29,7 +30,7 @@ export class UsersController {
   @Patch('me')
   @ApiOperation({ summary: 'Change my username, name or avatar', operationId: 'users_update_me' })
   @ApiOkResponse({ type: UserDto, description: 'My changed account' })
-  @ApiProblems(400, 401, 409)
+  @ApiProblems(new UserNotFoundError(), new UsernameTakenError())
   updateMe(@CurrentUser() actor: AuthUser, @Body() body: UpdateUserDto): Promise<UserDto> {
     return this.users.updateMe(actor, body);
   }
@@ -42,7 +43,7 @@ export class UsersController {
     operationId: 'users_delete_me',
   })
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiProblems(401)
+  @ApiProblems(new UserNotFoundError())
   async deleteMe(@CurrentUser() actor: AuthUser): Promise<void> {
     await this.users.deleteMe(actor);
   }
@@ -51,7 +52,6 @@ export class UsersController {
   @Roles(UserRole.Admin)
   @ApiOperation({ summary: 'Search and list users (admin)', operationId: 'users_list' })
   @ApiPageResponse(UserAdminDto, 'A page of users, newest first')
-  @ApiProblems(400, 401)
   list(@CurrentUser() actor: AuthUser, @Query() query: ListUsersQueryDto): Promise<PageDto<UserAdminDto>> {
     return this.users.listUsers(actor, query);
   }
@@ -60,7 +60,7 @@ export class UsersController {
   @Public()
   @ApiOperation({ summary: "A user's public view", operationId: 'users_get' })
   @ApiOkResponse({ type: UserPublicDto, description: 'The user' })
-  @ApiProblems(400, 404)
+  @ApiProblems(new UserNotFoundError())
   get(@IdParam() id: string): Promise<UserPublicDto> {
     return this.users.getPublicUser(id);
   }
@@ -69,7 +69,7 @@ export class UsersController {
   @Roles(UserRole.Admin)
   @ApiOperation({ summary: "Change a user's platform role (admin)", operationId: 'users_update_role' })
   @ApiOkResponse({ type: UserAdminDto, description: 'The user with the new role' })
-  @ApiProblems(400, 401, 404)
+  @ApiProblems(new UserNotFoundError())
   changeRole(
     @CurrentUser() actor: AuthUser,
     @IdParam() id: string,

@@ -4,7 +4,7 @@ import { ACCOUNT_ROLES, AccountRole } from '../account-roles';
 
 @ApiSchema({ name: 'AccountInput' })
 export class AccountInputDto {
-  @ApiProperty({ minLength: 1, maxLength: 100, example: 'Harbour Homes' })
+  @ApiProperty({ example: 'Harbour Homes' })
   @IsString()
   @Length(1, 100)
   name!: string;

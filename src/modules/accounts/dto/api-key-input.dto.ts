@@ -4,12 +4,12 @@ import { API_KEY_SCOPE_VALUES, ApiKeyScope } from '../../../common/auth/api-key-
 
 @ApiSchema({ name: 'ApiKeyCreate' })
 export class CreateApiKeyDto {
-  @ApiProperty({ minLength: 1, maxLength: 100, example: 'CRM import' })
+  @ApiProperty({ example: 'CRM import' })
   @IsString()
   @Length(1, 100)
   name!: string;
 
-  @ApiProperty({ enum: API_KEY_SCOPE_VALUES, enumName: 'ApiKeyScope', isArray: true, minItems: 1 })
+  @ApiProperty({ enum: API_KEY_SCOPE_VALUES, enumName: 'ApiKeyScope', isArray: true })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayUnique()

@@ -11,7 +11,7 @@ export const PASSWORD_MAX = 128;
 @ApiSchema({ name: 'RegisterRequest' })
 export class RegisterDto {
   /** Stored trimmed and lower-case. */
-  @ApiProperty({ format: 'email', maxLength: 254, example: 'alice@example.com' })
+  @ApiProperty({ format: 'email', example: 'alice@example.com' })
   @Transform(trimLower)
   @IsEmail({}, { message: 'email must be an email address' })
   @MaxLength(254)
@@ -24,12 +24,12 @@ export class RegisterDto {
   @Matches(USERNAME_PATTERN, { message: 'username must be 3 to 30 of a-z, 0-9, _, . and -' })
   username!: string;
 
-  @ApiProperty({ minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX, format: 'password' })
+  @ApiProperty({ format: 'password', example: 'correct-horse-battery' })
   @IsString()
   @Length(PASSWORD_MIN, PASSWORD_MAX)
   password!: string;
 
-  @ApiPropertyOptional({ minLength: 1, maxLength: 100, example: 'Alice Martin' })
+  @ApiPropertyOptional({ example: 'Alice Martin' })
   @IsOptional()
   @IsString()
   @Length(1, 100)
@@ -50,7 +50,7 @@ export class LoginDto {
   @MaxLength(254)
   email!: string;
 
-  @ApiProperty({ format: 'password', maxLength: PASSWORD_MAX })
+  @ApiProperty({ format: 'password', example: 'correct-horse-battery' })
   @IsString()
   @MaxLength(PASSWORD_MAX)
   password!: string;
@@ -58,7 +58,7 @@ export class LoginDto {
 
 @ApiSchema({ name: 'RefreshRequest' })
 export class RefreshDto {
-  @ApiProperty({ maxLength: 512 })
+  @ApiProperty()
   @IsString()
   @MaxLength(512)
   refreshToken!: string;
@@ -66,12 +66,12 @@ export class RefreshDto {
 
 @ApiSchema({ name: 'PasswordChange' })
 export class ChangePasswordDto {
-  @ApiProperty({ format: 'password', maxLength: PASSWORD_MAX })
+  @ApiProperty({ format: 'password', example: 'correct-horse-battery' })
   @IsString()
   @MaxLength(PASSWORD_MAX)
   currentPassword!: string;
 
-  @ApiProperty({ format: 'password', minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX })
+  @ApiProperty({ format: 'password', example: 'staple-river-lantern' })
   @IsString()
   @Length(PASSWORD_MIN, PASSWORD_MAX)
   newPassword!: string;

@@ -8,13 +8,7 @@ export const MAX_CHAT_PARTICIPANTS = 50;
 @ApiSchema({ name: 'ChatCreate' })
 export class CreateChatDto {
   /** The other participants (the caller is added, and may be listed); duplicates count once. */
-  @ApiProperty({
-    type: 'string',
-    format: 'uuid',
-    isArray: true,
-    minItems: 1,
-    maxItems: MAX_CHAT_PARTICIPANTS,
-  })
+  @ApiProperty({ type: 'string', format: 'uuid', isArray: true })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_CHAT_PARTICIPANTS)
@@ -29,7 +23,7 @@ const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'stri
 @ApiSchema({ name: 'MessageCreate' })
 export class SendMessageDto {
   /** Stored trimmed; 1 to 5,000 characters after trimming. */
-  @ApiProperty({ minLength: 1, maxLength: MESSAGE_MAX_LENGTH, example: 'Is the flat still available?' })
+  @ApiProperty({ example: 'Is the flat still available?' })
   @Transform(trim)
   @IsString()
   @Length(1, MESSAGE_MAX_LENGTH)

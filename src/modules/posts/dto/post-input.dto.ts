@@ -25,34 +25,34 @@ const DISTANCE_MAX = 1_000_000;
 
 @ApiSchema({ name: 'PostDetailInput' })
 export class PostDetailInputDto {
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: DETAIL_TEXT })
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(DETAIL_TEXT)
   desc?: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: DETAIL_TEXT })
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(DETAIL_TEXT)
   utilities?: string | null;
 
   /** The pet policy. */
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: DETAIL_TEXT })
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(DETAIL_TEXT)
   pet?: string | null;
 
   /** The income policy. */
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: DETAIL_TEXT })
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(DETAIL_TEXT)
   income?: string | null;
 
   /** Floor area in square metres. */
-  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 0, maximum: DISTANCE_MAX })
+  @ApiPropertyOptional({ type: 'integer', nullable: true })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -60,7 +60,7 @@ export class PostDetailInputDto {
   size?: number | null;
 
   /** Distance to the nearest school, in metres. */
-  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 0, maximum: DISTANCE_MAX })
+  @ApiPropertyOptional({ type: 'integer', nullable: true })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -68,7 +68,7 @@ export class PostDetailInputDto {
   school?: number | null;
 
   /** Distance to the nearest bus stop, in metres. */
-  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 0, maximum: DISTANCE_MAX })
+  @ApiPropertyOptional({ type: 'integer', nullable: true })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -76,7 +76,7 @@ export class PostDetailInputDto {
   bus?: number | null;
 
   /** Distance to the nearest restaurant, in metres. */
-  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 0, maximum: DISTANCE_MAX })
+  @ApiPropertyOptional({ type: 'integer', nullable: true })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -86,20 +86,20 @@ export class PostDetailInputDto {
 
 @ApiSchema({ name: 'PostCreate' })
 export class CreatePostDto {
-  @ApiProperty({ minLength: 3, maxLength: 200, example: 'Bright two-bedroom flat near the river' })
+  @ApiProperty({ example: 'Bright two-bedroom flat near the river' })
   @IsString()
   @Length(3, 200)
   title!: string;
 
   /** Whole currency units. */
-  @ApiProperty({ type: 'integer', minimum: 0, maximum: MAX_PRICE, example: 1250 })
+  @ApiProperty({ type: 'integer', example: 1250 })
   @IsInt()
   @Min(0)
   @Max(MAX_PRICE)
   price!: number;
 
   /** Up to 20 https URLs. */
-  @ApiProperty({ type: [String], maxItems: 20, example: ['https://cdn.example.com/p/1.jpg'] })
+  @ApiProperty({ type: [String], example: ['https://cdn.example.com/p/1.jpg'] })
   @IsArray()
   @ArrayMaxSize(20)
   @IsUrl(
@@ -109,34 +109,34 @@ export class CreatePostDto {
   @MaxLength(2048, { each: true })
   images!: string[];
 
-  @ApiProperty({ minLength: 1, maxLength: 300, example: '12 Rua das Flores' })
+  @ApiProperty({ example: '12 Rua das Flores' })
   @IsString()
   @Length(1, 300)
   address!: string;
 
-  @ApiProperty({ minLength: 1, maxLength: 100, example: 'Lisbon' })
+  @ApiProperty({ example: 'Lisbon' })
   @IsString()
   @Length(1, 100)
   city!: string;
 
-  @ApiProperty({ type: 'integer', minimum: 0, maximum: 100 })
+  @ApiProperty({ type: 'integer' })
   @IsInt()
   @Min(0)
   @Max(100)
   bedroom!: number;
 
-  @ApiProperty({ type: 'integer', minimum: 0, maximum: 100 })
+  @ApiProperty({ type: 'integer' })
   @IsInt()
   @Min(0)
   @Max(100)
   bathroom!: number;
 
-  @ApiProperty({ minimum: -90, maximum: 90, example: 38.7223 })
+  @ApiProperty({ example: 38.7223 })
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @IsLatitude()
   latitude!: number;
 
-  @ApiProperty({ minimum: -180, maximum: 180, example: -9.1393 })
+  @ApiProperty({ example: -9.1393 })
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @IsLongitude()
   longitude!: number;

@@ -62,8 +62,7 @@ export class ListPostsQueryDto extends PageQueryDto {
   @Length(1, 200)
   q?: string;
 
-  /** A map box: `minLng,minLat,maxLng,maxLat`. */
-  @ApiPropertyOptional({ example: '-9.23,38.69,-9.09,38.80' })
+  /** A map box: `minLng,minLat,maxLng,maxLat`, such as `-9.23,38.69,-9.09,38.80` (central Lisbon). */
   @IsOptional()
   @Matches(BBOX, { message: 'bbox must be minLng,minLat,maxLng,maxLat' })
   bbox?: string;

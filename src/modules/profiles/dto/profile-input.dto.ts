@@ -6,34 +6,34 @@ const HTTPS_URL = { protocols: ['https'], require_protocol: true, require_tld: t
 /** A whole profile (PUT, or nested in registration); omitted fields are empty. */
 @ApiSchema({ name: 'ProfileInput' })
 export class ProfileInputDto {
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 2000 })
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
   bio?: string | null;
 
   /** An https URL. */
-  @ApiPropertyOptional({ type: String, nullable: true, format: 'uri', maxLength: 2048 })
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'uri' })
   @IsOptional()
   @IsUrl(HTTPS_URL, { message: 'avatarUrl must be an https URL' })
   @MaxLength(2048)
   avatarUrl?: string | null;
 
-  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 13, maximum: 120 })
+  @ApiPropertyOptional({ type: 'integer', nullable: true })
   @IsOptional()
   @IsInt()
   @Min(13)
   @Max(120)
   age?: number | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200 })
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   location?: string | null;
 
   /** An https URL. */
-  @ApiPropertyOptional({ type: String, nullable: true, format: 'uri', maxLength: 2048 })
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'uri' })
   @IsOptional()
   @IsUrl(HTTPS_URL, { message: 'website must be an https URL' })
   @MaxLength(2048)

@@ -19,14 +19,14 @@ export class UpdateUserDto {
   @Matches(USERNAME_PATTERN, { message: 'username must be 3 to 30 of a-z, 0-9, _, . and -' })
   username?: string;
 
-  @ApiPropertyOptional({ type: String, nullable: true, minLength: 1, maxLength: 100 })
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @IsString()
   @Length(1, 100)
   name?: string | null;
 
   /** An https URL. */
-  @ApiPropertyOptional({ type: String, nullable: true, format: 'uri', maxLength: 2048 })
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'uri' })
   @IsOptional()
   @IsUrl({ protocols: ['https'], require_protocol: true }, { message: 'avatar must be an https URL' })
   @MaxLength(2048)

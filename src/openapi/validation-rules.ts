@@ -1,0 +1,88 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { getMetadataStorage } from 'class-validator';
+import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
+
+type SchemaPatch = Record<string, unknown>;
+
+/**
+ * What a class-validator rule says about the schema of its property, for the rules the Swagger
+ * plugin does not read (it reads lengths, bounds and patterns): whole numbers, UUIDs, array sizes, and
+ * `@IsOptional()` (not required, even with a default value).
+ */
+function patchOf(rule: ValidationMetadata): SchemaPatch | undefined {
+  const each = rule.each === true;
+  const inItems = (patch: SchemaPatch): SchemaPatch => (each ? { items: patch } : patch);
+  switch (rule.name) {
+    case 'isOptional':
+      return { required: false };
+    case 'isInt':
+      return inItems({ type: 'integer' });
+    case 'isUuid':
+      return inItems({ type: 'string', format: 'uuid' });
+    case 'isLatitude':
+      return { minimum: -90, maximum: 90 };
+    case 'isLongitude':
+      return { minimum: -180, maximum: 180 };
+    case 'isEmail':
+      return { format: 'email' };
+    case 'arrayMinSize':
+      return { minItems: rule.constraints[0] as number };
+    case 'arrayMaxSize':
+      return { maxItems: rule.constraints[0] as number };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Writes each DTO's validation rules into its OpenAPI metadata, so the document states a rule the
+ * way the server enforces it, from the one place it is written (the class-validator decorator). Runs
+ * before the document is built, over what the plugin and `@ApiProperty` declared: a rule adds to it.
+ */
+export function documentValidationRules(): void {
+  const storage = getMetadataStorage() as unknown as {
+    validationMetadatas: Map<abstract new (...args: never[]) => unknown, ValidationMetadata[]>;
+  };
+  for (const [target, rules] of storage.validationMetadatas) {
+    const prototype = (target as { prototype?: object }).prototype;
+    if (!prototype) {
+      continue;
+    }
+    // What the Swagger plugin read from the class (types, optionality, lengths, comments).
+    const fromPlugin =
+      (
+        target as { _OPENAPI_METADATA_FACTORY?: () => Record<string, SchemaPatch> }
+      )._OPENAPI_METADATA_FACTORY?.() ?? {};
+    const patches = new Map<string, SchemaPatch>();
+    for (const rule of rules) {
+      const patch = patchOf(rule);
+      if (patch) {
+        const current = patches.get(rule.propertyName) ?? {};
+        const items = { ...(current.items as SchemaPatch), ...(patch.items as SchemaPatch) };
+        patches.set(rule.propertyName, {
+          ...current,
+          ...patch,
+          ...(patch.items || current.items ? { items } : {}),
+        });
+      }
+    }
+    for (const [property, patch] of patches) {
+      const declared = Reflect.getMetadata('swagger/apiModelProperties', prototype, property) as
+        SchemaPatch | undefined;
+      if (!declared && !fromPlugin[property]) {
+        continue; // not part of the document
+      }
+      const existing: SchemaPatch = { ...fromPlugin[property], ...declared };
+      const merged: SchemaPatch = { ...existing, ...patch };
+      if (patch.items && typeof existing.items === 'object') {
+        merged.items = { ...(existing.items as SchemaPatch), ...(patch.items as SchemaPatch) };
+      }
+      if (patch.items && existing.isArray) {
+        // An array declared by its element type: the element keeps its type unless the rule narrows it.
+        merged.type = (patch.items as SchemaPatch).type ?? existing.type;
+        delete merged.items;
+      }
+      ApiProperty(merged)(prototype, property);
+    }
+  }
+}
