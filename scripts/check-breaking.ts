@@ -322,7 +322,8 @@ export function formatVerdict(verdict: Verdict): string {
   const lines = [
     `openapi.released.json ${verdict.releasedVersion} -> openapi.json ${verdict.currentVersion}`,
   ];
-  for (const change of verdict.changes) {
+  // Annotations (descriptions, examples) are counted, not listed: they cannot break a client.
+  for (const change of verdict.changes.filter((change) => change.type !== 'annotation')) {
     const where = change.definedIn ? `${change.subject} (defined in ${change.definedIn})` : change.subject;
     lines.push(`  ${change.type.padEnd(12)} ${where} at ${change.location}: ${change.description}`);
   }

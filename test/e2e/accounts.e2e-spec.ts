@@ -1,19 +1,14 @@
 import { AccountWithMembers, createAccountWithMembers, createApiKey } from '../factories/accounts';
 import { createPost, newPostInput } from '../factories/posts';
 import { registerUser, RegisteredUser } from '../factories/users';
-import { startTestApp, TestApp } from '../helpers/test-app';
+import { useTestApp } from '../helpers/test-app';
 
 describe('accounts', () => {
-  let server: TestApp;
+  const server = useTestApp();
   let outsider: RegisteredUser;
 
   beforeAll(async () => {
-    server = await startTestApp();
     outsider = await registerUser(server.api);
-  });
-
-  afterAll(async () => {
-    await server.close();
   });
 
   describe('accounts', () => {
@@ -420,16 +415,8 @@ describe('accounts', () => {
 });
 
 describe('API key rate limits', () => {
-  let server: TestApp;
-
-  beforeAll(async () => {
-    // Setting up takes 8 requests from this address; each key then has its own 10.
-    server = await startTestApp({ THROTTLE_LIMIT: '10', THROTTLE_TTL_MS: '60000' });
-  });
-
-  afterAll(async () => {
-    await server.close();
-  });
+  // Setting up takes 8 requests from this address; each key then has its own 10.
+  const server = useTestApp({ THROTTLE_LIMIT: '10', THROTTLE_TTL_MS: '60000' });
 
   it('counts requests per key, not per address', async () => {
     const account = await createAccountWithMembers(server.api);

@@ -1,7 +1,7 @@
 import { registerUser, RegisteredUser } from '../factories/users';
 import { ApiClient } from '../helpers/api-client';
 import { OpenApiContract, OutgoingRequest } from '../helpers/openapi-contract';
-import { startTestApp, TestApp } from '../helpers/test-app';
+import { useTestApp } from '../helpers/test-app';
 
 /** A document small enough to read at a glance, with one operation of each kind the check reads. */
 const contract = new OpenApiContract({
@@ -197,16 +197,11 @@ describe(OpenApiContract.name, () => {
 });
 
 describe(ApiClient.name, () => {
-  let server: TestApp;
+  const server = useTestApp();
   let user: RegisteredUser;
 
   beforeAll(async () => {
-    server = await startTestApp();
     user = await registerUser(server.api);
-  });
-
-  afterAll(async () => {
-    await server.close();
   });
 
   it('fails an unmarked invalid request before sending it, naming the operation and the problem', async () => {

@@ -1,6 +1,6 @@
 import jwt from 'jsonwebtoken';
 import { newUserInput, registerUser } from '../factories/users';
-import { startTestApp, TestApp } from '../helpers/test-app';
+import { useTestApp } from '../helpers/test-app';
 
 const SECRET = 'e2e-secret-that-is-long-enough-for-hs256-signing';
 
@@ -9,15 +9,7 @@ function base64url(value: object): string {
 }
 
 describe('auth', () => {
-  let server: TestApp;
-
-  beforeAll(async () => {
-    server = await startTestApp({ JWT_SECRET: SECRET, JWT_ACCESS_TTL_SECONDS: '600' });
-  });
-
-  afterAll(async () => {
-    await server.close();
-  });
+  const server = useTestApp({ JWT_SECRET: SECRET, JWT_ACCESS_TTL_SECONDS: '600' });
 
   describe('register', () => {
     it('creates the account with a nested profile and logs it in', async () => {

@@ -3,7 +3,7 @@ import { PrismaService } from 'nestjs-prisma';
 import { createChat, sendMessage } from '../factories/chats';
 import { registerUser, RegisteredUser } from '../factories/users';
 import { SteppingClock } from '../helpers/stepping-clock';
-import { startTestApp, TestApp } from '../helpers/test-app';
+import { useTestApp } from '../helpers/test-app';
 
 const UNKNOWN_ID = '01a211c9-1ada-701a-b52d-5e455dc3d299';
 
@@ -17,16 +17,8 @@ function newestFirst<T extends { createdAt: string; id: string }>(messages: T[])
 }
 
 describe('chats', () => {
-  let server: TestApp;
-
-  beforeAll(async () => {
-    // Each time the service writes is strictly after the last: rows order without sleeping.
-    server = await startTestApp({}, { clock: new SteppingClock() });
-  });
-
-  afterAll(async () => {
-    await server.close();
-  });
+  // Each time the service writes is strictly after the last: rows order without sleeping.
+  const server = useTestApp({}, { clock: new SteppingClock() });
 
   const users = (count: number) => Promise.all(Array.from({ length: count }, () => registerUser(server.api)));
 

@@ -1,17 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { METRICS_TOKEN, startTestApp, TestApp } from '../helpers/test-app';
+import { METRICS_TOKEN, startTestApp, useTestApp } from '../helpers/test-app';
 
 describe('operations', () => {
-  let server: TestApp;
-
-  beforeAll(async () => {
-    server = await startTestApp();
-  });
-
-  afterAll(async () => {
-    await server.close();
-  });
+  const server = useTestApp();
 
   it('answers liveness without touching dependencies', async () => {
     const response = await server.api.get('/health/live');

@@ -4,7 +4,7 @@ import { createChat } from '../factories/chats';
 import { createPost, newPostInput } from '../factories/posts';
 import { newUserInput, registerUser, RegisteredUser } from '../factories/users';
 import type { ApiResponse } from '../helpers/api-client';
-import { startTestApp, TestApp } from '../helpers/test-app';
+import { useTestApp } from '../helpers/test-app';
 
 function expectFieldError(response: ApiResponse, field: string): void {
   expect(response.status).toBe(400);
@@ -14,16 +14,11 @@ function expectFieldError(response: ApiResponse, field: string): void {
 }
 
 describe('hostile input', () => {
-  let server: TestApp;
+  const server = useTestApp();
   let user: RegisteredUser;
 
   beforeAll(async () => {
-    server = await startTestApp();
     user = await registerUser(server.api);
-  });
-
-  afterAll(async () => {
-    await server.close();
   });
 
   describe('text with NUL or unpaired surrogates', () => {

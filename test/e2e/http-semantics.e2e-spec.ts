@@ -1,16 +1,8 @@
 import { newUserInput, registerUser } from '../factories/users';
-import { startTestApp, TestApp } from '../helpers/test-app';
+import { useTestApp } from '../helpers/test-app';
 
 describe('HTTP semantics', () => {
-  let server: TestApp;
-
-  beforeAll(async () => {
-    server = await startTestApp();
-  });
-
-  afterAll(async () => {
-    await server.close();
-  });
+  const server = useTestApp();
 
   describe('405 Method Not Allowed', () => {
     it('answers a method the path does not have with 405 and the methods it has', async () => {

@@ -2,19 +2,14 @@ import { createHash } from 'node:crypto';
 import { IdempotencyRepository } from '../../src/modules/idempotency/idempotency.repository';
 import { newPostInput } from '../factories/posts';
 import { newUserInput, registerUser, RegisteredUser } from '../factories/users';
-import { startTestApp, TestApp } from '../helpers/test-app';
+import { useTestApp } from '../helpers/test-app';
 
 describe('idempotent POSTs', () => {
-  let server: TestApp;
+  const server = useTestApp();
   let user: RegisteredUser;
 
   beforeAll(async () => {
-    server = await startTestApp();
     user = await registerUser(server.api);
-  });
-
-  afterAll(async () => {
-    await server.close();
   });
 
   const post = (body: Record<string, unknown>, key: string, token = user.accessToken, invalid?: string) =>
@@ -81,6 +76,29 @@ describe('idempotent POSTs', () => {
       leaseExpiresAt: new Date(Date.now() + leaseMs),
       expiresAt: new Date(Date.now() + 60_000),
     });
+
+  it('lets only the holder of the current lease complete or release a claim', async () => {
+    const records = server.app.get(IdempotencyRepository);
+    const body = newPostInput();
+    const before = new Date(Date.now() - 1);
+    const id = (await claimFor(body, 'lease-fencing', -1))!;
+    const first = { id, lease: (await records.find(`user:${user.id}`, 'lease-fencing'))!.leaseExpiresAt };
+    expect(first.lease.getTime()).toBeLessThanOrEqual(before.getTime() + 1);
+    const second = { id, lease: new Date(Date.now() + 60_000) };
+    expect(await records.takeOver(id, new Date(), second.lease)).toBe(true);
+
+    // The request that outlived its lease can neither store its answer nor forget the claim.
+    expect(await records.complete(first, 201, { from: 'first' })).toBe(false);
+    await records.release(first);
+    const held = await records.find(`user:${user.id}`, 'lease-fencing');
+    expect(held).toMatchObject({ responseStatus: null });
+
+    expect(await records.complete(second, 201, { from: 'second' })).toBe(true);
+    expect(await records.find(`user:${user.id}`, 'lease-fencing')).toMatchObject({
+      responseStatus: 201,
+      responseBody: { from: 'second' },
+    });
+  });
 
   it('answers 409 while the first request with the key is in flight', async () => {
     const body = newPostInput();

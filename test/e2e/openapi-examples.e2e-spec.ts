@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthService } from '../../src/modules/auth/auth.service';
 import { registerUser } from '../factories/users';
-import { startTestApp, TestApp } from '../helpers/test-app';
+import { useTestApp } from '../helpers/test-app';
 
 interface Operation {
   method: string;
@@ -33,15 +33,7 @@ function documentedExamples(): Operation[] {
  * out"), in an order where each finds what it needs: each must succeed.
  */
 describe('request examples of openapi.json', () => {
-  let server: TestApp;
-
-  beforeAll(async () => {
-    server = await startTestApp();
-  });
-
-  afterAll(async () => {
-    await server.close();
-  });
+  const server = useTestApp();
 
   it('each succeeds when sent', async () => {
     const examples = new Map(

@@ -1,23 +1,18 @@
 import { AuthService } from '../../src/modules/auth/auth.service';
 import { createPost, newPostInput } from '../factories/posts';
 import { registerUser, RegisteredUser } from '../factories/users';
-import { startTestApp, TestApp } from '../helpers/test-app';
+import { useTestApp } from '../helpers/test-app';
 
 const UNKNOWN_ID = '01a211c9-1ada-701a-b52d-5e455dc3d299';
 
 describe('posts', () => {
-  let server: TestApp;
+  const server = useTestApp();
   let author: RegisteredUser;
   let other: RegisteredUser;
 
   beforeAll(async () => {
-    server = await startTestApp();
     author = await registerUser(server.api);
     other = await registerUser(server.api);
-  });
-
-  afterAll(async () => {
-    await server.close();
   });
 
   const ids = (response: { body: { data: { id: string }[] } }) => response.body.data.map((post) => post.id);

@@ -1,17 +1,9 @@
-import { startTestApp, TestApp } from '../helpers/test-app';
+import { useTestApp } from '../helpers/test-app';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('problem details and request ids', () => {
-  let server: TestApp;
-
-  beforeAll(async () => {
-    server = await startTestApp({ BODY_LIMIT: '2048' });
-  });
-
-  afterAll(async () => {
-    await server.close();
-  });
+  const server = useTestApp({ BODY_LIMIT: '2048' });
 
   it('answers an unknown route with a 404 problem', async () => {
     const response = await server.api.get('/v1/nothing-here?x=1', { invalid: 'an unknown route' });

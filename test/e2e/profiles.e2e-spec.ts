@@ -1,16 +1,8 @@
 import { registerUser } from '../factories/users';
-import { startTestApp, TestApp } from '../helpers/test-app';
+import { useTestApp } from '../helpers/test-app';
 
 describe('profiles', () => {
-  let server: TestApp;
-
-  beforeAll(async () => {
-    server = await startTestApp();
-  });
-
-  afterAll(async () => {
-    await server.close();
-  });
+  const server = useTestApp();
 
   it('creates with PUT (201), replaces with PUT (200), and shows it publicly', async () => {
     const user = await registerUser(server.api);

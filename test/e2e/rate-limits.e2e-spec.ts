@@ -1,22 +1,14 @@
 import { registerUser } from '../factories/users';
-import { startTestApp, TestApp } from '../helpers/test-app';
+import { useTestApp } from '../helpers/test-app';
 
 describe('rate limits', () => {
   describe('failed logins', () => {
-    let server: TestApp;
-
-    beforeAll(async () => {
-      server = await startTestApp({
-        TRUST_PROXY: 'true', // each test speaks from addresses of its own (X-Forwarded-For)
-        LOGIN_FAILURE_LIMIT: '3',
-        LOGIN_ACCOUNT_FAILURE_LIMIT: '6',
-        LOGIN_ADDRESS_FAILURE_LIMIT: '20',
-        LOGIN_FAILURE_WINDOW_MS: '60000',
-      });
-    });
-
-    afterAll(async () => {
-      await server.close();
+    const server = useTestApp({
+      TRUST_PROXY: 'true', // each test speaks from addresses of its own (X-Forwarded-For)
+      LOGIN_FAILURE_LIMIT: '3',
+      LOGIN_ACCOUNT_FAILURE_LIMIT: '6',
+      LOGIN_ADDRESS_FAILURE_LIMIT: '20',
+      LOGIN_FAILURE_WINDOW_MS: '60000',
     });
 
     const login = (email: string, password: string, from: string) =>
@@ -80,15 +72,7 @@ describe('rate limits', () => {
   });
 
   describe('failed logins behind no trusted proxy', () => {
-    let server: TestApp;
-
-    beforeAll(async () => {
-      server = await startTestApp({ LOGIN_ADDRESS_FAILURE_LIMIT: '3', LOGIN_FAILURE_WINDOW_MS: '60000' });
-    });
-
-    afterAll(async () => {
-      await server.close();
-    });
+    const server = useTestApp({ LOGIN_ADDRESS_FAILURE_LIMIT: '3', LOGIN_FAILURE_WINDOW_MS: '60000' });
 
     it('is not reset by an X-Forwarded-For header from an untrusted peer', async () => {
       for (let attempt = 0; attempt < 3; attempt += 1) {
@@ -109,15 +93,7 @@ describe('rate limits', () => {
   });
 
   describe('registration', () => {
-    let server: TestApp;
-
-    beforeAll(async () => {
-      server = await startTestApp({ AUTH_THROTTLE_LIMIT: '2', AUTH_THROTTLE_TTL_MS: '60000' });
-    });
-
-    afterAll(async () => {
-      await server.close();
-    });
+    const server = useTestApp({ AUTH_THROTTLE_LIMIT: '2', AUTH_THROTTLE_TTL_MS: '60000' });
 
     it('limits registrations per address with 429 and Retry-After', async () => {
       await registerUser(server.api);
@@ -134,15 +110,7 @@ describe('rate limits', () => {
   });
 
   describe('every route', () => {
-    let server: TestApp;
-
-    beforeAll(async () => {
-      server = await startTestApp({ THROTTLE_LIMIT: '3', THROTTLE_TTL_MS: '60000' });
-    });
-
-    afterAll(async () => {
-      await server.close();
-    });
+    const server = useTestApp({ THROTTLE_LIMIT: '3', THROTTLE_TTL_MS: '60000' });
 
     it('counts requests per route and address, says what is left, and answers 429 past the limit', async () => {
       for (let request = 0; request < 3; request += 1) {

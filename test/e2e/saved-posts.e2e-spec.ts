@@ -1,18 +1,13 @@
 import { createPost } from '../factories/posts';
 import { registerUser, RegisteredUser } from '../factories/users';
-import { startTestApp, TestApp } from '../helpers/test-app';
+import { useTestApp } from '../helpers/test-app';
 
 describe('saved posts', () => {
-  let server: TestApp;
+  const server = useTestApp();
   let author: RegisteredUser;
 
   beforeAll(async () => {
-    server = await startTestApp();
     author = await registerUser(server.api);
-  });
-
-  afterAll(async () => {
-    await server.close();
   });
 
   it('saves (201), saves again (200), lists and unsaves', async () => {

@@ -1,19 +1,14 @@
 import { AuthService } from '../../src/modules/auth/auth.service';
 import { registerUser, RegisteredUser } from '../factories/users';
-import { startTestApp, TestApp } from '../helpers/test-app';
+import { useTestApp } from '../helpers/test-app';
 
 describe('users', () => {
-  let server: TestApp;
+  const server = useTestApp();
   let admin: RegisteredUser;
 
   beforeAll(async () => {
-    server = await startTestApp();
     admin = await registerUser(server.api);
     await server.app.get(AuthService).promoteAdmin(admin.email);
-  });
-
-  afterAll(async () => {
-    await server.close();
   });
 
   describe('me', () => {

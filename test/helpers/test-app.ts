@@ -58,3 +58,41 @@ export async function startTestApp(
     },
   };
 }
+
+/**
+ * The test app of the enclosing `describe`: started before its tests (`beforeAll`), closed after them
+ * (`afterAll`). Its fields are there once the tests run:
+ *
+ *     const server = useTestApp();
+ *     it('...', async () => { await server.api.get('/health/live'); });
+ */
+export function useTestApp(
+  overrides: Record<string, string | undefined> = {},
+  options: Pick<AppOptions, 'clock'> = {},
+): TestApp {
+  let started: TestApp | undefined;
+  beforeAll(async () => {
+    started = await startTestApp(overrides, options);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  const current = (): TestApp => {
+    if (!started) {
+      throw new Error('The test app starts in beforeAll: use it inside tests and hooks');
+    }
+    return started;
+  };
+  return {
+    get app() {
+      return current().app;
+    },
+    get api() {
+      return current().api;
+    },
+    get database() {
+      return current().database;
+    },
+    close: () => current().close(),
+  };
+}

@@ -27,6 +27,15 @@ export interface IdempotentRequest {
   expiresAt: Date;
 }
 
+/**
+ * Who holds a claim: its record and the lease this request set, which a takeover replaces (a later
+ * time), so the lease also tells one holder from the next.
+ */
+export interface ClaimHold {
+  id: string;
+  lease: Date;
+}
+
 @Injectable()
 export class IdempotencyRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -69,16 +78,23 @@ export class IdempotencyRepository {
     return count > 0;
   }
 
-  async complete(id: string, status: number, body: StoredBody | null): Promise<void> {
-    await this.prisma.idempotencyRecord.updateMany({
-      where: { id },
+  /**
+   * Stores the response of a claim, if `hold` still holds it: a request that outlived its lease (and
+   * was taken over) neither overwrites nor deletes the new holder's record. False when it no longer did.
+   */
+  async complete(hold: ClaimHold, status: number, body: StoredBody | null): Promise<boolean> {
+    const { count } = await this.prisma.idempotencyRecord.updateMany({
+      where: { id: hold.id, leaseExpiresAt: hold.lease, responseStatus: null },
       data: { responseStatus: status, responseBody: body ?? Prisma.JsonNull, completedAt: new Date() },
     });
+    return count > 0;
   }
 
-  /** Forgets a claim (the request was not processed), so the key may be used again. */
-  async release(id: string): Promise<void> {
-    await this.prisma.idempotencyRecord.deleteMany({ where: { id } });
+  /** Forgets a claim `hold` still holds (the request was not processed), so the key may be used again. */
+  async release(hold: ClaimHold): Promise<void> {
+    await this.prisma.idempotencyRecord.deleteMany({
+      where: { id: hold.id, leaseExpiresAt: hold.lease, responseStatus: null },
+    });
   }
 
   /** Deletes the record of a key if it has expired; true when it did. */

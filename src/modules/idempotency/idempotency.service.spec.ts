@@ -82,7 +82,7 @@ function stored(overrides: Partial<IdempotencyRecord> = {}): IdempotencyRecord {
 /** The hash the service computes for a request, read from its claim. */
 async function hashOf(sent: Sent = {}): Promise<string> {
   const claim = jest.fn().mockResolvedValue('r1');
-  const service = build({ claim, complete: () => Promise.resolve() });
+  const service = build({ claim, complete: () => Promise.resolve(true) });
   await service.run(request(sent), fakeReply().reply, () => null);
   return (claim.mock.calls[0][0] as IdempotentRequest).requestHash;
 }
@@ -123,7 +123,7 @@ describe(IdempotencyService.name, () => {
   describe('a first request', () => {
     it('claims the key for the caller, runs the handler and stores its status and JSON body', async () => {
       const claim = jest.fn().mockResolvedValue('r1');
-      const complete = jest.fn().mockResolvedValue(undefined);
+      const complete = jest.fn().mockResolvedValue(true);
       const { reply } = fakeReply();
       const value = { id: 'p1', createdAt: NOW };
 
@@ -147,12 +147,15 @@ describe(IdempotencyService.name, () => {
         leaseExpiresAt: later(LEASE_MS),
         expiresAt: later(DAY_MS),
       });
-      expect(complete).toHaveBeenCalledWith('r1', 201, { id: 'p1', createdAt: NOW.toISOString() });
+      expect(complete).toHaveBeenCalledWith(expect.objectContaining({ id: 'r1' }), 201, {
+        id: 'p1',
+        createdAt: NOW.toISOString(),
+      });
     });
 
     it('scopes the key of an API key caller to that key, with no user', async () => {
       const claim = jest.fn().mockResolvedValue('r1');
-      await build({ claim, complete: () => Promise.resolve() }).run(
+      await build({ claim, complete: () => Promise.resolve(true) }).run(
         request({ caller: apiKey }),
         fakeReply().reply,
         () => undefined,
@@ -228,12 +231,13 @@ describe(IdempotencyService.name, () => {
 
     it('takes over a claim whose lease ran out, with a new lease, and completes it', async () => {
       const takeOver = jest.fn().mockResolvedValue(true);
-      const complete = jest.fn().mockResolvedValue(undefined);
+      const complete = jest.fn().mockResolvedValue(true);
       const service = await unfinished(NOW, { takeOver, complete });
 
       await expect(service.run(request(), fakeReply().reply, () => 'done')).resolves.toBe('done');
       expect(takeOver).toHaveBeenCalledWith('r1', NOW, later(LEASE_MS));
-      expect(complete).toHaveBeenCalledWith('r1', 200, 'done');
+      // Completed as the holder of the new lease: the request it took over from cannot overwrite it.
+      expect(complete).toHaveBeenCalledWith({ id: 'r1', lease: later(LEASE_MS) }, 200, 'done');
     });
 
     it('answers in flight when another request took the lapsed claim over first', async () => {
@@ -250,7 +254,7 @@ describe(IdempotencyService.name, () => {
     it('deletes an expired record and claims the key afresh', async () => {
       const claim = jest.fn().mockResolvedValueOnce(null).mockResolvedValueOnce('r2');
       const deleteIfExpired = jest.fn().mockResolvedValue(true);
-      const complete = jest.fn().mockResolvedValue(undefined);
+      const complete = jest.fn().mockResolvedValue(true);
       const service = build({
         claim,
         find: () => Promise.resolve(stored({ expiresAt: NOW })),
@@ -260,7 +264,7 @@ describe(IdempotencyService.name, () => {
 
       await service.run(request(), fakeReply().reply, () => 'fresh');
       expect(deleteIfExpired).toHaveBeenCalledWith('user:u1', 'key-1', NOW);
-      expect(complete).toHaveBeenCalledWith('r2', 200, 'fresh');
+      expect(complete).toHaveBeenCalledWith(expect.objectContaining({ id: 'r2' }), 200, 'fresh');
     });
 
     it('tries the claim once more when the record vanished, then answers in flight', async () => {
@@ -275,7 +279,7 @@ describe(IdempotencyService.name, () => {
 
   describe('a handler that fails', () => {
     it('keeps a refusal for replay, as the problem details sent, and rethrows it', async () => {
-      const complete = jest.fn().mockResolvedValue(undefined);
+      const complete = jest.fn().mockResolvedValue(true);
       const refusal = new UserNotFoundError();
       const service = build({ claim: () => Promise.resolve('r1'), complete });
 
@@ -283,7 +287,7 @@ describe(IdempotencyService.name, () => {
         service.run(request({ url: '/v1/posts?x=1' }), fakeReply().reply, () => Promise.reject(refusal)),
       ).rejects.toBe(refusal);
       expect(complete).toHaveBeenCalledWith(
-        'r1',
+        expect.objectContaining({ id: 'r1' }),
         404,
         expect.objectContaining({
           status: 404,
@@ -303,7 +307,7 @@ describe(IdempotencyService.name, () => {
       await expect(service.run(request(), fakeReply().reply, () => Promise.reject(failure))).rejects.toBe(
         failure,
       );
-      expect(release).toHaveBeenCalledWith('r1');
+      expect(release).toHaveBeenCalledWith(expect.objectContaining({ id: 'r1' }));
     });
   });
 });

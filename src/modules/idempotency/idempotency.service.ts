@@ -6,7 +6,7 @@ import { RequestValidationError } from '../../common/errors/domain-error';
 import { PROBLEM_CONTENT_TYPE } from '../../common/openapi/problem-responses.decorator';
 import { problemBody, toProblem } from '../../common/errors/problem';
 import { AppConfig } from '../../config/config.module';
-import { IdempotencyRepository, StoredBody } from './idempotency.repository';
+import { ClaimHold, IdempotencyRepository, StoredBody } from './idempotency.repository';
 import {
   IDEMPOTENCY_HEADER,
   IDEMPOTENCY_TTL_MS,
@@ -74,13 +74,17 @@ export class IdempotencyService {
       }
       return outcome.body;
     }
+    const hold: ClaimHold = { id: outcome.id, lease: claim.leaseExpiresAt };
+    let value: unknown;
     try {
-      const value = await handle();
-      await this.records.complete(outcome.id, reply.statusCode, toJson(value));
-      return value;
+      value = await handle();
     } catch (error) {
-      return this.settleFailure(outcome.id, error, path, String(request.id));
+      return this.settleFailure(hold, error, path, String(request.id));
     }
+    // Outside the try: the change is made, so a failure to store its response must not release the
+    // key (a retry would repeat the change at once); the claim then holds the key until its lease ends.
+    await this.records.complete(hold, reply.statusCode, toJson(value));
+    return value;
   }
 
   private async claimOrReplay(
@@ -119,12 +123,17 @@ export class IdempotencyService {
   }
 
   /** Keeps a refusal (4xx) for replay; forgets the claim after a validation error or a server error. */
-  private async settleFailure(id: string, error: unknown, path: string, requestId: string): Promise<never> {
+  private async settleFailure(
+    hold: ClaimHold,
+    error: unknown,
+    path: string,
+    requestId: string,
+  ): Promise<never> {
     const problem = toProblem(error);
     if (error instanceof RequestValidationError || problem.status >= 500) {
-      await this.records.release(id);
+      await this.records.release(hold);
     } else {
-      await this.records.complete(id, problem.status, problemBody(problem, path, requestId) as StoredBody);
+      await this.records.complete(hold, problem.status, problemBody(problem, path, requestId) as StoredBody);
     }
     throw error;
   }
