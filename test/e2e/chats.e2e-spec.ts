@@ -394,6 +394,26 @@ describe('chats', () => {
     });
   });
 
+  describe('a deleted participant', () => {
+    it('leaves no words behind: the chat shows the latest message left, or none', async () => {
+      const [alice, bob, carol] = await users(3);
+      const group = await createChat(server.api, alice, [bob, carol]);
+      await sendMessage(server.api, group.id, alice, 'from alice');
+      await sendMessage(server.api, group.id, bob, 'from bob, to be deleted');
+      const pair = await createChat(server.api, bob, [carol]);
+      await sendMessage(server.api, pair.id, bob, 'only bob wrote here');
+
+      expect((await server.api.delete('/v1/users/me', { token: bob.accessToken })).status).toBe(204);
+
+      const shown = (await getChat(group.id, carol)).body;
+      expect(shown.lastMessage).toMatchObject({ text: 'from alice', senderId: alice.id });
+      expect((await getChat(pair.id, carol)).body.lastMessage).toBeNull();
+      const listed = await server.api.get('/v1/chats', { token: carol.accessToken });
+      expect(listed.text).not.toContain('to be deleted');
+      expect(listed.text).not.toContain('only bob wrote here');
+    });
+  });
+
   describe('list', () => {
     it('lists my chats by latest activity, page by page', async () => {
       const [me, x, y, z] = await users(4);

@@ -95,7 +95,7 @@ describe('hostile input', () => {
     it.each([[[]], ['text'], [5], [true]])(
       'refuses %p as a post detail, naming it, and writes nothing',
       async (value) => {
-        const input = newPostInput({ detail: value });
+        const input = { ...newPostInput(), detail: value };
         expectFieldError(
           await server.api.post('/v1/posts', input, {
             token: user.accessToken,
@@ -121,7 +121,7 @@ describe('hostile input', () => {
     });
 
     it('refuses an array as the profile of a registration, and creates no account', async () => {
-      const input = newUserInput({ profile: [] });
+      const input = { ...newUserInput(), profile: [] };
       expectFieldError(
         await server.api.post('/v1/auth/register', input, { invalid: 'a profile that is not an object' }),
         'profile',

@@ -1,5 +1,5 @@
 import { AuthService } from '../../src/modules/auth/auth.service';
-import { createPost, newPostInput } from '../factories/posts';
+import { createPost, newPostInput, PostCreate } from '../factories/posts';
 import { registerUser, RegisteredUser } from '../factories/users';
 import { useTestApp } from '../helpers/test-app';
 
@@ -69,10 +69,12 @@ describe('posts', () => {
       ['detail.size', { detail: { size: -5 } }],
       ['userId', { userId: UNKNOWN_ID }],
       ['accountId', { accountId: 'not-a-uuid' }],
+      ['accountId', { accountId: null }],
+      ['detail', { detail: null }],
       ['createdAt', { createdAt: '2020-01-01T00:00:00Z' }],
       ['detail.postId', { detail: { postId: UNKNOWN_ID } }],
     ])('refuses an invalid %s and creates nothing', async (field, overrides) => {
-      const input = newPostInput(overrides);
+      const input = { ...newPostInput(), ...overrides };
       const response = await server.api.post('/v1/posts', input, {
         token: author.accessToken,
         invalid: `an invalid ${field}`,
@@ -183,7 +185,7 @@ describe('posts', () => {
 
     beforeAll(async () => {
       city = `Filterville ${Date.now()}`;
-      const specs = [
+      const specs: Partial<PostCreate>[] = [
         {
           price: 500,
           bedroom: 1,

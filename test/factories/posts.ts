@@ -1,8 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import type { components } from '../../clients/typescript/src/schema';
 import type { ApiClient } from '../helpers/api-client';
 
+/** The bodies and answers of the contract, as the typed client sees them. */
+export type PostCreate = components['schemas']['PostCreate'];
+export type Post = components['schemas']['Post'];
+
 /** A valid post body; `city` defaults to a unique one so a test can list only its own posts. */
-export function newPostInput(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function newPostInput(overrides: Partial<PostCreate> = {}): PostCreate {
   return {
     title: 'Sunny flat with a view',
     price: 1200,
@@ -23,8 +28,8 @@ export function newPostInput(overrides: Record<string, unknown> = {}): Record<st
 export async function createPost(
   api: ApiClient,
   token: string,
-  overrides: Record<string, unknown> = {},
-): Promise<Record<string, any>> {
+  overrides: Partial<PostCreate> = {},
+): Promise<Post> {
   const response = await api.post('/v1/posts', newPostInput(overrides), { token });
   if (response.status !== 201) {
     throw new Error(`post creation failed: ${response.status} ${response.text}`);

@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import type { components } from '../../clients/typescript/src/schema';
 import type { ApiClient } from '../helpers/api-client';
+
+export type RegisterRequest = components['schemas']['RegisterRequest'];
 
 export interface RegisteredUser {
   id: string;
@@ -11,12 +14,7 @@ export interface RegisteredUser {
 }
 
 /** A unique, valid registration body. */
-export function newUserInput(overrides: Record<string, unknown> = {}): {
-  email: string;
-  username: string;
-  password: string;
-  [key: string]: unknown;
-} {
+export function newUserInput(overrides: Partial<RegisterRequest> = {}): RegisterRequest {
   const tag = randomBytes(5).toString('hex');
   return {
     email: `user-${tag}@example.com`,
@@ -30,7 +28,7 @@ export function newUserInput(overrides: Record<string, unknown> = {}): {
 /** Registers a user through the API and returns its credentials and tokens. */
 export async function registerUser(
   api: ApiClient,
-  overrides: Record<string, unknown> = {},
+  overrides: Partial<RegisterRequest> = {},
 ): Promise<RegisteredUser> {
   const input = newUserInput(overrides);
   const response = await api.post('/v1/auth/register', input);

@@ -117,10 +117,22 @@ export class UsersRepository {
     return count > 0 ? this.findById(id) : null;
   }
 
-  /** Deletes a user; its profile, posts, saves, sessions and messages go with it (cascades). */
+  /**
+   * Deletes a user; its profile, posts, saves, sessions and messages go with it (cascades). In the same
+   * transaction, each chat whose last message was theirs shows the latest message left instead (or
+   * none): a deleted user's words do not stay behind in a chat list.
+   */
   async delete(id: string): Promise<boolean> {
-    const { count } = await this.prisma.user.deleteMany({ where: { id } });
-    return count > 0;
+    return this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.user.deleteMany({ where: { id } });
+      await tx.$executeRaw`
+        UPDATE chats c
+           SET (last_message_id, last_message_text, last_message_at, last_message_user_id) = (
+                 SELECT m.id, m.text, m.created_at, m.sender_id FROM messages m
+                  WHERE m.chat_id = c.id ORDER BY m.created_at DESC, m.id DESC LIMIT 1)
+         WHERE c.last_message_user_id = ${id}::uuid`;
+      return count > 0;
+    });
   }
 
   /**

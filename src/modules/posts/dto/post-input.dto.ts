@@ -16,7 +16,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { NestedObject } from '../../../common/errors/validation';
+import { NestedObject, Omittable } from '../../../common/errors/validation';
 import { POST_TYPES, PostType, PROPERTY_TYPES, PropertyType } from '../post-enums';
 
 export const MAX_PRICE = 1_000_000_000_000;
@@ -151,13 +151,13 @@ export class CreatePostDto {
 
   /** The account to publish for (members only). Through an API key, the key's account. */
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
+  @Omittable()
   @IsUUID('all', { message: 'accountId must be a UUID' })
   accountId?: string;
 
   /** Details, created with the post in the same write. */
   @ApiPropertyOptional({ type: PostDetailInputDto })
-  @IsOptional()
+  @Omittable()
   @NestedObject(() => PostDetailInputDto)
   detail?: PostDetailInputDto;
 }
@@ -169,7 +169,7 @@ export class UpdatePostDto extends PartialType(OmitType(CreatePostDto, ['detail'
   skipNullProperties: false,
 }) {
   @ApiPropertyOptional({ type: PostDetailInputDto })
-  @IsOptional()
+  @Omittable()
   @NestedObject(() => PostDetailInputDto)
   detail?: PostDetailInputDto;
 }
