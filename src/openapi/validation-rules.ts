@@ -34,6 +34,13 @@ function patchOf(rule: ValidationMetadata): SchemaPatch | undefined {
   }
 }
 
+/** `patch` over `schema`, its `items` over theirs. */
+function over(schema: SchemaPatch, patch: SchemaPatch): SchemaPatch {
+  const items =
+    schema.items || patch.items ? { items: { ...(schema.items as object), ...(patch.items as object) } } : {};
+  return { ...schema, ...patch, ...items };
+}
+
 /**
  * Writes each DTO's validation rules into its OpenAPI metadata, so the document states a rule the
  * way the server enforces it, from the one place it is written (the class-validator decorator). Runs
@@ -57,13 +64,7 @@ export function documentValidationRules(): void {
     for (const rule of rules) {
       const patch = patchOf(rule);
       if (patch) {
-        const current = patches.get(rule.propertyName) ?? {};
-        const items = { ...(current.items as SchemaPatch), ...(patch.items as SchemaPatch) };
-        patches.set(rule.propertyName, {
-          ...current,
-          ...patch,
-          ...(patch.items || current.items ? { items } : {}),
-        });
+        patches.set(rule.propertyName, over(patches.get(rule.propertyName) ?? {}, patch));
       }
     }
     for (const [property, patch] of patches) {
@@ -73,10 +74,7 @@ export function documentValidationRules(): void {
         continue; // not part of the document
       }
       const existing: SchemaPatch = { ...fromPlugin[property], ...declared };
-      const merged: SchemaPatch = { ...existing, ...patch };
-      if (patch.items && typeof existing.items === 'object') {
-        merged.items = { ...(existing.items as SchemaPatch), ...(patch.items as SchemaPatch) };
-      }
+      const merged = over(existing, patch);
       if (patch.items && existing.isArray) {
         // An array declared by its element type: the element keeps its type unless the rule narrows it.
         merged.type = (patch.items as SchemaPatch).type ?? existing.type;
