@@ -23,7 +23,8 @@ import { INVALID_URL, type Problem, URI_TOO_LONG } from './common/errors/problem
 import { writeProblem } from './common/errors/problem-details.filter';
 import { assertTextRule } from './common/errors/text-rule';
 import { AllowedMethods } from './common/http/allowed-methods';
-import { LOCATION_CONFIG, LocationOf } from './common/http/location';
+import { addLocation } from './common/http/location';
+import { answerConditionally } from './common/http/conditional';
 import { REQUEST_ID_HEADER, requestIdOf } from './common/http/request-id';
 import { isNoStore } from './common/http/no-store';
 import { Lifecycle } from './common/lifecycle/lifecycle';
@@ -116,16 +117,11 @@ export function configureApp(app: NestFastifyApplication): void {
     }
     done();
   });
-  // A 201 says where the created resource lives, from the body it answers (common/http/location.ts).
+  // A 201 says where the created resource lives (common/http/location.ts); a conditional route's answer
+  // carries its entity tag, or is a 304 (common/http/conditional.ts).
   fastify.addHook('onSend', (request, reply, payload, done) => {
-    const locate = (request.routeOptions.config as { [LOCATION_CONFIG]?: LocationOf })[LOCATION_CONFIG];
-    if (locate && reply.statusCode === 201 && typeof payload === 'string') {
-      const location = locate(JSON.parse(payload) as Record<string, unknown>);
-      if (location) {
-        void reply.header('location', location);
-      }
-    }
-    done(null, payload);
+    addLocation(request, reply, payload);
+    done(null, answerConditionally(request, reply, payload));
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     metrics.observe(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
@@ -154,7 +150,7 @@ export function configureApp(app: NestFastifyApplication): void {
   if (origins) {
     app.enableCors({
       origin: origins === '*' ? true : origins.split(',').map((origin) => origin.trim()),
-      exposedHeaders: [REQUEST_ID_HEADER, 'retry-after'],
+      exposedHeaders: [REQUEST_ID_HEADER, 'retry-after', 'etag', 'location'],
     });
   }
   setUpDocs(app);

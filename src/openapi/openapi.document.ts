@@ -3,12 +3,18 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { OperationObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { REQUIRED_SCOPE_EXTENSION } from '../common/auth/api-key-scopes.decorator';
 import { ANONYMOUS_EXTENSION, PUBLIC_EXTENSION } from '../common/auth/public.decorator';
-import { IDEMPOTENT_EXTENSION, NOT_IDEMPOTENT_EXTENSION } from '../modules/idempotency/idempotency';
+import {
+  IDEMPOTENT_EXTENSION,
+  KEY_PATTERN,
+  MAX_KEY_LENGTH,
+  NOT_IDEMPOTENT_EXTENSION,
+} from '../modules/idempotency/idempotency';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
 import { METRICS_AUTH } from '../metrics/metrics-token.guard';
 import { PageDto } from '../common/pagination/page.dto';
 import { documentProblems } from './problems';
 import { LOCATION_EXTENSION } from '../common/http/location';
+import { CONDITIONAL_EXTENSION, ConditionalRoute } from '../common/http/conditional';
 import { UNTHROTTLED_EXTENSION } from '../common/throttling/unthrottled.decorator';
 import { documentValidationRules } from './validation-rules';
 import { REQUIRED_ROLE_EXTENSION } from '../common/auth/roles.decorator';
@@ -24,8 +30,13 @@ Errors are RFC 9457 problem details (\`application/problem+json\`) with a stable
 Lists take \`limit\` (1 to 100, default 20) and an opaque \`cursor\`, and answer \`{ data, nextCursor }\`.
 Each operation lists the error codes it can answer, with an example of each. Every response carries
 \`X-Request-Id\`; rate-limited operations answer \`X-RateLimit-Limit\`, \`-Remaining\` and \`-Reset\`
-(\`-auth\` variants on registration, login and refresh). A method a path does not answer is a 405 with
-\`Allow\`; an unknown path is a 404 \`NOT_FOUND\`; a URL that is not valid UTF-8 is a 400 \`INVALID_URL\`.`;
+(\`-auth\` variants on registration, login and refresh). Single posts, users, profiles and accounts
+answer an \`ETag\`: \`If-None-Match\` makes a read a 304 while it is current, \`If-Match\` makes a change
+apply only to the version the client saw (412 \`PRECONDITION_FAILED\` otherwise). A method a path does not answer is a 405 with
+\`Allow\`; an unknown path is a 404 \`NOT_FOUND\`; a URL that is not valid UTF-8 is a 400 \`INVALID_URL\`.
+Text anywhere in a request (path, query, body, property names) is Unicode without NUL: a NUL or an
+unpaired surrogate is a 400 \`VALIDATION_FAILED\` naming the field, as is JSON nested deeper than 32
+levels. A request body is a JSON object with only the properties its schema lists.`;
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
@@ -67,6 +78,12 @@ const HEADERS = {
   Location: {
     description: 'The URL of the created resource',
     schema: { type: 'string', format: 'uri-reference' },
+  },
+  ETag: {
+    description:
+      'The strong entity tag of this representation: send it back in `If-None-Match` (a read) or ' +
+      '`If-Match` (a change)',
+    schema: { type: 'string', example: '"kX3o9n0x2yQ1b6yqYV0hBXb5dCs"' },
   },
 };
 
@@ -133,6 +150,7 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
   namedReferences(document);
   namedPages(document);
   requestExamples(document);
+  closedRequestBodies(document);
   declareTags(document);
   return document;
 }
@@ -177,18 +195,74 @@ function documentOperation(
   };
   const throttled = extensions[UNTHROTTLED_EXTENSION] !== true;
   const located = extensions[LOCATION_EXTENSION] === true;
+  const conditional = extensions[CONDITIONAL_EXTENSION] as ConditionalRoute | undefined;
   delete extensions[UNTHROTTLED_EXTENSION];
   delete extensions[LOCATION_EXTENSION];
+  delete extensions[CONDITIONAL_EXTENSION];
+  if (conditional) {
+    documentConditional(operation, conditional);
+  }
   for (const status of Object.keys(operation.responses)) {
     headers(status, {
       'X-Request-Id': { $ref: '#/components/headers/RequestId' },
-      ...(throttled && status.startsWith('2') ? RATE_LIMIT_HEADERS : {}),
+      ...(throttled && (status.startsWith('2') || status === '304') ? RATE_LIMIT_HEADERS : {}),
       ...(located && status === '201' ? { Location: { $ref: '#/components/headers/Location' } } : {}),
     });
   }
   headers('401', WWW_AUTHENTICATE_HEADER);
   headers('429', RETRY_AFTER_HEADER);
   headers('503', RETRY_AFTER_HEADER);
+}
+
+/**
+ * A conditional read's `If-None-Match` and 304, a conditional change's `If-Match` (its 412 is declared
+ * with the route), and the `ETag` of their 2xx (common/http/conditional.ts).
+ */
+function documentConditional(operation: OperationObject, route: ConditionalRoute): void {
+  const etag = { ETag: { $ref: '#/components/headers/ETag' } };
+  const parameter = route.read
+    ? {
+        name: 'If-None-Match',
+        description:
+          'The `ETag` of a representation the client holds: a 304 without a body while it is current',
+      }
+    : {
+        name: 'If-Match',
+        description:
+          'The `ETag` of the representation the change is meant for: when the resource changed since, the ' +
+          'change is refused with a 412 and nothing is written. Without it the change applies.',
+      };
+  operation.parameters = [
+    ...(operation.parameters ?? []),
+    { ...parameter, in: 'header', required: false, schema: { type: 'string' } },
+  ];
+  const readHeaders = route.read
+    ? {
+        'Cache-Control': {
+          description: 'May be stored, but must be revalidated (`private` when it depends on the caller)',
+          schema: { type: 'string', enum: ['no-cache', 'private, no-cache'] },
+        },
+        ...(route.vary
+          ? {
+              Vary: {
+                description: `The representation depends on the caller: ${route.vary.map((name) => `\`${name}\``).join(', ')}`,
+                schema: { type: 'string' },
+              },
+            }
+          : {}),
+      }
+    : {};
+  for (const [status, response] of Object.entries(operation.responses)) {
+    if ((status === '200' || status === '201') && response && 'description' in response) {
+      response.headers = { ...response.headers, ...etag, ...readHeaders };
+    }
+  }
+  if (route.read) {
+    operation.responses['304'] = {
+      description: 'Not modified: the representation named in `If-None-Match` is still current (no body)',
+      headers: { ...etag, ...readHeaders },
+    };
+  }
 }
 
 /**
@@ -216,7 +290,7 @@ function documentIdempotency(operation: OperationObject): boolean {
         'Makes a retry safe for 24 hours: the same key and body replay the first response ' +
         '(`Idempotent-Replayed: true`) and write nothing; the same key with another body is a 422; ' +
         'while the first request is in flight, a 409.',
-      schema: { type: 'string', minLength: 1, maxLength: 255 },
+      schema: { type: 'string', minLength: 1, maxLength: MAX_KEY_LENGTH, pattern: KEY_PATTERN.source },
     },
   ];
   for (const [status, response] of Object.entries(operation.responses)) {
@@ -276,6 +350,51 @@ function namedReferences(document: OpenAPIObject): void {
  * Each list's page as a component of its own (`PostSummaryPage`: `data` of its items, `nextCursor`),
  * instead of the shared envelope intersected with its items (`ApiPageResponse`).
  */
+/** The names of the components `node` refers to, and those they refer to in turn. */
+function referencedSchemas(
+  node: unknown,
+  schemas: Record<string, SchemaNode>,
+  found = new Set<string>(),
+): Set<string> {
+  if (Array.isArray(node)) {
+    node.forEach((item) => referencedSchemas(item, schemas, found));
+  } else if (typeof node === 'object' && node !== null) {
+    const ref = (node as SchemaNode).$ref;
+    const name = typeof ref === 'string' ? ref.split('/').pop() : undefined;
+    if (name && !found.has(name)) {
+      found.add(name);
+      referencedSchemas(schemas[name], schemas, found);
+    }
+    Object.values(node).forEach((value) => referencedSchemas(value, schemas, found));
+  }
+  return found;
+}
+
+/**
+ * The server refuses a body property that its schema does not declare (the validation pipe's
+ * `forbidNonWhitelisted`), nested objects included: the schemas of request bodies say so. A schema that
+ * a response uses too stays open (a client may meet more properties in answers as the API grows).
+ */
+function closedRequestBodies(document: OpenAPIObject): void {
+  const schemas = document.components!.schemas as Record<string, SchemaNode>;
+  const operations = Object.values(document.paths).flatMap((pathItem) =>
+    HTTP_METHODS.map((method) => pathItem[method]).filter((operation) => operation !== undefined),
+  );
+  const inputs = referencedSchemas(
+    operations.map((operation) => operation.requestBody),
+    schemas,
+  );
+  const outputs = referencedSchemas(
+    operations.map((operation) => operation.responses),
+    schemas,
+  );
+  for (const name of inputs) {
+    if (!outputs.has(name) && schemas[name].type === 'object') {
+      schemas[name].additionalProperties = false;
+    }
+  }
+}
+
 function namedPages(document: OpenAPIObject): void {
   const schemas = (document.components!.schemas ??= {}) as Record<string, SchemaNode>;
   const envelope = schemas.Page as { properties: Record<string, SchemaNode> };

@@ -6,8 +6,9 @@ type SchemaPatch = Record<string, unknown>;
 
 /**
  * What a class-validator rule says about the schema of its property, for the rules the Swagger
- * plugin does not read (it reads lengths, bounds and patterns): whole numbers, UUIDs, array sizes, and
- * `@IsOptional()` (not required, even with a default value).
+ * plugin does not read (it reads lengths, bounds and literal patterns): whole numbers, UUIDs, array
+ * sizes, patterns built at run time, URL schemes, and `@IsOptional()` (not required, even with a default
+ * value).
  */
 function patchOf(rule: ValidationMetadata): SchemaPatch | undefined {
   const each = rule.each === true;
@@ -25,6 +26,16 @@ function patchOf(rule: ValidationMetadata): SchemaPatch | undefined {
       return { minimum: -180, maximum: 180 };
     case 'isEmail':
       return { format: 'email' };
+    case 'matches': {
+      const [pattern] = rule.constraints as [RegExp | string];
+      return inItems({ pattern: pattern instanceof RegExp ? pattern.source : pattern });
+    }
+    case 'isUrl': {
+      // Only the schemes the rule allows (`https`): a bare `format: uri` would take any.
+      const [options] = rule.constraints as [{ protocols?: string[] } | undefined];
+      const schemes = options?.protocols;
+      return inItems({ format: 'uri', ...(schemes ? { pattern: `^(${schemes.join('|')})://` } : {}) });
+    }
     case 'arrayMinSize':
       return { minItems: rule.constraints[0] as number };
     case 'arrayMaxSize':
@@ -77,7 +88,9 @@ export function documentValidationRules(): void {
       const merged = over(existing, patch);
       if (patch.items && existing.isArray) {
         // An array declared by its element type: the element keeps its type unless the rule narrows it.
-        merged.type = (patch.items as SchemaPatch).type ?? existing.type;
+        // Nest moves the element's keywords (format, pattern, lengths) into `items` itself.
+        const { type, ...element } = patch.items as SchemaPatch;
+        Object.assign(merged, element, { type: type ?? existing.type });
         delete merged.items;
       }
       ApiProperty(merged)(prototype, property);

@@ -131,6 +131,39 @@ describe('hostile input', () => {
     });
   });
 
+  describe('values the document does not allow', () => {
+    it('refuses a null body on every change whose fields are all optional, and changes nothing', async () => {
+      const post = await createPost(server.api, user.accessToken, { title: 'Kept' });
+      for (const [method, path] of [
+        ['PATCH', `/v1/posts/${post.id}`],
+        ['PUT', '/v1/users/me/profile'],
+        ['PATCH', '/v1/users/me/profile'],
+        ['PATCH', '/v1/users/me'],
+      ] as const) {
+        const response = await server.api.request(method, path, {
+          body: null,
+          token: user.accessToken,
+          invalid: 'a null body',
+        });
+        expectFieldError(response, 'body');
+      }
+      expect((await server.api.get(`/v1/posts/${post.id}`)).body.title).toBe('Kept');
+      expect((await server.api.get(`/v1/users/${user.id}/profile`)).status).toBe(404);
+    });
+
+    it.each(['', ' ', '1e1', '0x10', '+5', '1.5', '2.0'])(
+      'refuses %p for an integer query parameter instead of reading a number into it',
+      async (value) => {
+        for (const name of ['limit', 'minPrice', 'bedroom']) {
+          const response = await server.api.get(`/v1/posts?${name}=${encodeURIComponent(value)}`, {
+            invalid: 'not a decimal integer',
+          });
+          expectFieldError(response, name);
+        }
+      },
+    );
+  });
+
   describe('credentials on public operations', () => {
     const garbage = { authorization: 'Bearer not-a-token' };
 

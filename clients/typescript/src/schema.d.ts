@@ -1282,6 +1282,8 @@ export interface components {
         RateLimitReset: number;
         /** @description The URL of the created resource */
         Location: string;
+        /** @description The strong entity tag of this representation: send it back in `If-None-Match` (a read) or `If-Match` (a change) */
+        ETag: string;
     };
     pathItems: never;
 }
@@ -2396,7 +2398,10 @@ export interface operations {
     accounts_get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of a representation the client holds: a 304 without a body while it is current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -2411,11 +2416,32 @@ export interface operations {
                     "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    ETag: components["headers"]["ETag"];
+                    /** @description May be stored, but must be revalidated (`private` when it depends on the caller) */
+                    "Cache-Control"?: "no-cache" | "private, no-cache";
+                    /** @description The representation depends on the caller: `Authorization` */
+                    Vary?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Account"];
                 };
+            };
+            /** @description Not modified: the representation named in `If-None-Match` is still current (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    ETag: components["headers"]["ETag"];
+                    /** @description May be stored, but must be revalidated (`private` when it depends on the caller) */
+                    "Cache-Control"?: "no-cache" | "private, no-cache";
+                    /** @description The representation depends on the caller: `Authorization` */
+                    Vary?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is not valid. Codes: `VALIDATION_FAILED`, `INVALID_URL`, `API_KEY_IN_QUERY` */
             400: {
@@ -2618,7 +2644,10 @@ export interface operations {
     accounts_update: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the representation the change is meant for: when the resource changed since, the change is refused with a 412 and nothing is written. Without it the change applies. */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -2642,6 +2671,7 @@ export interface operations {
                     "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2682,6 +2712,16 @@ export interface operations {
             };
             /** @description The resource does not exist or is not visible to the caller. Codes: `ACCOUNT_NOT_FOUND` */
             404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The resource changed since the `If-Match` version. Codes: `PRECONDITION_FAILED` */
+            412: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -4116,7 +4156,10 @@ export interface operations {
     users_get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of a representation the client holds: a 304 without a body while it is current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -4131,11 +4174,28 @@ export interface operations {
                     "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    ETag: components["headers"]["ETag"];
+                    /** @description May be stored, but must be revalidated (`private` when it depends on the caller) */
+                    "Cache-Control"?: "no-cache" | "private, no-cache";
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["UserPublic"];
                 };
+            };
+            /** @description Not modified: the representation named in `If-None-Match` is still current (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    ETag: components["headers"]["ETag"];
+                    /** @description May be stored, but must be revalidated (`private` when it depends on the caller) */
+                    "Cache-Control"?: "no-cache" | "private, no-cache";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is not valid. Codes: `VALIDATION_FAILED`, `INVALID_URL`, `API_KEY_IN_QUERY` */
             400: {
@@ -4359,7 +4419,10 @@ export interface operations {
     profiles_get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of a representation the client holds: a 304 without a body while it is current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -4374,11 +4437,28 @@ export interface operations {
                     "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    ETag: components["headers"]["ETag"];
+                    /** @description May be stored, but must be revalidated (`private` when it depends on the caller) */
+                    "Cache-Control"?: "no-cache" | "private, no-cache";
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Profile"];
                 };
+            };
+            /** @description Not modified: the representation named in `If-None-Match` is still current (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    ETag: components["headers"]["ETag"];
+                    /** @description May be stored, but must be revalidated (`private` when it depends on the caller) */
+                    "Cache-Control"?: "no-cache" | "private, no-cache";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is not valid. Codes: `VALIDATION_FAILED`, `INVALID_URL`, `API_KEY_IN_QUERY` */
             400: {
@@ -4461,7 +4541,10 @@ export interface operations {
     profiles_put_mine: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the representation the change is meant for: when the resource changed since, the change is refused with a 412 and nothing is written. Without it the change applies. */
+                "If-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4479,6 +4562,7 @@ export interface operations {
                     "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4493,6 +4577,7 @@ export interface operations {
                     "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
                     Location: components["headers"]["Location"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4533,6 +4618,16 @@ export interface operations {
             };
             /** @description The resource does not exist or is not visible to the caller. Codes: `USER_NOT_FOUND` */
             404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The resource changed since the `If-Match` version. Codes: `PRECONDITION_FAILED` */
+            412: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -4698,7 +4793,10 @@ export interface operations {
     profiles_update_mine: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the representation the change is meant for: when the resource changed since, the change is refused with a 412 and nothing is written. Without it the change applies. */
+                "If-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4716,6 +4814,7 @@ export interface operations {
                     "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4756,6 +4855,16 @@ export interface operations {
             };
             /** @description The resource does not exist or is not visible to the caller. Codes: `USER_NOT_FOUND`, `PROFILE_NOT_FOUND` */
             404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The resource changed since the `If-Match` version. Codes: `PRECONDITION_FAILED` */
+            412: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -5100,7 +5209,10 @@ export interface operations {
     posts_get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of a representation the client holds: a 304 without a body while it is current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -5115,11 +5227,32 @@ export interface operations {
                     "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    ETag: components["headers"]["ETag"];
+                    /** @description May be stored, but must be revalidated (`private` when it depends on the caller) */
+                    "Cache-Control"?: "no-cache" | "private, no-cache";
+                    /** @description The representation depends on the caller: `Authorization`, `X-API-Key` */
+                    Vary?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Post"];
                 };
+            };
+            /** @description Not modified: the representation named in `If-None-Match` is still current (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    ETag: components["headers"]["ETag"];
+                    /** @description May be stored, but must be revalidated (`private` when it depends on the caller) */
+                    "Cache-Control"?: "no-cache" | "private, no-cache";
+                    /** @description The representation depends on the caller: `Authorization`, `X-API-Key` */
+                    Vary?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is not valid. Codes: `VALIDATION_FAILED`, `INVALID_URL`, `API_KEY_IN_QUERY` */
             400: {
@@ -5322,7 +5455,10 @@ export interface operations {
     posts_update: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the representation the change is meant for: when the resource changed since, the change is refused with a 412 and nothing is written. Without it the change applies. */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -5354,6 +5490,7 @@ export interface operations {
                     "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5394,6 +5531,16 @@ export interface operations {
             };
             /** @description The resource does not exist or is not visible to the caller. Codes: `POST_NOT_FOUND` */
             404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The resource changed since the `If-Match` version. Codes: `PRECONDITION_FAILED` */
+            412: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;

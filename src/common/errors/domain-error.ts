@@ -5,6 +5,7 @@ export type ErrorKind =
   | 'forbidden'
   | 'not_found'
   | 'conflict'
+  | 'precondition_failed'
   | 'unprocessable'
   | 'rate_limited'
   | 'unavailable';
@@ -54,6 +55,18 @@ export class NotFoundError extends DomainError {
 
 export class ConflictError extends DomainError {
   readonly kind = 'conflict';
+}
+
+/** The resource changed since the version the caller named (`If-Match`). */
+export class PreconditionFailedError extends DomainError {
+  readonly kind = 'precondition_failed';
+
+  constructor() {
+    super(
+      'PRECONDITION_FAILED',
+      'The resource changed since the version in If-Match: read it again, then retry the change.',
+    );
+  }
 }
 
 export class UnprocessableError extends DomainError {

@@ -1,5 +1,5 @@
-import { Type } from 'class-transformer';
-import { IsObject, ValidateIf, ValidateNested } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { IsInt, IsObject, ValidateIf, ValidateNested } from 'class-validator';
 import {
   applyDecorators,
   ArgumentMetadata,
@@ -59,6 +59,11 @@ export class SafeValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // Nest validates a missing or null body as `{}`, which would let `null` through every body whose
+    // fields are all optional; the document says a body is a JSON object.
+    if (metadata.type === 'body' && (value === null || value === undefined) && this.toValidate(metadata)) {
+      throw new RequestValidationError([{ field: 'body', message: 'body must be a JSON object' }]);
+    }
     try {
       return await super.transform(value, metadata);
     } catch (error) {
@@ -88,3 +93,19 @@ export function NestedObject(type: () => new () => object): PropertyDecorator {
  * `null` here is validated, and refused, like any other wrong value.
  */
 export const Omittable = (): PropertyDecorator => ValidateIf((_object, value) => value !== undefined);
+
+const DECIMAL_INTEGER = /^-?\d{1,16}$/;
+
+/**
+ * An integer query parameter: only a decimal integer (`12`, `-3`) becomes a number. Anything else (an
+ * empty value, `1e1`, `0x10`, ` 5`, `1.5`) stays as sent and is refused as not an integer, where
+ * `Number()` would have made `0`, `10` or `16` of it.
+ */
+export const QueryInteger = (): PropertyDecorator =>
+  applyDecorators(
+    Transform(({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
+      const sent = obj[key];
+      return typeof sent === 'string' && DECIMAL_INTEGER.test(sent) ? Number(sent) : sent;
+    }),
+    IsInt(),
+  );

@@ -25,6 +25,7 @@ import {
   MemberNotFoundError,
 } from './accounts.errors';
 import { Located } from '../../common/http/location';
+import { ConditionalRead, ConditionalWrite, IfMatch, IfMatchHeader } from '../../common/http/conditional';
 
 @ApiTags('accounts')
 @Controller('v1/accounts')
@@ -48,6 +49,7 @@ export class AccountsController {
   }
 
   @Get(':id')
+  @ConditionalRead({ vary: ['Authorization'] })
   @ApiOperation({ summary: 'One of my accounts (members only)' })
   @ApiOkResponse({ type: AccountDto, description: 'The account, with my role' })
   @ApiProblems(new AccountNotFoundError())
@@ -56,6 +58,7 @@ export class AccountsController {
   }
 
   @Patch(':id')
+  @ConditionalWrite()
   @ApiOperation({ summary: 'Rename an account (OWNER)' })
   @ApiOkResponse({ type: AccountDto, description: 'The renamed account' })
   @ApiProblems(new AccountNotFoundError(), new AccountRoleRequiredError('change the account'))
@@ -63,8 +66,9 @@ export class AccountsController {
     @CurrentUser() actor: AuthUser,
     @IdParam() id: string,
     @Body() body: AccountInputDto,
+    @IfMatchHeader() ifMatch?: IfMatch,
   ): Promise<AccountDto> {
-    return this.accounts.renameAccount(actor, id, body.name);
+    return this.accounts.renameAccount(actor, id, body.name, ifMatch);
   }
 
   @Delete(':id')

@@ -12,6 +12,7 @@ const ACCOUNT_SELECT = {
   name: true,
   createdAt: true,
   updatedAt: true,
+  version: true,
 } satisfies Prisma.AccountSelect;
 const MEMBER_SELECT = {
   role: true,
@@ -63,8 +64,20 @@ export class AccountsRepository {
     });
   }
 
-  rename(accountId: string, name: string): Promise<AccountRecord> {
-    return this.prisma.account.update({ where: { id: accountId }, data: { name }, select: ACCOUNT_SELECT });
+  /** Renames an account, raising its version; null when it is gone or (given `version`) no longer at it. */
+  async rename(accountId: string, name: string, version?: number): Promise<AccountRecord | null> {
+    try {
+      return await this.prisma.account.update({
+        where: { id: accountId, version },
+        data: { name, version: { increment: 1 } },
+        select: ACCOUNT_SELECT,
+      });
+    } catch (error) {
+      if (classifyPrismaError(error) === 'not_found') {
+        return null;
+      }
+      throw error;
+    }
   }
 
   /** Deletes an account, its memberships and API keys; its posts stay with their authors. */

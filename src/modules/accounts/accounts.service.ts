@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/auth-user';
+import { PreconditionFailedError } from '../../common/errors/domain-error';
+import type { IfMatch } from '../../common/http/conditional';
 import { CursorCodec, Keyset } from '../../common/pagination/cursor-codec';
 import type { PageDto } from '../../common/pagination/page.dto';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto';
@@ -46,12 +48,27 @@ export class AccountsService {
     return toAccountDto(membership);
   }
 
-  async renameAccount(actor: AuthUser, accountId: string, name: string): Promise<AccountDto> {
+  /** With `ifMatch`, renames only the account the caller last read. */
+  async renameAccount(
+    actor: AuthUser,
+    accountId: string,
+    name: string,
+    ifMatch?: IfMatch,
+  ): Promise<AccountDto> {
     const role = await this.roleOf(actor, accountId);
     if (role !== AccountRole.Owner) {
       throw new AccountRoleRequiredError('change the account');
     }
-    return toAccountDto({ account: await this.accounts.rename(accountId, name), role });
+    let version: number | undefined;
+    if (ifMatch) {
+      const current = await this.accounts.findMembership(accountId, actor.id);
+      version = ifMatch.versionOf(current, toAccountDto, (membership) => membership.account.version);
+    }
+    const account = await this.accounts.rename(accountId, name, version);
+    if (!account) {
+      throw version === undefined ? new AccountNotFoundError() : new PreconditionFailedError();
+    }
+    return toAccountDto({ account, role });
   }
 
   async deleteAccount(actor: AuthUser, accountId: string): Promise<void> {

@@ -13,11 +13,9 @@ import {
   IdempotencyInFlightError,
   IdempotencyKeyReusedError,
   InvalidIdempotencyKeyError,
-  MAX_KEY_LENGTH,
+  KEY_PATTERN,
   REPLAYED_HEADER,
 } from './idempotency';
-
-const KEY_PATTERN = new RegExp(`^[\\x21-\\x7e]{1,${MAX_KEY_LENGTH}}$`);
 
 type Claim = Parameters<IdempotencyRepository['claim']>[0];
 

@@ -10,6 +10,8 @@ export const NOT_IDEMPOTENT = 'notIdempotent';
 export const NOT_IDEMPOTENT_EXTENSION = 'x-not-idempotent';
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 export const MAX_KEY_LENGTH = 255;
+/** A key: 1 to MAX_KEY_LENGTH visible ASCII characters. */
+export const KEY_PATTERN = new RegExp(`^[\\x21-\\x7e]{1,${MAX_KEY_LENGTH}}$`);
 
 /**
  * A POST whose responses are never stored for replay (they carry secrets such as tokens); it

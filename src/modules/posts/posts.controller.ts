@@ -25,6 +25,7 @@ import { AccountNotFoundError } from '../accounts/accounts.errors';
 import { UserNotFoundError } from '../users/users.errors';
 import { ApiKeyAccountMismatchError, NotPostOwnerError, PostNotFoundError } from './posts.errors';
 import { Located } from '../../common/http/location';
+import { ConditionalRead, ConditionalWrite, IfMatch, IfMatchHeader } from '../../common/http/conditional';
 
 @ApiTags('posts')
 @Controller('v1')
@@ -53,6 +54,7 @@ export class PostsController {
   @Get('posts/:id')
   @AcceptsApiKey(ApiKeyScope.PostsRead)
   @Public()
+  @ConditionalRead({ vary: ['Authorization', 'X-API-Key'] })
   @ApiOperation({ summary: 'One listing with its details and author', operationId: 'posts_get' })
   @ApiOkResponse({ type: PostDto, description: 'The post' })
   @ApiProblems(new PostNotFoundError())
@@ -73,6 +75,7 @@ export class PostsController {
 
   @Patch('posts/:id')
   @AcceptsApiKey(ApiKeyScope.PostsWrite)
+  @ConditionalWrite()
   @ApiOperation({
     summary: 'Change a listing and its details',
     description:
@@ -85,8 +88,9 @@ export class PostsController {
     @CurrentUser() actor: AuthUser,
     @IdParam() id: string,
     @Body() body: UpdatePostDto,
+    @IfMatchHeader() ifMatch?: IfMatch,
   ): Promise<PostDto> {
-    return this.posts.updatePost(actor, id, body);
+    return this.posts.updatePost(actor, id, body, ifMatch);
   }
 
   @Delete('posts/:id')

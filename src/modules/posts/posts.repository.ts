@@ -10,6 +10,7 @@ import {
   SqlClient,
   SqlParameter,
 } from '../../database/sql-client';
+import { classifyPrismaError } from '../../database/prisma-errors';
 import { PUBLIC_USER_SELECT } from '../users/users.repository';
 import { PostSort, PostType, PropertyType } from './post-enums';
 
@@ -43,7 +44,11 @@ const DETAIL_SELECT = {
   restaurant: true,
 } satisfies Prisma.PostDetailSelect;
 
-const POST_SELECT = { ...POST_SUMMARY_SELECT, detail: { select: DETAIL_SELECT } } satisfies Prisma.PostSelect;
+const POST_SELECT = {
+  ...POST_SUMMARY_SELECT,
+  version: true,
+  detail: { select: DETAIL_SELECT },
+} satisfies Prisma.PostSelect;
 
 export type PostSummaryRecord = Prisma.PostGetPayload<{ select: typeof POST_SUMMARY_SELECT }> & {
   saved?: boolean;
@@ -119,6 +124,7 @@ export type PostRow = RowOf<typeof POST_ROW_COLUMNS>;
 /** A post row with its detail's columns (all null when it has no detail). */
 const POST_WITH_DETAIL_COLUMNS = {
   ...POST_ROW_COLUMNS,
+  version: 'int4',
   detail_post_id: 'uuid?',
   detail_desc: 'text?',
   detail_utilities: 'text?',
@@ -165,7 +171,7 @@ export class PostsRepository {
           restaurant: row.detail_restaurant,
         }
       : null;
-    return { ...toSummaryRecord(row), detail };
+    return { ...toSummaryRecord(row), version: row.version, detail };
   }
 
   findOwnership(id: string): Promise<PostOwnership | null> {
@@ -194,17 +200,34 @@ export class PostsRepository {
     });
   }
 
-  /** Changes a post and its detail (created if missing) in one transaction. */
-  update(id: string, fields: Partial<PostFields>, detail?: PostDetailFields): Promise<PostRecord> {
-    return this.prisma.post.update({
-      where: { id },
-      data: {
-        ...fields,
-        price: fields.price === undefined ? undefined : BigInt(fields.price),
-        ...(detail ? { detail: { upsert: { create: detail, update: detail } } } : {}),
-      },
-      select: POST_SELECT,
-    });
+  /**
+   * Changes a post and its detail (created if missing) in one transaction, raising its version. False
+   * when no post has this id, or (given `version`) it is no longer at that version.
+   */
+  async update(
+    id: string,
+    fields: Partial<PostFields>,
+    detail?: PostDetailFields,
+    version?: number,
+  ): Promise<boolean> {
+    try {
+      await this.prisma.post.update({
+        where: { id, version },
+        data: {
+          ...fields,
+          price: fields.price === undefined ? undefined : BigInt(fields.price),
+          version: { increment: 1 },
+          ...(detail ? { detail: { upsert: { create: detail, update: detail } } } : {}),
+        },
+        select: { id: true },
+      });
+      return true;
+    } catch (error) {
+      if (classifyPrismaError(error) === 'not_found') {
+        return false;
+      }
+      throw error;
+    }
   }
 
   /** Deletes a post; its detail and saves go with it (cascades). */
@@ -251,7 +274,7 @@ function savedColumn(viewerId?: string | SqlParameter): Prisma.Sql {
 /** One post with its detail and author, and whether the viewer (when there is one) saved it. */
 function postById(id: SqlParameter, viewerId?: SqlParameter): Prisma.Sql {
   return Prisma.sql`
-    SELECT ${SUMMARY_COLUMNS}, ${savedColumn(viewerId)} AS saved,
+    SELECT ${SUMMARY_COLUMNS}, ${savedColumn(viewerId)} AS saved, p.version,
            d.post_id AS detail_post_id, d."desc" AS detail_desc, d.utilities AS detail_utilities,
            d.pet AS detail_pet, d.income AS detail_income, d.size AS detail_size, d.school AS detail_school,
            d.bus AS detail_bus, d.restaurant AS detail_restaurant

@@ -2,13 +2,15 @@ import { postSummaryRecord } from '../../../test/factories/records';
 import { strictFake } from '../../../test/helpers/strict-fake';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { UserRole } from '../../common/auth/roles';
-import { RequestValidationError } from '../../common/errors/domain-error';
+import { PreconditionFailedError, RequestValidationError } from '../../common/errors/domain-error';
+import { entityTagOf, IfMatch } from '../../common/http/conditional';
 import { CursorCodec, InvalidCursorError } from '../../common/pagination/cursor-codec';
 import type { UsersRepository } from '../users/users.repository';
 import type { AccountsRepository } from '../accounts/accounts.repository';
 import { ListPostsQueryDto } from './dto/post-query.dto';
 import { NotPostOwnerError, PostNotFoundError } from './posts.errors';
 import type { PostRecord, PostsRepository, PostSummaryRecord } from './posts.repository';
+import { toPostDto } from './posts.mapper';
 import { PostsService } from './posts.service';
 
 const author: AuthUser = { kind: 'user', id: 'author', role: UserRole.User, sessionId: 's1' };
@@ -38,6 +40,8 @@ function build(posts: Partial<PostsRepository>) {
   };
 }
 
+const post: PostRecord = { ...summary('p1', 1, '2026-01-01T00:00:00Z'), version: 3, detail: null };
+
 describe(PostsService.name, () => {
   describe('who may change a post', () => {
     const ownership = () => Promise.resolve({ id: 'p1', authorId: 'author', accountId: null });
@@ -49,11 +53,8 @@ describe(PostsService.name, () => {
     });
 
     it('lets the author and an admin through', async () => {
-      const update = jest.fn().mockResolvedValue({
-        ...summary('p1', 1, '2026-01-01T00:00:00Z'),
-        detail: null,
-      } satisfies PostRecord);
-      const { service } = build({ findOwnership: ownership, update });
+      const update = jest.fn().mockResolvedValue(true);
+      const { service } = build({ findOwnership: ownership, update, findById: () => Promise.resolve(post) });
       await service.updatePost(author, 'p1', {});
       await service.updatePost(admin, 'p1', {});
       expect(update).toHaveBeenCalledTimes(2);
@@ -62,6 +63,37 @@ describe(PostsService.name, () => {
     it('answers not found for an unknown post', async () => {
       const { service } = build({ findOwnership: () => Promise.resolve(null) });
       await expect(service.deletePost(author, 'nope')).rejects.toThrow(PostNotFoundError);
+    });
+  });
+
+  describe('a change under If-Match', () => {
+    const ownership = () => Promise.resolve({ id: 'p1', authorId: 'author', accountId: null });
+    const findById = () => Promise.resolve(post);
+
+    it('writes against the version whose representation the tag names', async () => {
+      const update = jest.fn().mockResolvedValue(true);
+      const { service } = build({ findOwnership: ownership, findById, update });
+      await service.updatePost(author, 'p1', { title: 'New' }, IfMatch.of(entityTagOf(toPostDto(post))));
+      expect(update).toHaveBeenCalledWith('p1', { title: 'New' }, undefined, 3);
+    });
+
+    it('refuses a stale or weak tag without writing', async () => {
+      const update = jest.fn();
+      const { service } = build({ findOwnership: ownership, findById, update });
+      const stale = { ...post, title: 'Before' };
+      for (const field of [entityTagOf(toPostDto(stale)), `W/${entityTagOf(toPostDto(post))}`, 'nonsense']) {
+        await expect(service.updatePost(author, 'p1', {}, IfMatch.of(field))).rejects.toThrow(
+          PreconditionFailedError,
+        );
+      }
+      expect(update).not.toHaveBeenCalled();
+    });
+
+    it('refuses when another change lands between the check and the write', async () => {
+      const { service } = build({ findOwnership: ownership, findById, update: () => Promise.resolve(false) });
+      await expect(service.updatePost(author, 'p1', {}, IfMatch.of('*'))).rejects.toThrow(
+        PreconditionFailedError,
+      );
     });
   });
 

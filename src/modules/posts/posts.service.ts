@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { UserRole } from '../../common/auth/roles';
-import { RequestValidationError } from '../../common/errors/domain-error';
+import { PreconditionFailedError, RequestValidationError } from '../../common/errors/domain-error';
+import type { IfMatch } from '../../common/http/conditional';
 import { CursorCodec, Keyset } from '../../common/pagination/cursor-codec';
 import type { PageDto } from '../../common/pagination/page.dto';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto';
@@ -73,10 +74,22 @@ export class PostsService {
     return toPostDto(await this.posts.create(actor.id, fields, detail, accountId));
   }
 
-  async updatePost(actor: AuthUser, id: string, input: UpdatePostDto): Promise<PostDto> {
+  /**
+   * With `ifMatch`, the change applies only to the representation the caller last read (412 otherwise,
+   * also when another change lands between this check and the write). Answers what a read answers.
+   */
+  async updatePost(actor: AuthUser, id: string, input: UpdatePostDto, ifMatch?: IfMatch): Promise<PostDto> {
     await this.assertCanChange(actor, await this.posts.findOwnership(id));
+    let version: number | undefined;
+    if (ifMatch) {
+      const current = await this.posts.findById(id, personOf(actor));
+      version = ifMatch.versionOf(current, toPostDto, (post) => post.version);
+    }
     const { detail, ...fields } = input;
-    return toPostDto(await this.posts.update(id, fields, detail));
+    if (!(await this.posts.update(id, fields, detail, version))) {
+      throw version === undefined ? new PostNotFoundError() : new PreconditionFailedError();
+    }
+    return this.getPost(id, actor);
   }
 
   async deletePost(actor: AuthUser, id: string): Promise<void> {

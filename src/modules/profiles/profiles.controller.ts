@@ -18,6 +18,7 @@ import { ProfilesService } from './profiles.service';
 import { UserNotFoundError } from '../users/users.errors';
 import { ProfileNotFoundError } from './profiles.errors';
 import { Located } from '../../common/http/location';
+import { ConditionalRead, ConditionalWrite, IfMatch, IfMatchHeader } from '../../common/http/conditional';
 
 @ApiTags('profiles')
 @Controller('v1/users')
@@ -26,6 +27,7 @@ export class ProfilesController {
 
   @Get(':id/profile')
   @Public()
+  @ConditionalRead()
   @ApiOperation({ summary: "A user's public profile", operationId: 'profiles_get' })
   @ApiOkResponse({ type: ProfileDto, description: 'The profile' })
   @ApiProblems(new UserNotFoundError(), new ProfileNotFoundError())
@@ -34,6 +36,7 @@ export class ProfilesController {
   }
 
   @Put('me/profile')
+  @ConditionalWrite()
   @Located((profile) => `/v1/users/${String(profile.userId)}/profile`)
   @ApiOperation({ summary: 'Create or replace my profile', operationId: 'profiles_put_mine' })
   @ApiOkResponse({ type: ProfileDto, description: 'The profile was replaced' })
@@ -43,16 +46,22 @@ export class ProfilesController {
     @CurrentUser() actor: AuthUser,
     @Body() body: ProfileInputDto,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @IfMatchHeader() ifMatch?: IfMatch,
   ): Promise<ProfileDto> {
-    return createdOrOk(reply, await this.profiles.replaceProfile(actor, body));
+    return createdOrOk(reply, await this.profiles.replaceProfile(actor, body, ifMatch));
   }
 
   @Patch('me/profile')
+  @ConditionalWrite()
   @ApiOperation({ summary: 'Change some fields of my profile', operationId: 'profiles_update_mine' })
   @ApiOkResponse({ type: ProfileDto, description: 'The changed profile' })
   @ApiProblems(new UserNotFoundError(), new ProfileNotFoundError())
-  update(@CurrentUser() actor: AuthUser, @Body() body: ProfilePatchDto): Promise<ProfileDto> {
-    return this.profiles.updateProfile(actor, body);
+  update(
+    @CurrentUser() actor: AuthUser,
+    @Body() body: ProfilePatchDto,
+    @IfMatchHeader() ifMatch?: IfMatch,
+  ): Promise<ProfileDto> {
+    return this.profiles.updateProfile(actor, body, ifMatch);
   }
 
   @Delete('me/profile')

@@ -1,10 +1,13 @@
 import { strictFake } from '../../../test/helpers/strict-fake';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { UserRole } from '../../common/auth/roles';
+import { PreconditionFailedError } from '../../common/errors/domain-error';
+import { entityTagOf, IfMatch } from '../../common/http/conditional';
 import { UserNotFoundError } from '../users/users.errors';
 import type { UsersRepository } from '../users/users.repository';
 import { ProfileNotFoundError } from './profiles.errors';
 import type { ProfileRecord, ProfilesRepository } from './profiles.repository';
+import { toProfileDto } from './profiles.mapper';
 import { ProfilesService } from './profiles.service';
 
 const actor: AuthUser = { kind: 'user', id: 'u1', role: UserRole.User, sessionId: 's1' };
@@ -18,6 +21,7 @@ function profileRecord(userId: string): ProfileRecord {
     age: 34,
     location: 'Lisbon',
     website: null,
+    version: 2,
     createdAt: at,
     updatedAt: at,
   };
@@ -64,7 +68,7 @@ describe(ProfilesService.name, () => {
       for (const created of [true, false]) {
         const replace = jest.fn().mockResolvedValue({ profile: profileRecord('u1'), created });
         const result = await build({ replace }).replaceProfile(actor, input);
-        expect(replace).toHaveBeenCalledWith('u1', input);
+        expect(replace).toHaveBeenCalledWith('u1', input, undefined);
         expect(result).toMatchObject({ created, value: { userId: 'u1' } });
       }
     });
@@ -75,7 +79,7 @@ describe(ProfilesService.name, () => {
       const service = build({ update, delete: remove });
       await service.updateProfile(actor, { website: null });
       await service.deleteProfile(actor);
-      expect(update).toHaveBeenCalledWith('u1', { website: null });
+      expect(update).toHaveBeenCalledWith('u1', { website: null }, undefined);
       expect(remove).toHaveBeenCalledWith('u1');
     });
 
@@ -83,6 +87,51 @@ describe(ProfilesService.name, () => {
       const service = build({ update: () => Promise.resolve(null), delete: () => Promise.resolve(false) });
       await expectProfileNotFound(service.updateProfile(actor, { bio: 'x' }));
       await expectProfileNotFound(service.deleteProfile(actor));
+    });
+  });
+
+  describe('changing a profile under If-Match', () => {
+    const current = profileRecord('u1');
+    const tag = entityTagOf(toProfileDto(current));
+    const findByUserId = () => Promise.resolve(current);
+
+    it('writes against the version the tag names', async () => {
+      const replace = jest.fn().mockResolvedValue({ profile: current, created: false });
+      const update = jest.fn().mockResolvedValue(current);
+      const service = build({ findByUserId, replace, update });
+      await service.replaceProfile(actor, { bio: 'b' }, IfMatch.of(tag));
+      await service.updateProfile(actor, { bio: 'b' }, IfMatch.of(`"other", ${tag}`));
+      expect(replace).toHaveBeenCalledWith('u1', { bio: 'b' }, 2);
+      expect(update).toHaveBeenCalledWith('u1', { bio: 'b' }, 2);
+    });
+
+    it('refuses a stale tag, and a replace of a profile that does not exist yet', async () => {
+      const stale = entityTagOf(toProfileDto({ ...current, bio: 'older' }));
+      const service = build({ findByUserId });
+      await expect(service.replaceProfile(actor, {}, IfMatch.of(stale))).rejects.toThrow(
+        PreconditionFailedError,
+      );
+      await expect(service.updateProfile(actor, {}, IfMatch.of(stale))).rejects.toThrow(
+        PreconditionFailedError,
+      );
+      const none = build({ findByUserId: () => Promise.resolve(null) });
+      await expect(none.replaceProfile(actor, {}, IfMatch.of('*'))).rejects.toThrow(PreconditionFailedError);
+      // Without the condition a PATCH of no profile is a 404, so it stays one (RFC 9110 13.2.1).
+      await expectProfileNotFound(none.updateProfile(actor, {}, IfMatch.of('*')));
+    });
+
+    it('refuses when another change lands between the check and the write', async () => {
+      const service = build({
+        findByUserId,
+        replace: () => Promise.resolve(null),
+        update: () => Promise.resolve(null),
+      });
+      await expect(service.replaceProfile(actor, {}, IfMatch.of(tag))).rejects.toThrow(
+        PreconditionFailedError,
+      );
+      await expect(service.updateProfile(actor, {}, IfMatch.of(tag))).rejects.toThrow(
+        PreconditionFailedError,
+      );
     });
   });
 });

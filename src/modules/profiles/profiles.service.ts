@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/auth-user';
+import { PreconditionFailedError } from '../../common/errors/domain-error';
+import type { IfMatch } from '../../common/http/conditional';
 import type { Upserted } from '../../common/http/created-or-ok';
 import { UserNotFoundError } from '../users/users.errors';
 import { UsersRepository } from '../users/users.repository';
@@ -7,7 +9,9 @@ import type { ProfileDto } from './dto/profile.dto';
 import type { ProfileInputDto, ProfilePatchDto } from './dto/profile-input.dto';
 import { ProfileNotFoundError } from './profiles.errors';
 import { toProfileDto } from './profiles.mapper';
-import { ProfilesRepository } from './profiles.repository';
+import { ProfileRecord, ProfilesRepository } from './profiles.repository';
+
+const versionOf = (profile: ProfileRecord): number => profile.version;
 
 @Injectable()
 export class ProfilesService {
@@ -27,15 +31,36 @@ export class ProfilesService {
     return toProfileDto(profile);
   }
 
-  async replaceProfile(actor: AuthUser, input: ProfileInputDto): Promise<Upserted<ProfileDto>> {
-    const { profile, created } = await this.profiles.replace(actor.id, input);
-    return { value: toProfileDto(profile), created };
+  /** With `ifMatch`, replaces only the profile the caller last read (412 when there is none). */
+  async replaceProfile(
+    actor: AuthUser,
+    input: ProfileInputDto,
+    ifMatch?: IfMatch,
+  ): Promise<Upserted<ProfileDto>> {
+    let version: number | undefined;
+    if (ifMatch) {
+      version = ifMatch.versionOf(await this.profiles.findByUserId(actor.id), toProfileDto, versionOf);
+    }
+    const replaced = await this.profiles.replace(actor.id, input, version);
+    if (!replaced) {
+      throw new PreconditionFailedError();
+    }
+    return { value: toProfileDto(replaced.profile), created: replaced.created };
   }
 
-  async updateProfile(actor: AuthUser, input: ProfilePatchDto): Promise<ProfileDto> {
-    const profile = await this.profiles.update(actor.id, input);
+  /** With `ifMatch`, changes only the profile the caller last read. */
+  async updateProfile(actor: AuthUser, input: ProfilePatchDto, ifMatch?: IfMatch): Promise<ProfileDto> {
+    let version: number | undefined;
+    if (ifMatch) {
+      const current = await this.profiles.findByUserId(actor.id);
+      if (!current) {
+        throw new ProfileNotFoundError();
+      }
+      version = ifMatch.versionOf(current, toProfileDto, versionOf);
+    }
+    const profile = await this.profiles.update(actor.id, input, version);
     if (!profile) {
-      throw new ProfileNotFoundError();
+      throw version === undefined ? new ProfileNotFoundError() : new PreconditionFailedError();
     }
     return toProfileDto(profile);
   }

@@ -12,6 +12,7 @@ import { ListUsersQueryDto } from './dto/user-query.dto';
 import { UpdateRoleDto, UpdateUserDto } from './dto/user-input.dto';
 import { UserAdminDto, UserDto, UserPublicDto } from './dto/user.dto';
 import { UsersService } from './users.service';
+import { ConditionalRead } from '../../common/http/conditional';
 import { UserNotFoundError, UsernameTakenError } from './users.errors';
 
 @ApiTags('users')
@@ -58,6 +59,7 @@ export class UsersController {
 
   @Get(':id')
   @Public()
+  @ConditionalRead()
   @ApiOperation({ summary: "A user's public view", operationId: 'users_get' })
   @ApiOkResponse({ type: UserPublicDto, description: 'The user' })
   @ApiProblems(new UserNotFoundError())

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsIn, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { QueryInteger } from '../../../common/errors/validation';
 import { PageQueryDto } from '../../../common/pagination/page-query.dto';
 import { POST_SORTS, POST_TYPES, PostSort, PostType, PROPERTY_TYPES, PropertyType } from '../post-enums';
 import { MAX_PRICE } from './post-input.dto';
@@ -27,31 +28,27 @@ export class ListPostsQueryDto extends PageQueryDto {
   property?: PropertyType;
 
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @QueryInteger()
   @Min(0)
   @Max(MAX_PRICE)
   minPrice?: number;
 
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @QueryInteger()
   @Min(0)
   @Max(MAX_PRICE)
   maxPrice?: number;
 
   /** At least this many bedrooms. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @QueryInteger()
   @Min(0)
   @Max(100)
   bedroom?: number;
 
   /** At least this many bathrooms. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @QueryInteger()
   @Min(0)
   @Max(100)
   bathroom?: number;
