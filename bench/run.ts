@@ -10,7 +10,9 @@
  * --no-build (use dist/ as it is), --no-write (leave RESULTS.md alone; --quick never writes),
  * --profile DIR (both servers run with --cpu-prof, into DIR/project and DIR/reference; read the
  * profiles with bench/profile-summary.ts),
- * --node-flags="..." (more node flags for the project, to try a V8 setting).
+ * --node-flags="..." (more node flags for the project, to try a V8 setting),
+ * --redis (the project with REDIS_URL: TEST_REDIS_URL, else redis://127.0.0.1:6379; its limits and
+ * session invalidations go through Redis, as with several instances).
  *
  * Exits non-zero when a server does not start, the two servers answer different JSON, or a response
  * is not the expected 2xx. Every server it starts is stopped on exit, also after a failure.
@@ -54,8 +56,10 @@ const { values: flags } = parseArgs({
     'node-flags': { type: 'string' },
     soak: { type: 'string' },
     embedded: { type: 'boolean', default: false },
+    redis: { type: 'boolean', default: false },
   },
 });
+const redisUrl = flags.redis ? (process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379') : undefined;
 const quick = flags.quick;
 const load: LoadOptions = {
   connections: Number(flags.connections ?? 32),
@@ -99,6 +103,7 @@ async function session(sizes: SeedSizes, keys: readonly ScenarioKey[]): Promise<
     poolSize: POOL_SIZE,
     nodeFlags: flags['node-flags']?.split(' ').filter(Boolean) ?? [],
     profile: flags.profile,
+    redisUrl,
   };
   const servers: RunningServer[] = [];
   try {

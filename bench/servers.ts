@@ -30,6 +30,8 @@ export interface ServerSettings {
   nodeFlags?: string[];
   /** Both servers run with --cpu-prof, into `<profile>/project` and `<profile>/reference`. */
   profile?: string;
+  /** The project shares its limits and invalidations through this Redis (`--redis`). */
+  redisUrl?: string;
 }
 
 /**
@@ -167,6 +169,9 @@ export async function startProject(settings: ServerSettings): Promise<RunningSer
       LOGIN_FAILURE_LIMIT: '100000000',
       LOGIN_ACCOUNT_FAILURE_LIMIT: '100000000',
       LOGIN_ADDRESS_FAILURE_LIMIT: '100000000',
+      REDIS_URL: settings.redisUrl,
+      // Its own keys, so a run never counts against another's windows.
+      REDIS_PREFIX: settings.redisUrl ? `bench:${process.pid}:` : undefined,
     },
     port,
   );

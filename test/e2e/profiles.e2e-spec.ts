@@ -27,6 +27,19 @@ describe('profiles', () => {
     expect(shown.body.location).toBe('Faro');
   });
 
+  it('of concurrent first PUTs exactly one creates the profile (201), the others replace it (200)', async () => {
+    const user = await registerUser(server.api);
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, index) =>
+        server.api.put('/v1/users/me/profile', { bio: `Take ${index}` }, { token: user.accessToken }),
+      ),
+    );
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 201]);
+    const shown = await server.api.get(`/v1/users/${user.id}/profile`);
+    expect(answers.map((answer) => answer.body.bio)).toContain(shown.body.bio);
+  });
+
   it('changes some fields with PATCH, and null clears one', async () => {
     const user = await registerUser(server.api, { profile: { bio: 'Old', age: 50 } });
     const response = await server.api.patch(

@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
+import { v7 as uuidv7 } from 'uuid';
+import { Clock } from '../../common/time/clock';
 import { classifyPrismaError } from '../../database/prisma-errors';
+import { Columns, preparedStatement, SqlClient } from '../../database/sql-client';
+import { UserNotFoundError } from '../users/users.errors';
 
 export const PROFILE_SELECT = {
   userId: true,
@@ -20,9 +24,56 @@ export type ProfileFields = Partial<
   Pick<ProfileRecord, 'bio' | 'avatarUrl' | 'age' | 'location' | 'website'>
 >;
 
+/**
+ * Creates the profile of a user, or replaces every field of it and raises its version, in one
+ * statement (INSERT ... ON CONFLICT): of concurrent first PUTs one creates and the others replace,
+ * and the statement itself says which (`xmax = 0` only on a row it inserted). No row when the user
+ * is gone.
+ */
+const UPSERT_PROFILE = preparedStatement<
+  [
+    id: string,
+    userId: string,
+    bio: string | null,
+    avatarUrl: string | null,
+    age: number | null,
+    location: string | null,
+    website: string | null,
+    now: Date,
+  ]
+>('profiles_upsert', (id, userId, bio, avatarUrl, age, location, website, now) => {
+  const at = Prisma.sql`${now}::timestamptz`;
+  return Prisma.sql`
+    INSERT INTO profiles (id, user_id, bio, avatar_url, age, location, website, created_at, updated_at)
+    SELECT ${id}::uuid, u.id, ${bio}::text, ${avatarUrl}::text, ${age}::int, ${location}::text, ${website}::text,
+           ${at}, ${at}
+      FROM users u WHERE u.id = ${userId}::uuid
+    ON CONFLICT (user_id) DO UPDATE
+       SET bio = EXCLUDED.bio, avatar_url = EXCLUDED.avatar_url, age = EXCLUDED.age,
+           location = EXCLUDED.location, website = EXCLUDED.website, updated_at = EXCLUDED.updated_at,
+           version = profiles.version + 1
+    RETURNING user_id AS "userId", bio, avatar_url AS "avatarUrl", age, location, website,
+              created_at AS "createdAt", updated_at AS "updatedAt", version, (xmax = 0) AS created`;
+}).returning({
+  userId: 'uuid',
+  bio: 'text?',
+  avatarUrl: 'text?',
+  age: 'int4?',
+  location: 'text?',
+  website: 'text?',
+  createdAt: 'timestamptz',
+  updatedAt: 'timestamptz',
+  version: 'int4',
+  created: 'bool',
+} satisfies Columns);
+
 @Injectable()
 export class ProfilesRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly sql: SqlClient,
+    private readonly clock: Clock,
+  ) {}
 
   findByUserId(userId: string): Promise<ProfileRecord | null> {
     return this.prisma.profile.findUnique({ where: { userId }, select: PROFILE_SELECT });
@@ -30,7 +81,8 @@ export class ProfilesRepository {
 
   /**
    * Creates or wholly replaces the profile of a user; says whether it was created. Given `version`, only
-   * replaces the profile still at that version (null otherwise).
+   * replaces the profile still at that version (null otherwise). Throws UserNotFoundError when the user
+   * is gone.
    */
   async replace(
     userId: string,
@@ -49,15 +101,22 @@ export class ProfilesRepository {
       const profile = await this.update(userId, data, version);
       return profile && { profile, created: false };
     }
-    const existed = await this.prisma.profile.count({ where: { userId } });
-    // A database upsert (INSERT ... ON CONFLICT): concurrent PUTs cannot create two profiles.
-    const profile = await this.prisma.profile.upsert({
-      where: { userId },
-      create: { userId, ...data },
-      update: { ...data, version: { increment: 1 } },
-      select: PROFILE_SELECT,
-    });
-    return { profile, created: existed === 0 };
+    const now = this.clock.now();
+    const [row] = await this.sql.run(UPSERT_PROFILE, [
+      uuidv7(),
+      userId,
+      data.bio,
+      data.avatarUrl,
+      data.age,
+      data.location,
+      data.website,
+      now,
+    ]);
+    if (!row) {
+      throw new UserNotFoundError();
+    }
+    const { created, ...profile } = row;
+    return { profile, created };
   }
 
   /**
