@@ -9,6 +9,7 @@ export default async function globalSetup(): Promise<void> {
     return;
   }
   assertTestDatabase(server);
+  process.env.TEST_RUN_ID ??= String(process.pid);
   const template = templateName(server);
   await onServer(server, `DROP DATABASE IF EXISTS "${template}" WITH (FORCE)`);
   await onServer(server, `CREATE DATABASE "${template}"`);

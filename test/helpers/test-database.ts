@@ -25,8 +25,12 @@ export function serverUrl(): string | undefined {
   return process.env.TEST_DATABASE_URL || undefined;
 }
 
+/**
+ * The migrated template of this test run: named after the run (global setup sets TEST_RUN_ID, which
+ * the test workers inherit), so two runs on one server never drop each other's template.
+ */
 export function templateName(url: string): string {
-  return `${databaseName(url)}_template`;
+  return `${databaseName(url)}_template_${process.env.TEST_RUN_ID ?? 'run'}`;
 }
 
 /** Runs `sql` on the maintenance connection of the server that `url` points at. */
