@@ -15,6 +15,8 @@ import { ProfilesModule } from './modules/profiles/profiles.module';
 import { SavedPostsModule } from './modules/saved-posts/saved-posts.module';
 import { UsersModule } from './modules/users/users.module';
 import { DatabaseModule } from './database/database.module';
+import { JobsModule } from './jobs/jobs.module';
+import { PurgeModule } from './jobs/purge/purge.module';
 
 /** How the application is assembled: its settings, and the clock it writes times with. */
 export interface AppOptions extends ConfigOptions {
@@ -47,6 +49,7 @@ export class AppModule {
         CommonModule,
         ClockModule.forRoot(options.clock),
         DatabaseModule,
+        JobsModule,
         HealthModule,
         MetricsModule,
         AuthModule,
@@ -57,6 +60,7 @@ export class AppModule {
         PostsModule,
         SavedPostsModule,
         ChatsModule,
+        PurgeModule,
       ],
     };
   }

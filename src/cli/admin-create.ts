@@ -20,7 +20,11 @@ async function main(): Promise<void> {
     );
     process.exit(2);
   }
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(), { logger: ['error', 'warn'] });
+  // A command does no background work: the server's instances run the jobs.
+  const app = await NestFactory.createApplicationContext(
+    AppModule.forRoot({ overrides: { JOBS_WORKERS: 'false' } }),
+    { logger: ['error', 'warn'] },
+  );
   try {
     const password = values.password ?? randomBytes(12).toString('base64url');
     const result = await app.get(AuthService).createOrPromoteAdmin(values.email, password, values.username);

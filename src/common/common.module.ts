@@ -4,16 +4,19 @@ import { AppConfig } from '../config/config.module';
 import { ProblemDetailsFilter } from './errors/problem-details.filter';
 import { SafeValidationPipe, validationException } from './errors/validation';
 import { CursorCodec } from './pagination/cursor-codec';
+import { SessionStateBroadcast } from './auth/session-state-broadcast';
 import { SessionStateCache } from './auth/session-state-cache';
 import { CachedReflector } from './metadata/cached-reflector';
 import { Lifecycle } from './lifecycle/lifecycle';
+import { RedisModule } from './redis/redis.module';
+import { RedisService } from './redis/redis.service';
 import { ThrottlingModule } from './throttling/throttling.module';
 import { createHmac } from 'node:crypto';
 
 /** Cross-cutting behaviour every feature relies on: validation, errors, throttling, cursors. */
 @Global()
 @Module({
-  imports: [ThrottlingModule],
+  imports: [RedisModule, ThrottlingModule],
   providers: [
     {
       provide: APP_PIPE,
@@ -42,9 +45,13 @@ import { createHmac } from 'node:crypto';
     },
     {
       provide: SessionStateCache,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) =>
-        new SessionStateCache(config.get('SESSION_CACHE_TTL_MS', { infer: true })),
+      inject: [AppConfig, RedisService],
+      // With REDIS_URL, changes reach every instance's cache at once (a cache that is off needs none).
+      useFactory: (config: AppConfig, redis: RedisService) => {
+        const ttlMs = config.get('SESSION_CACHE_TTL_MS', { infer: true });
+        const bus = redis.enabled && ttlMs > 0 ? new SessionStateBroadcast(redis, ttlMs) : undefined;
+        return new SessionStateCache(ttlMs, undefined, bus);
+      },
     },
   ],
   exports: [CursorCodec, SessionStateCache, CachedReflector, Lifecycle],

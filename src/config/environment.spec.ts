@@ -22,6 +22,17 @@ describe(validateEnvironment.name, () => {
     expect(() => validateEnvironment({ HEAP_GROWTH_PERCENT: '-1' })).toThrow(/HEAP_GROWTH_PERCENT/);
   });
 
+  it('runs job workers by default and checks the jobs settings', () => {
+    expect(validateEnvironment({})).toMatchObject({
+      JOBS_WORKERS: true,
+      JOBS_POLL_INTERVAL_MS: 2000,
+      PURGE_CRON: '*/10 * * * *',
+    });
+    expect(validateEnvironment({ JOBS_WORKERS: 'false' }).JOBS_WORKERS).toBe(false);
+    expect(() => validateEnvironment({ JOBS_POLL_INTERVAL_MS: '10' })).toThrow(/JOBS_POLL_INTERVAL_MS/);
+    expect(() => validateEnvironment({ PURGE_CRON: 'every ten minutes' })).toThrow(/PURGE_CRON/);
+  });
+
   it('names every bad variable in one error', () => {
     let error: unknown;
     try {
@@ -46,6 +57,20 @@ describe(validateEnvironment.name, () => {
     expect(
       validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(32) }).generatedSecrets,
     ).toEqual([]);
+  });
+
+  it('keeps Redis off by default and bounds its command timeout to what a request may wait', () => {
+    const env = validateEnvironment({});
+    expect(env).toMatchObject({ REDIS_PREFIX: 'listings:', REDIS_COMMAND_TIMEOUT_MS: 100 });
+    expect(env.REDIS_URL).toBeUndefined();
+    expect(validateEnvironment({ REDIS_URL: 'redis://localhost:6379' }).REDIS_URL).toBe(
+      'redis://localhost:6379',
+    );
+    expect(() => validateEnvironment({ REDIS_URL: 'localhost:6379' })).toThrow(/REDIS_URL/);
+    expect(() => validateEnvironment({ REDIS_COMMAND_TIMEOUT_MS: '101' })).toThrow(
+      /REDIS_COMMAND_TIMEOUT_MS/,
+    );
+    expect(() => validateEnvironment({ REDIS_PREFIX: 'with space' })).toThrow(/REDIS_PREFIX/);
   });
 
   it('refuses a short JWT secret', () => {

@@ -98,6 +98,29 @@ export class Environment {
   @IntSetting(1000, 3_600_000)
   IDEMPOTENCY_LEASE_MS = 60_000;
 
+  /**
+   * Whether this instance runs background jobs (and pg-boss's cron and maintenance). Every instance
+   * sends jobs either way; turn it off only where another instance works the queues.
+   */
+  @Transform(toBoolean)
+  @IsBoolean()
+  JOBS_WORKERS = true;
+
+  /** How often an idle worker asks its queue for jobs (polling: the embedded database has no NOTIFY). */
+  @IntSetting(100, 60_000)
+  JOBS_POLL_INTERVAL_MS = 2000;
+
+  /**
+   * How often pg-boss's maintenance runs (once across instances): it hands back the jobs whose attempt
+   * expired (an instance died half-way), and archives finished ones.
+   */
+  @IntSetting(1000, 3_600_000)
+  JOBS_MAINTENANCE_INTERVAL_MS = 60_000;
+
+  /** When expired sessions and idempotency records are purged: a cron expression of five fields, in UTC. */
+  @Matches(/^\S+( \S+){4}$/, { message: 'PURGE_CRON must be a cron expression of five fields' })
+  PURGE_CRON = '*/10 * * * *';
+
   /** Signs access tokens. Required in production; development generates one per start. */
   @ValidateIf((env: Environment) => env.NODE_ENV === NodeEnv.Production || env.JWT_SECRET !== undefined)
   @IsString()
@@ -169,6 +192,40 @@ export class Environment {
   @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters long' })
   METRICS_TOKEN?: string;
 
+  /**
+   * A Redis server shared by several instances: rate-limit and failed-login counts, session-check
+   * invalidations. Without it these stay in process memory, right for one instance (the default).
+   */
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  /** Prefix of every Redis key and channel of this service, so that others can share the server. */
+  @Matches(/^\S{1,64}$/, { message: 'REDIS_PREFIX must be 1 to 64 characters without spaces' })
+  REDIS_PREFIX = 'listings:';
+
+  /**
+   * How long a Redis command may take: past it the request goes on without Redis (counts in process
+   * memory) and the connection is reopened. At most 100 ms, the most a request may wait on Redis.
+   */
+  @IntSetting(5, 100)
+  REDIS_COMMAND_TIMEOUT_MS = 100;
+
+  /**
+   * How long opening a Redis connection may take. No request waits for one; the start waits at most
+   * this long for Redis, then goes on without it.
+   */
+  @IntSetting(50, 60_000)
+  REDIS_CONNECT_TIMEOUT_MS = 1000;
+
+  /**
+   * How often each Redis connection is pinged, with REDIS_COMMAND_TIMEOUT_MS to answer; a missed ping
+   * stops its use, and reopens it when the next one misses too. Finds a connection that froze without
+   * closing, which would drop invalidations silently.
+   */
+  @IntSetting(50, 60_000)
+  REDIS_PING_INTERVAL_MS = 1000;
+
   /** Names of secrets generated at boot because none was given (never in production). */
   readonly generatedSecrets: string[] = [];
 }
@@ -184,7 +241,7 @@ export class ConfigurationError extends Error {
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const known = Object.fromEntries(
     Object.keys(new Environment())
-      .concat('DATABASE_URL', 'JWT_SECRET')
+      .concat('DATABASE_URL', 'JWT_SECRET', 'REDIS_URL')
       .filter((key) => key !== 'generatedSecrets')
       .filter((key) => raw[key] !== undefined && raw[key] !== '')
       .map((key) => [key, raw[key]]),

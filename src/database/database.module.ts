@@ -56,6 +56,7 @@ class DatabaseShutdown implements OnApplicationShutdown {
     }),
   ],
   providers: [DatabaseShutdown, DatabaseHealthIndicator, SqlClient],
-  exports: [DatabaseHealthIndicator, SqlClient],
+  // The connection too, for pg-boss (src/jobs), which runs its statements on the same pool.
+  exports: [DatabaseConnectionModule, DatabaseHealthIndicator, SqlClient],
 })
 export class DatabaseModule {}

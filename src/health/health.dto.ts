@@ -11,7 +11,7 @@ export class HealthStatusDto {
   @ApiProperty({ enum: ['ok'], example: 'ok' })
   status!: 'ok';
 
-  /** Each dependency checked, by name. */
+  /** Each dependency checked, by name: `database`, and `redis` if configured (reported, not required). */
   @ApiProperty({ type: 'object', additionalProperties: { $ref: getSchemaPath(HealthCheckDto) } })
   checks!: Record<string, HealthCheckDto>;
 }

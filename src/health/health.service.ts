@@ -1,6 +1,7 @@
 import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { Lifecycle } from '../common/lifecycle/lifecycle';
+import { RedisService } from '../common/redis/redis.service';
 import { DatabaseHealthIndicator } from '../database/database.health';
 import { HealthCheckDto, HealthStatusDto } from './health.dto';
 import { NotReadyError } from './health.errors';
@@ -11,6 +12,7 @@ export class HealthService {
     private readonly health: HealthCheckService,
     private readonly database: DatabaseHealthIndicator,
     private readonly lifecycle: Lifecycle,
+    private readonly redis: RedisService,
   ) {}
 
   async live(): Promise<HealthStatusDto> {
@@ -21,8 +23,9 @@ export class HealthService {
     if (this.lifecycle.draining) {
       throw new NotReadyError('shutting down');
     }
+    let status: HealthStatusDto;
     try {
-      return toStatus(await this.health.check([() => this.database.check('database')]));
+      status = toStatus(await this.health.check([() => this.database.check('database')]));
     } catch (error) {
       if (error instanceof ServiceUnavailableException) {
         const result = error.getResponse() as HealthCheckResult;
@@ -30,6 +33,11 @@ export class HealthService {
       }
       throw error;
     }
+    // Reported, never required: without Redis the service runs on process memory (README, instances).
+    if (this.redis.enabled) {
+      status.checks.redis = { status: this.redis.available && this.redis.listening ? 'up' : 'down' };
+    }
+    return status;
   }
 }
 

@@ -6,6 +6,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { PrismaService } from 'nestjs-prisma';
 import { DATABASE_UNAVAILABLE, toProblem } from '../../src/common/errors/problem';
 import { connectionOptions, withDatabase } from '../../src/database/pg-connection';
+import { JobsService } from '../../src/jobs/jobs.service';
+import { Queue } from '../../src/jobs/queue';
 import { createChat } from '../factories/chats';
 import { createPost } from '../factories/posts';
 import { newUserInput, registerUser } from '../factories/users';
@@ -14,8 +16,14 @@ import { TcpProxy } from '../helpers/tcp-proxy';
 import { startServer } from '../helpers/test-app';
 import { createTestDatabase, onServer, serverUrl, TestDatabase } from '../helpers/test-database';
 
-/** The app on a fresh database, reached through a proxy the test can cut, hang and restore. */
-async function startBehindProxy(overrides: Record<string, string> = {}): Promise<{
+/**
+ * The app on a fresh database, reached through a proxy the test can cut, hang and restore; with
+ * `cutAtStart`, the database is unreachable from before the app starts.
+ */
+async function startBehindProxy(
+  overrides: Record<string, string> = {},
+  { cutAtStart = false } = {},
+): Promise<{
   app: NestFastifyApplication;
   api: ApiClient;
   proxy: TcpProxy;
@@ -28,6 +36,9 @@ async function startBehindProxy(overrides: Record<string, string> = {}): Promise
   await proxy.start();
   const proxied = new URL(database.url);
   proxied.port = String(proxy.port);
+  if (cutAtStart) {
+    await proxy.cut();
+  }
   const { app, api } = await startServer({
     ...database.settings,
     DATABASE_URL: proxied.toString(),
@@ -165,6 +176,82 @@ describe('database', () => {
         (await api.delete(`/v1/chats/${chat.id}/participants/me`, { token: user.accessToken })).status,
       ).toBe(204);
       await exerciseSignedIn(api);
+    } finally {
+      await close();
+    }
+  });
+
+  it('keeps its job workers polling through an outage, and runs jobs again once the database is back', async () => {
+    const { app, api, proxy, close } = await startBehindProxy({ JOBS_POLL_INTERVAL_MS: '100' });
+    try {
+      const jobs = app.get(JobsService);
+      const queue = new Queue<{ n: number }>('test-outage', {
+        retryLimit: 0,
+        retryDelaySeconds: 0,
+        expireInSeconds: 10,
+      });
+      const ran: number[] = [];
+      await jobs.register(queue, ({ n }) => {
+        ran.push(n);
+      });
+      await proxy.cut();
+      const failure = await jobs.send(queue, { n: 1 }).catch((error: unknown) => error);
+      expect(toProblem(failure)).toBe(DATABASE_UNAVAILABLE);
+      await sleep(1000); // ten polls, each failing
+
+      await proxy.restore();
+      await jobs.send(queue, { n: 2 });
+      const deadline = Date.now() + 10_000;
+      while (!ran.includes(2) && Date.now() < deadline) {
+        await sleep(50);
+      }
+      expect(ran).toEqual([2]);
+      expect((await api.get('/health/ready')).status).toBe(200);
+    } finally {
+      await close();
+    }
+  });
+
+  it('starts while its database server is unreachable, answers 503s, and starts its jobs once it answers', async () => {
+    const { app, api, proxy, close } = await startBehindProxy(
+      { JOBS_POLL_INTERVAL_MS: '100' },
+      { cutAtStart: true },
+    );
+    try {
+      expect((await api.get('/health/live')).status).toBe(200);
+      expect((await api.get('/health/ready')).status).toBe(503);
+      const started = Date.now();
+      expectUnavailable(await api.get('/v1/posts'), started);
+      const jobs = app.get(JobsService);
+      const queue = new Queue<{ n: number }>('test-late-start', {
+        retryLimit: 0,
+        retryDelaySeconds: 0,
+        expireInSeconds: 10,
+      });
+      const ran: number[] = [];
+      await jobs.register(queue, ({ n }) => {
+        ran.push(n);
+      });
+      const failure = await jobs.send(queue, { n: 1 }).catch((error: unknown) => error);
+      expect(toProblem(failure)).toBe(DATABASE_UNAVAILABLE);
+
+      await proxy.restore();
+      // pg-boss starts on its next attempt (1 s, then 2 s after the first failure).
+      const deadline = Date.now() + 15_000;
+      let sent = false;
+      while (!sent && Date.now() < deadline) {
+        sent = await jobs.send(queue, { n: 2 }).then(
+          () => true,
+          () => false,
+        );
+        await sleep(100);
+      }
+      expect(sent).toBe(true);
+      while (!ran.includes(2) && Date.now() < deadline) {
+        await sleep(50);
+      }
+      expect(ran).toEqual([2]);
+      expect((await api.get('/health/ready')).status).toBe(200);
     } finally {
       await close();
     }

@@ -6,6 +6,7 @@ import net from 'node:net';
  */
 export class TcpProxy {
   private readonly sockets = new Set<net.Socket>();
+  private readonly pairs = new Set<[net.Socket, net.Socket]>();
   private server?: net.Server;
   private holding = false;
   port = 0;
@@ -25,6 +26,9 @@ export class TcpProxy {
       const upstream = net.connect(this.targetPort, this.targetHost);
       this.track(upstream);
       client.pipe(upstream).pipe(client);
+      const pair: [net.Socket, net.Socket] = [client, upstream];
+      this.pairs.add(pair);
+      client.on('close', () => this.pairs.delete(pair));
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
@@ -55,6 +59,20 @@ export class TcpProxy {
   hang(): void {
     this.dropConnections();
     this.holding = true;
+  }
+
+  /**
+   * Keeps every connection open but passes nothing more either way, and holds new ones: a network
+   * that silently drops traffic, where neither side sees a close.
+   */
+  freeze(): void {
+    this.holding = true;
+    for (const [client, upstream] of this.pairs) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
   }
 
   /** Listens again on the same port, passing connections through. */

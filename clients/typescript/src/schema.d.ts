@@ -627,7 +627,7 @@ export interface components {
              * @enum {string}
              */
             status: "ok";
-            /** @description Each dependency checked, by name. */
+            /** @description Each dependency checked, by name: `database`, and `redis` if configured (reported, not required). */
             checks: {
                 [key: string]: components["schemas"]["HealthCheck"];
             };

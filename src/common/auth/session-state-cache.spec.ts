@@ -1,5 +1,5 @@
 import { UserRole } from './roles';
-import { CallerSession, SessionStateCache } from './session-state-cache';
+import { CallerSession, SessionStateBus, SessionStateCache, SessionStateChange } from './session-state-cache';
 
 const session = (id: string, userId = 'u1'): CallerSession => ({
   id,
@@ -22,7 +22,7 @@ describe('SessionStateCache', () => {
     expect(cache.get('s1')).toBeUndefined();
   });
 
-  it('forgets a session, or every session of a user, at once', () => {
+  it('forgets a session, or every session of a user, at once', async () => {
     const cache = new SessionStateCache(5_000);
     for (const [id, user] of [
       ['s1', 'u1'],
@@ -31,16 +31,16 @@ describe('SessionStateCache', () => {
     ]) {
       cache.remember(session(id, user), cache.epoch);
     }
-    cache.sessionEnded('s3');
+    await cache.sessionEnded('s3');
     expect(cache.get('s3')).toBeUndefined();
-    cache.userChanged('u1');
+    await cache.userChanged('u1');
     expect([cache.get('s1'), cache.get('s2')]).toEqual([undefined, undefined]);
   });
 
-  it('does not keep what a read that began before a forget found', () => {
+  it('does not keep what a read that began before a forget found', async () => {
     const cache = new SessionStateCache(5_000);
     const epoch = cache.epoch; // the read begins...
-    cache.userChanged('u1'); // ...a role change is written and forgotten...
+    await cache.userChanged('u1'); // ...a role change is written and forgotten...
     cache.remember(session('s1'), epoch); // ...the read ends with what it found before
     expect(cache.get('s1')).toBeUndefined();
   });
@@ -54,5 +54,69 @@ describe('SessionStateCache', () => {
       small.remember(session(id), small.epoch);
     }
     expect([small.get('s1'), small.get('s2'), small.get('s3')].map(Boolean)).toEqual([false, true, true]);
+  });
+
+  describe('with a bus', () => {
+    /** A bus that delivers what is published to every cache on it, while it listens. */
+    function bus() {
+      const caches: { onChange: (change: SessionStateChange) => void; onResumed: () => void }[] = [];
+      const published: SessionStateChange[] = [];
+      const shared = {
+        listening: true,
+        published,
+        resume() {
+          shared.listening = true;
+          caches.forEach((cache) => cache.onResumed());
+        },
+      };
+      const on = (): SessionStateBus => ({
+        get listening() {
+          return shared.listening;
+        },
+        publish(change) {
+          published.push(change);
+          if (shared.listening) {
+            caches.forEach((cache) => cache.onChange(change));
+          }
+          return Promise.resolve();
+        },
+        listen(onChange, onResumed) {
+          caches.push({ onChange, onResumed });
+        },
+      });
+      return { shared, on };
+    }
+
+    it("forgets what another instance's change made stale, at once", async () => {
+      const { shared, on } = bus();
+      const [mine, theirs] = [
+        new SessionStateCache(60_000, 10, on()),
+        new SessionStateCache(60_000, 10, on()),
+      ];
+      theirs.remember(session('s1', 'u1'), theirs.epoch);
+      theirs.remember(session('s2', 'u2'), theirs.epoch);
+      await mine.sessionEnded('s1');
+      await mine.userChanged('u2');
+      expect([theirs.get('s1'), theirs.get('s2')]).toEqual([undefined, undefined]);
+      expect(shared.published).toEqual([{ session: 's1' }, { user: 'u2' }]);
+    });
+
+    it('reads every time while the bus may miss changes, and starts empty when it listens again', async () => {
+      const { shared, on } = bus();
+      const cache = new SessionStateCache(60_000, 10, on());
+      const load = jest.fn((id: string) => Promise.resolve(session(id)));
+      await cache.find('s1', load);
+      await cache.find('s1', load);
+      expect(load).toHaveBeenCalledTimes(1);
+      shared.listening = false;
+      await cache.find('s1', load);
+      await cache.find('s1', load);
+      expect(load).toHaveBeenCalledTimes(3);
+      shared.resume();
+      expect(cache.get('s1')).toBeUndefined();
+      await cache.find('s1', load);
+      await cache.find('s1', load);
+      expect(load).toHaveBeenCalledTimes(4);
+    });
   });
 });

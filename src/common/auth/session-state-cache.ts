@@ -9,13 +9,33 @@ export interface CallerSession {
   expiresAt: Date;
 }
 
+/** What made cached answers stale: one session ended, or anything about a user's sessions changed. */
+export type SessionStateChange = { session: string } | { user: string };
+
+/**
+ * How changes reach the caches of the other instances (Redis pub/sub, `SessionStateBroadcast`), and
+ * theirs this one. Absent with one instance.
+ */
+export interface SessionStateBus {
+  /** False while changes made elsewhere may be missed: the cache is then not used at all. */
+  readonly listening: boolean;
+  /** Tells every instance, this one included; never throws. */
+  publish(change: SessionStateChange): Promise<void>;
+  /** `onChange` for every change published; `onResumed` when listening starts again after a gap. */
+  listen(onChange: (change: SessionStateChange) => void, onResumed: () => void): void;
+}
+
 /**
  * The session check's recent answers, kept for SESSION_CACHE_TTL_MS so that an authenticated request
  * usually costs no statement of its own (bench/RESULTS.md, 2026-11-25 11:38). It is the one owner of
  * their invalidation: the services that end a session (`sessionEnded`) or change what a user's
  * sessions may do (`userChanged`: a role, a password, a deletion) report it here once written, and
- * repositories know nothing of it. On this instance such a change takes effect on the next request;
- * one made by another instance, or outside the service, within the TTL. 0 turns the cache off.
+ * repositories know nothing of it. On this instance such a change takes effect on the next request.
+ * With a bus (REDIS_URL) it is published before the call returns, and every instance forgets at
+ * once; while the bus may miss changes (Redis down, a subscription not yet renewed) the cache is
+ * bypassed, every check reads the database, and it starts empty when the bus listens again. Without
+ * a bus, a change made by another instance, or outside the service, applies within the TTL. 0 turns
+ * the cache off.
  *
  * A read that began before a forget must not put back what it read: `epoch` changes on every forget,
  * and `remember` keeps an answer only if no forget happened since the read began.
@@ -27,10 +47,19 @@ export class SessionStateCache {
   constructor(
     private readonly ttlMs: number,
     private readonly maxEntries = 10_000,
-  ) {}
+    private readonly bus?: SessionStateBus,
+  ) {
+    bus?.listen(
+      (change) => this.forget(change),
+      () => this.clear(),
+    );
+  }
 
   /** The session's state as read moments ago, else as `load` reads it now (and then remembered). */
   async find(id: string, load: (id: string) => Promise<CallerSession | null>): Promise<CallerSession | null> {
+    if (this.bus && !this.bus.listening) {
+      return load(id);
+    }
     const cached = this.get(id);
     if (cached) {
       return cached;
@@ -68,16 +97,34 @@ export class SessionStateCache {
   }
 
   /** A session was revoked. */
-  sessionEnded(id: string): void {
-    this.forgets += 1;
-    this.entries.delete(id);
+  async sessionEnded(id: string): Promise<void> {
+    await this.changed({ session: id });
   }
 
   /** A user's role or password changed, or the user is gone: none of their sessions is taken on trust. */
-  userChanged(userId: string): void {
+  async userChanged(userId: string): Promise<void> {
+    await this.changed({ user: userId });
+  }
+
+  /** Forgets everything (the bus may have missed changes). */
+  clear(): void {
     this.forgets += 1;
+    this.entries.clear();
+  }
+
+  private async changed(change: SessionStateChange): Promise<void> {
+    this.forget(change);
+    await this.bus?.publish(change);
+  }
+
+  private forget(change: SessionStateChange): void {
+    this.forgets += 1;
+    if ('session' in change) {
+      this.entries.delete(change.session);
+      return;
+    }
     for (const [id, entry] of this.entries) {
-      if (entry.session.userId === userId) {
+      if (entry.session.userId === change.user) {
         this.entries.delete(id);
       }
     }

@@ -73,12 +73,18 @@ export class ApiKeysRepository {
   }
 
   /**
-   * Notes a key's use. One plain statement: this write runs off the request's path, so it may still be
-   * in flight when the application shuts down, and Prisma wraps `updateMany` in a transaction that its
-   * disconnect can strand after BEGIN, holding a pool connection that the pool's end then waits for
-   * forever (seen in the e2e tests: about one shutdown in three hung).
+   * Notes a key's use at `at`, unless it was noted less than `intervalMs` before: one conditional
+   * statement, so instances need not agree on who writes. One plain statement: this write runs off
+   * the request's path, so it may still be in flight when the application shuts down, and Prisma
+   * wraps `updateMany` in a transaction that its disconnect can strand after BEGIN, holding a pool
+   * connection that the pool's end then waits for forever (seen in the e2e tests: about one shutdown
+   * in three hung).
    */
-  async touch(keyId: string, at: Date): Promise<void> {
-    await this.sql.query(Prisma.sql`UPDATE api_keys SET last_used_at = ${at} WHERE id = ${keyId}::uuid`);
+  async touch(keyId: string, at: Date, intervalMs: number): Promise<void> {
+    const notedBefore = new Date(at.getTime() - intervalMs);
+    await this.sql.query(
+      Prisma.sql`UPDATE api_keys SET last_used_at = ${at}
+        WHERE id = ${keyId}::uuid AND (last_used_at IS NULL OR last_used_at <= ${notedBefore}::timestamptz)`,
+    );
   }
 }

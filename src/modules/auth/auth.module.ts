@@ -44,6 +44,7 @@ import { AccessTokens, accessTokenKey, RefreshTokens } from './tokens';
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [AuthService],
+  // The repository for the purge of dead sessions (src/jobs/purge).
+  exports: [AuthService, AuthRepository],
 })
 export class AuthModule {}

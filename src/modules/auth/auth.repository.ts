@@ -147,6 +147,19 @@ export class AuthRepository {
     });
   }
 
+  /**
+   * Deletes up to `limit` sessions that can no longer be used: expired, or revoked before
+   * `revokedBefore`. One statement per batch (along the indexes on expires_at and revoked_at), so a
+   * large backlog never holds many rows locked at once; the count deleted.
+   */
+  deleteDeadSessions(now: Date, revokedBefore: Date, limit: number): Promise<number> {
+    return this.prisma.$executeRaw`
+      DELETE FROM sessions WHERE id IN (
+        SELECT id FROM sessions
+         WHERE expires_at <= ${now}::timestamptz OR revoked_at <= ${revokedBefore}::timestamptz
+         LIMIT ${limit}::int)`;
+  }
+
   /** Sets a new password and revokes every other session of the user, in one transaction. */
   async changePassword(userId: string, passwordHash: string, keepSessionId: string): Promise<void> {
     await this.prisma.$transaction([

@@ -80,14 +80,16 @@ describe(AuthService.name, () => {
         InvalidCredentialsError,
       );
       // Counted as for any account: that address is now refused for that email, another is not.
-      expect(() => attempts.reserve('nobody@example.com', client.ip)).toThrow(TooManyLoginAttemptsError);
-      expect(attempts.reserve('nobody@example.com', '198.51.100.7')).toBe(0);
+      await expect(attempts.reserve('nobody@example.com', client.ip)).rejects.toThrow(
+        TooManyLoginAttemptsError,
+      );
+      await expect(attempts.reserve('nobody@example.com', '198.51.100.7')).resolves.toBe(0);
     });
 
     it('refuses a blocked account before reading anything', async () => {
       const { service, attempts } = build({});
-      attempts.recordFailure('a@example.com', client.ip);
-      attempts.recordFailure('a@example.com', client.ip);
+      await attempts.recordFailure('a@example.com', client.ip);
+      await attempts.recordFailure('a@example.com', client.ip);
       await expect(service.login({ email: 'a@example.com', password: 'right' }, client)).rejects.toThrow(
         TooManyLoginAttemptsError,
       );

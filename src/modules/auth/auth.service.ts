@@ -74,10 +74,10 @@ export class AuthService {
     const credentials = await this.auth.findCredentials(email);
     const valid = await this.passwords.verify(credentials?.passwordHash, input.password);
     if (!credentials || !valid) {
-      this.attempts.recordFailure(email, client.ip);
+      await this.attempts.recordFailure(email, client.ip);
       throw new InvalidCredentialsError();
     }
-    this.attempts.recordSuccess(email, client.ip);
+    await this.attempts.recordSuccess(email, client.ip);
     const { session, refreshToken } = this.newSession(client);
     await this.auth.createSession(credentials.id, session);
     const user = await this.users.findByIdWithProfile(credentials.id);
@@ -137,7 +137,7 @@ export class AuthService {
       throw new WrongPasswordError();
     }
     await this.auth.changePassword(actor.id, await this.passwords.hash(input.newPassword), actor.sessionId);
-    this.callers.userChanged(actor.id);
+    await this.callers.userChanged(actor.id);
   }
 
   /** Who an access token speaks for, checked against its session and the user's current role. */
@@ -159,7 +159,7 @@ export class AuthService {
       return null;
     }
     await this.users.updateRole(existing.id, UserRole.Admin);
-    this.callers.userChanged(existing.id);
+    await this.callers.userChanged(existing.id);
     return existing.id;
   }
 
@@ -185,7 +185,7 @@ export class AuthService {
   /** Revokes a session (of `userId`, when given); false when there was no such live session. */
   private async endSession(id: string, userId?: string): Promise<boolean> {
     const revoked = await this.auth.revokeSession(id, userId);
-    this.callers.sessionEnded(id);
+    await this.callers.sessionEnded(id);
     return revoked;
   }
 

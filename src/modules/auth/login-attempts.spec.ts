@@ -1,7 +1,8 @@
 import { strictFake } from '../../../test/helpers/strict-fake';
 import type { AppConfig } from '../../config/config.module';
 import { TooManyLoginAttemptsError } from './auth.errors';
-import { LoginAttempts } from './login-attempts';
+import { LoginAttempts, MemoryLoginWindows } from './login-attempts';
+import { loginLimits } from './login-limits';
 
 const settings: Record<string, number> = {
   LOGIN_FAILURE_LIMIT: 2,
@@ -10,6 +11,7 @@ const settings: Record<string, number> = {
   LOGIN_FAILURE_WINDOW_MS: 1000,
 };
 const config = strictFake<AppConfig>({ get: (key: string) => settings[key] });
+const limits = loginLimits(config);
 
 function refusal(attempt: () => unknown): TooManyLoginAttemptsError {
   try {
@@ -23,9 +25,9 @@ function refusal(attempt: () => unknown): TooManyLoginAttemptsError {
   throw new Error('not refused');
 }
 
-describe(LoginAttempts.name, () => {
+describe(MemoryLoginWindows.name, () => {
   it('refuses an address for an account past the pair limit, and nobody else', () => {
-    const attempts = new LoginAttempts(config);
+    const attempts = new MemoryLoginWindows(limits);
     attempts.recordFailure('a@example.com', '192.0.2.1', 0);
     attempts.recordFailure('a@example.com', '192.0.2.1', 0);
     expect(refusal(() => attempts.reserve('a@example.com', '192.0.2.1', 200)).retryAfterSeconds).toBe(1);
@@ -35,7 +37,7 @@ describe(LoginAttempts.name, () => {
   });
 
   it('slows an account past its limit to one attempt a second, in turn, without refusing it', () => {
-    const attempts = new LoginAttempts(config);
+    const attempts = new MemoryLoginWindows(limits);
     for (const ip of ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4']) {
       attempts.recordFailure('a@example.com', ip, 0);
     }
@@ -46,7 +48,7 @@ describe(LoginAttempts.name, () => {
   });
 
   it('refuses an account whose queue is over ten seconds long', () => {
-    const attempts = new LoginAttempts(config);
+    const attempts = new MemoryLoginWindows(limits);
     for (let i = 0; i < 4; i += 1) {
       attempts.recordFailure('a@example.com', `192.0.2.${i}`, 0);
     }
@@ -57,7 +59,7 @@ describe(LoginAttempts.name, () => {
   });
 
   it('refuses an address past its own, looser limit, for every account', () => {
-    const attempts = new LoginAttempts(config);
+    const attempts = new MemoryLoginWindows(limits);
     for (let i = 0; i < 6; i += 1) {
       attempts.recordFailure(`user${i}@example.com`, '192.0.2.7', 0);
     }
@@ -66,7 +68,7 @@ describe(LoginAttempts.name, () => {
   });
 
   it('clears the account and its pair on success', () => {
-    const attempts = new LoginAttempts(config);
+    const attempts = new MemoryLoginWindows(limits);
     attempts.recordFailure('a@example.com', '192.0.2.1', 0);
     attempts.recordFailure('a@example.com', '192.0.2.1', 0);
     attempts.recordSuccess('a@example.com', '192.0.2.1');
@@ -74,11 +76,24 @@ describe(LoginAttempts.name, () => {
   });
 
   it('forgets ended windows when many accumulate', () => {
-    const attempts = new LoginAttempts(config);
+    const attempts = new MemoryLoginWindows(limits);
     for (let i = 0; i < 5_000; i += 1) {
       attempts.recordFailure(`user${i}@example.com`, '192.0.2.4', 0);
     }
     attempts.recordFailure('late@example.com', '192.0.2.5', 5000);
     expect((attempts as unknown as { windows: Map<string, unknown> }).windows.size).toBe(3);
+  });
+});
+
+describe(LoginAttempts.name, () => {
+  it('counts in process memory without Redis', async () => {
+    const attempts = new LoginAttempts(config);
+    await attempts.recordFailure('a@example.com', '192.0.2.1');
+    await attempts.recordFailure('a@example.com', '192.0.2.1');
+    await expect(attempts.waitForTurn('a@example.com', '192.0.2.1')).rejects.toThrow(
+      TooManyLoginAttemptsError,
+    );
+    await attempts.recordSuccess('a@example.com', '192.0.2.1');
+    await expect(attempts.reserve('a@example.com', '192.0.2.1')).resolves.toBe(0);
   });
 });

@@ -1,13 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { RedisService } from '../../common/redis/redis.service';
 import { AppConfig } from '../../config/config.module';
 import { TooManyLoginAttemptsError } from './auth.errors';
+import { ACCOUNT_SLOT_MS, type LoginLimits, loginLimits, MAX_DELAY_MS } from './login-limits';
+import { SharedLoginWindows } from './shared-login-windows';
 
 const SWEEP_AT = 10_000;
-/** Past the account's limit, one attempt for the account is let through per slot, in turn. */
-const ACCOUNT_SLOT_MS = 1000;
-/** An attempt waits at most this long for its slot; a longer queue is refused for that long. */
-const MAX_DELAY_MS = 10_000;
 
 interface Window {
   failures: number;
@@ -26,23 +25,22 @@ interface Window {
  *   addresses is slowed while the owner still gets in.
  * - per address, LOGIN_ADDRESS_FAILURE_LIMIT (much looser): past it the address may not log in at all
  *   until the window ends; an office behind one NAT stays far below it.
- * A success clears the account's counts (its own and its pair with the address). In memory, so per
- * instance: several instances keep these in Redis (DESIGN.md, scale-out).
+ * A success clears the account's counts (its own and its pair with the address).
+ *
+ * With REDIS_URL the counts that decide live in Redis (`SharedLoginWindows`), the same for every
+ * instance. Failures are also counted here, in process memory (`MemoryLoginWindows`), which decides
+ * while Redis is down: then the limits hold per instance, and this instance still remembers the
+ * failures it saw before the outage.
  */
 @Injectable()
 export class LoginAttempts {
-  private readonly windows = new Map<string, Window>();
-  private readonly nextSlot = new Map<string, number>();
-  private readonly pairLimit: number;
-  private readonly accountLimit: number;
-  private readonly addressLimit: number;
-  private readonly windowMs: number;
+  private readonly memory: MemoryLoginWindows;
+  private readonly shared?: SharedLoginWindows;
 
-  constructor(config: AppConfig) {
-    this.pairLimit = config.get('LOGIN_FAILURE_LIMIT', { infer: true });
-    this.accountLimit = config.get('LOGIN_ACCOUNT_FAILURE_LIMIT', { infer: true });
-    this.addressLimit = config.get('LOGIN_ADDRESS_FAILURE_LIMIT', { infer: true });
-    this.windowMs = config.get('LOGIN_FAILURE_WINDOW_MS', { infer: true });
+  constructor(config: AppConfig, @Optional() redis?: RedisService) {
+    const limits = loginLimits(config);
+    this.memory = new MemoryLoginWindows(limits);
+    this.shared = redis?.enabled ? new SharedLoginWindows(redis, limits) : undefined;
   }
 
   /**
@@ -50,17 +48,48 @@ export class LoginAttempts {
    * its limit); throws TooManyLoginAttemptsError while the pair or the address is over its limit.
    */
   async waitForTurn(email: string, ip: string): Promise<void> {
-    const delay = this.reserve(email, ip);
+    const delay = await this.reserve(email, ip);
     if (delay > 0) {
       await sleep(delay);
     }
   }
 
+  /** The delay before the attempt may go on, reserving its slot; rejects when it is refused. */
+  async reserve(email: string, ip: string): Promise<number> {
+    const turn = await this.shared?.reserve(email, ip);
+    if (turn === undefined) {
+      return this.memory.reserve(email, ip);
+    }
+    if (turn.refusedForMs !== undefined) {
+      throw new TooManyLoginAttemptsError(Math.max(1, Math.ceil(turn.refusedForMs / 1000)));
+    }
+    return turn.delayMs;
+  }
+
+  async recordFailure(email: string, ip: string): Promise<void> {
+    this.memory.recordFailure(email, ip);
+    await this.shared?.recordFailure(email, ip);
+  }
+
+  /** A successful login clears the account's counts (not the address's). */
+  async recordSuccess(email: string, ip: string): Promise<void> {
+    this.memory.recordSuccess(email, ip);
+    await this.shared?.recordSuccess(email, ip);
+  }
+}
+
+/** The three counts in this process's memory: all there is with one instance. */
+export class MemoryLoginWindows {
+  private readonly windows = new Map<string, Window>();
+  private readonly nextSlot = new Map<string, number>();
+
+  constructor(private readonly limits: LoginLimits) {}
+
   /** The delay before the attempt may go on, reserving its slot; throws when it is refused. */
   reserve(email: string, ip: string, now = Date.now()): number {
     for (const [key, limit] of [
-      [this.keyOf('pair', `${ip} ${email}`), this.pairLimit],
-      [this.keyOf('ip', ip), this.addressLimit],
+      [this.keyOf('pair', `${ip} ${email}`), this.limits.pair],
+      [this.keyOf('ip', ip), this.limits.address],
     ] as const) {
       const window = this.live(key, now);
       if (window && window.failures >= limit) {
@@ -68,7 +97,7 @@ export class LoginAttempts {
       }
     }
     const account = this.live(this.keyOf('account', email), now);
-    if (!account || account.failures < this.accountLimit) {
+    if (!account || account.failures < this.limits.account) {
       return 0;
     }
     const slot = Math.max(now, this.nextSlot.get(email) ?? 0);
@@ -85,13 +114,12 @@ export class LoginAttempts {
     }
     const keys = [this.keyOf('pair', `${ip} ${email}`), this.keyOf('account', email), this.keyOf('ip', ip)];
     for (const key of keys) {
-      const window = this.live(key, now) ?? { failures: 0, resetsAt: now + this.windowMs };
+      const window = this.live(key, now) ?? { failures: 0, resetsAt: now + this.limits.windowMs };
       window.failures += 1;
       this.windows.set(key, window);
     }
   }
 
-  /** A successful login clears the account's counts (not the address's). */
   recordSuccess(email: string, ip: string): void {
     this.windows.delete(this.keyOf('account', email));
     this.windows.delete(this.keyOf('pair', `${ip} ${email}`));

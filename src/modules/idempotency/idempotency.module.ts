@@ -14,7 +14,8 @@ import { IdempotencyService } from './idempotency.service';
 @Module({
   imports: [DiscoveryModule],
   providers: [IdempotencyRepository, IdempotencyService],
-  exports: [IdempotencyService],
+  // The repository for the purge of expired records (src/jobs/purge).
+  exports: [IdempotencyService, IdempotencyRepository],
 })
 export class IdempotencyModule {
   constructor(discovery: DiscoveryService, scanner: MetadataScanner, reflector: Reflector) {

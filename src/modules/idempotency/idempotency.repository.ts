@@ -97,6 +97,13 @@ export class IdempotencyRepository {
     });
   }
 
+  /** Deletes up to `limit` expired records (one statement, along the index on expires_at); the count. */
+  deleteExpired(now: Date, limit: number): Promise<number> {
+    return this.prisma.$executeRaw`
+      DELETE FROM idempotency_records WHERE id IN (
+        SELECT id FROM idempotency_records WHERE expires_at <= ${now}::timestamptz LIMIT ${limit}::int)`;
+  }
+
   /** Deletes the record of a key if it has expired; true when it did. */
   async deleteIfExpired(scope: string, key: string, now: Date): Promise<boolean> {
     const { count } = await this.prisma.idempotencyRecord.deleteMany({

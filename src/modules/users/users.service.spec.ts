@@ -32,7 +32,10 @@ const withProfile = (id: string): UserWithProfileRecord => ({ ...userRecord(id),
 const query = (overrides: Partial<ListUsersQueryDto> = {}): ListUsersQueryDto =>
   Object.assign(new ListUsersQueryDto(), { limit: 2 }, overrides);
 
-const build = (users: Partial<UsersRepository>, userChanged: (userId: string) => void = () => undefined) =>
+const build = (
+  users: Partial<UsersRepository>,
+  userChanged: (userId: string) => Promise<void> = () => Promise.resolve(),
+) =>
   new UsersService(
     strictFake<UsersRepository>(users),
     cursors,

@@ -40,7 +40,7 @@ export class UsersService {
 
   async deleteMe(actor: AuthUser): Promise<void> {
     const deleted = await this.users.delete(actor.id);
-    this.callers.userChanged(actor.id);
+    await this.callers.userChanged(actor.id);
     if (!deleted) {
       throw new UserNotFoundError();
     }
@@ -67,7 +67,7 @@ export class UsersService {
   async changeRole(actor: AuthUser, id: string, role: UserRole): Promise<UserAdminDto> {
     assertAdmin(actor);
     const user = await this.users.updateRole(id, role);
-    this.callers.userChanged(id);
+    await this.callers.userChanged(id);
     if (!user) {
       throw new UserNotFoundError();
     }
