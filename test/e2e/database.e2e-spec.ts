@@ -83,6 +83,29 @@ function expectUnavailable(response: ApiResponse, started: number): void {
   expect(Date.now() - started).toBeLessThan(3000);
 }
 
+/** A test queue on `app` whose handler records the `n` of every job it runs. */
+async function recordingQueue(app: NestFastifyApplication, name: string) {
+  const jobs = app.get(JobsService);
+  const queue = new Queue<{ n: number }>(name, { retryLimit: 0, retryDelaySeconds: 0, expireInSeconds: 10 });
+  const ran: number[] = [];
+  await jobs.register(queue, ({ n }) => {
+    ran.push(n);
+  });
+  /** Resolves once the job of `n` has run, or at `deadline`. */
+  const ranBy = async (n: number, deadline: number): Promise<void> => {
+    while (!ran.includes(n) && Date.now() < deadline) {
+      await sleep(50);
+    }
+  };
+  return { jobs, queue, ran, ranBy };
+}
+
+/** A send while the database is unreachable fails as a request would: DATABASE_UNAVAILABLE. */
+async function expectSendUnavailable(jobs: JobsService, queue: Queue<{ n: number }>): Promise<void> {
+  const failure = await jobs.send(queue, { n: 1 }).catch((error: unknown) => error);
+  expect(toProblem(failure)).toBe(DATABASE_UNAVAILABLE);
+}
+
 describe('database', () => {
   it('keeps serving signed-in requests across idle periods longer than the pool keeps a connection', async () => {
     const { api, close } = await startBehindProxy({ DB_IDLE_TIMEOUT_MS: '200' });
@@ -184,27 +207,14 @@ describe('database', () => {
   it('keeps its job workers polling through an outage, and runs jobs again once the database is back', async () => {
     const { app, api, proxy, close } = await startBehindProxy({ JOBS_POLL_INTERVAL_MS: '100' });
     try {
-      const jobs = app.get(JobsService);
-      const queue = new Queue<{ n: number }>('test-outage', {
-        retryLimit: 0,
-        retryDelaySeconds: 0,
-        expireInSeconds: 10,
-      });
-      const ran: number[] = [];
-      await jobs.register(queue, ({ n }) => {
-        ran.push(n);
-      });
+      const { jobs, queue, ran, ranBy } = await recordingQueue(app, 'test-outage');
       await proxy.cut();
-      const failure = await jobs.send(queue, { n: 1 }).catch((error: unknown) => error);
-      expect(toProblem(failure)).toBe(DATABASE_UNAVAILABLE);
+      await expectSendUnavailable(jobs, queue);
       await sleep(1000); // ten polls, each failing
 
       await proxy.restore();
       await jobs.send(queue, { n: 2 });
-      const deadline = Date.now() + 10_000;
-      while (!ran.includes(2) && Date.now() < deadline) {
-        await sleep(50);
-      }
+      await ranBy(2, Date.now() + 10_000);
       expect(ran).toEqual([2]);
       expect((await api.get('/health/ready')).status).toBe(200);
     } finally {
@@ -222,18 +232,8 @@ describe('database', () => {
       expect((await api.get('/health/ready')).status).toBe(503);
       const started = Date.now();
       expectUnavailable(await api.get('/v1/posts'), started);
-      const jobs = app.get(JobsService);
-      const queue = new Queue<{ n: number }>('test-late-start', {
-        retryLimit: 0,
-        retryDelaySeconds: 0,
-        expireInSeconds: 10,
-      });
-      const ran: number[] = [];
-      await jobs.register(queue, ({ n }) => {
-        ran.push(n);
-      });
-      const failure = await jobs.send(queue, { n: 1 }).catch((error: unknown) => error);
-      expect(toProblem(failure)).toBe(DATABASE_UNAVAILABLE);
+      const { jobs, queue, ran, ranBy } = await recordingQueue(app, 'test-late-start');
+      await expectSendUnavailable(jobs, queue);
 
       await proxy.restore();
       // pg-boss starts on its next attempt (1 s, then 2 s after the first failure).
@@ -247,9 +247,7 @@ describe('database', () => {
         await sleep(100);
       }
       expect(sent).toBe(true);
-      while (!ran.includes(2) && Date.now() < deadline) {
-        await sleep(50);
-      }
+      await ranBy(2, deadline);
       expect(ran).toEqual([2]);
       expect((await api.get('/health/ready')).status).toBe(200);
     } finally {
