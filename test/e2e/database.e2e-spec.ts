@@ -7,7 +7,8 @@ import { PrismaService } from 'nestjs-prisma';
 import { DATABASE_UNAVAILABLE, toProblem } from '../../src/common/errors/problem';
 import { connectionOptions, withDatabase } from '../../src/database/pg-connection';
 import { JobsService } from '../../src/jobs/jobs.service';
-import { Queue } from '../../src/jobs/queue';
+import type { Queue } from '../../src/jobs/queue';
+import { singleAttemptQueue } from '../helpers/test-queues';
 import { createChat } from '../factories/chats';
 import { createPost } from '../factories/posts';
 import { newUserInput, registerUser } from '../factories/users';
@@ -86,7 +87,7 @@ function expectUnavailable(response: ApiResponse, started: number): void {
 /** A test queue on `app` whose handler records the `n` of every job it runs. */
 async function recordingQueue(app: NestFastifyApplication, name: string) {
   const jobs = app.get(JobsService);
-  const queue = new Queue<{ n: number }>(name, { retryLimit: 0, retryDelaySeconds: 0, expireInSeconds: 10 });
+  const queue = singleAttemptQueue<{ n: number }>(name);
   const ran: number[] = [];
   await jobs.register(queue, ({ n }) => {
     ran.push(n);

@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JobsService } from '../../src/jobs/jobs.service';
-import { Queue } from '../../src/jobs/queue';
 import { METRICS_TOKEN, useTestApp } from '../helpers/test-app';
-import { JOB_SETTINGS } from '../helpers/test-queues';
+import { JOB_SETTINGS, singleAttemptQueue } from '../helpers/test-queues';
 
 /** The value of one series in a scrape, or undefined when the scrape has no such line. */
 function sample(text: string, series: string): number | undefined {
@@ -17,11 +16,7 @@ describe('jobs in /metrics', () => {
     (await server.api.get('/metrics', { token: METRICS_TOKEN })).text;
 
   it('counts the failed attempts and times every attempt, per queue', async () => {
-    const queue = new Queue<{ fail: boolean }>('test-metrics', {
-      retryLimit: 0,
-      retryDelaySeconds: 0,
-      expireInSeconds: 10,
-    });
+    const queue = singleAttemptQueue<{ fail: boolean }>('test-metrics');
     const jobs = working.app.get(JobsService);
     await jobs.register(queue, ({ fail }) => {
       if (fail) {
@@ -46,11 +41,7 @@ describe('jobs in /metrics', () => {
   });
 
   it('reports the jobs waiting in each queue, and runs none where JOBS_WORKERS is off', async () => {
-    const queue = new Queue<{ n: number }>('test-depth', {
-      retryLimit: 0,
-      retryDelaySeconds: 0,
-      expireInSeconds: 10,
-    });
+    const queue = singleAttemptQueue<{ n: number }>('test-depth');
     const jobs = sending.app.get(JobsService);
     const ran: number[] = [];
     await jobs.register(queue, ({ n }) => {

@@ -7,7 +7,7 @@ import { JobsService } from '../../src/jobs/jobs.service';
 import { Queue } from '../../src/jobs/queue';
 import { startServer, TEST_SETTINGS } from '../helpers/test-app';
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';
-import { JOB_SETTINGS, STUCK_QUEUE } from '../helpers/test-queues';
+import { JOB_SETTINGS, singleAttemptQueue, STUCK_QUEUE } from '../helpers/test-queues';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -79,11 +79,7 @@ describe('jobs', () => {
   });
 
   it('never runs a job enqueued in a transaction that rolled back', async () => {
-    const queue = new Queue<{ label: string }>('test-rollback', {
-      retryLimit: 0,
-      retryDelaySeconds: 0,
-      expireInSeconds: 10,
-    });
+    const queue = singleAttemptQueue<{ label: string }>('test-rollback');
     const instance = await startInstance(database);
     try {
       const ran: string[] = [];

@@ -11,6 +11,11 @@ export const STUCK_QUEUE = new Queue<{ n: number }>('test-stuck', {
   expireInSeconds: 2,
 });
 
+/** A test queue whose jobs run once (no retry), expiring after 10 s. */
+export function singleAttemptQueue<Payload extends object>(name: string): Queue<Payload> {
+  return new Queue<Payload>(name, { retryLimit: 0, retryDelaySeconds: 0, expireInSeconds: 10 });
+}
+
 /** Settings of the test instances that run jobs: quick polling and maintenance, a short grace. */
 export const JOB_SETTINGS: Record<string, string> = {
   JOBS_POLL_INTERVAL_MS: '100',
