@@ -1,24 +1,101 @@
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import type { ThrottlerStorage } from '@nestjs/throttler';
+import type { Redis } from 'ioredis';
 import type { RedisService } from '../redis/redis.service';
 import { FixedWindowThrottlerStorage } from './throttler-storage';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
+/** A lease is at most this share of what is left of a window's limit... */
+const LEASE_DIVISOR = 16;
+/** ...and at most this many hits. */
+const MAX_LEASE = 64;
+
 /**
- * The throttler's counts in Redis, one window for every instance, while Redis is up; in this
- * process's fixed windows while it is down, and for a request whose Redis command failed. So a limit
- * is per instance during an outage (N instances let N times the limit through) and never waits on
- * Redis longer than the command timeout. The windows counted in memory during an outage are not
- * carried into Redis when it is back: the shared count starts over from what Redis kept.
+ * Takes up to `want` hits of a window for one instance: at most 1/divisor of what is left of the
+ * limit, and at least one while something is left. Past the limit the hit is counted and the key
+ * is blocked for the block duration (while it is blocked nothing is counted), as
+ * `FixedWindowThrottlerStorage` does in memory.
+ * KEYS: hits, blocked. ARGV: ttl, limit, block duration (ms), divisor, most hits per lease.
+ * Answers { hits granted, hits of the window before them, ms left of the window, ms left of the block }.
+ */
+const LEASE_SCRIPT = `
+local blockLeft = redis.call('PTTL', KEYS[2])
+local hits = tonumber(redis.call('GET', KEYS[1]) or '0')
+local windowLeft = redis.call('PTTL', KEYS[1])
+if blockLeft > 0 then
+  return { 0, hits, windowLeft, blockLeft }
+end
+local ttl, limit, blockDuration = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+if windowLeft <= 0 then
+  hits = 0
+  windowLeft = ttl
+  redis.call('SET', KEYS[1], 0, 'PX', ttl)
+end
+local left = limit - hits
+if left <= 0 then
+  redis.call('INCR', KEYS[1])
+  redis.call('SET', KEYS[2], 1, 'PX', blockDuration)
+  return { 0, hits + 1, windowLeft, blockDuration }
+end
+local grant = math.min(tonumber(ARGV[5]), math.max(1, math.floor(left / tonumber(ARGV[4]))))
+redis.call('INCRBY', KEYS[1], grant)
+return { grant, hits, windowLeft, 0 }
+`;
+
+type LeaseReply = [granted: number, before: number, windowLeftMs: number, blockLeftMs: number];
+
+interface LeasingClient extends Redis {
+  throttlerLease(
+    hitsKey: string,
+    blockedKey: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    divisor: number,
+    maxLease: number,
+  ): Promise<LeaseReply>;
+}
+
+/** The hits of a window this instance took from Redis, and how many of them it used. */
+interface Lease {
+  /** The window's hits (every instance's) before this lease. */
+  before: number;
+  granted: number;
+  used: number;
+  /** When the window closes (epoch ms). */
+  endsAt: number;
+  /** Until when the key is refused (epoch ms; 0: not blocked). */
+  blockedUntil: number;
+}
+
+/**
+ * The throttler's counts in Redis, one window for every instance, while Redis is up. A request does
+ * not go to Redis each time: an instance takes a lease of hits (1/16 of what is left of the limit,
+ * at most 64, at least 1) and counts them in memory, so a client far from its limit costs one Redis
+ * round trip per lease, and near it one per request. Never more than the limit passes; a client whose
+ * requests go to several instances may be refused early by the hits the other instances hold and
+ * have not used (at most 1/16 of its limit each), and the `X-RateLimit-Remaining` an instance
+ * answers does not count what the others let through since its lease. Limits below 32 are counted
+ * exactly: every lease is one hit.
+ *
+ * While Redis is down, and for a request whose Redis command failed, the counts are this process's
+ * fixed windows: a limit is per instance during an outage (N instances let N times the limit
+ * through) and no request waits on Redis longer than the command timeout. The windows counted in
+ * memory during an outage are not carried into Redis when it is back.
  */
 export class SharedThrottlerStorage implements ThrottlerStorage {
-  private readonly shared: ThrottlerStorageRedisService;
+  private readonly leases = new Map<string, Lease>();
+  /** The lease being asked for, per key: concurrent requests of one client ask Redis once. */
+  private readonly asking = new Map<string, Promise<Lease | undefined>>();
   private readonly local = new FixedWindowThrottlerStorage();
+  private nextSweepAt = 0;
 
-  constructor(private readonly redis: RedisService) {
-    // The package's EVAL names its keys, so the client's REDIS_PREFIX applies to them.
-    this.shared = new ThrottlerStorageRedisService(redis.client);
+  constructor(
+    private readonly redis: RedisService,
+    private readonly sweepIntervalMs = 60_000,
+  ) {
+    // EVALSHA with the script's digest, the whole script only once per connection.
+    redis.client.defineCommand('throttlerLease', { numberOfKeys: 2, lua: LEASE_SCRIPT });
   }
 
   async increment(
@@ -28,9 +105,94 @@ export class SharedThrottlerStorage implements ThrottlerStorage {
     blockDuration: number,
     throttlerName: string,
   ): Promise<ThrottlerStorageRecord> {
-    const shared = await this.redis.attempt(() =>
-      this.shared.increment(key, ttl, limit, blockDuration, throttlerName),
-    );
-    return shared ?? this.local.increment(key, ttl, limit, blockDuration, throttlerName);
+    const id = `{${key}:${throttlerName}}`;
+    for (;;) {
+      const now = Date.now();
+      this.sweep(now);
+      const lease = this.leases.get(id);
+      if (lease && lease.blockedUntil > now) {
+        return record(lease.before, lease.endsAt, lease.blockedUntil, now);
+      }
+      if (lease && lease.endsAt > now && lease.used < lease.granted) {
+        lease.used += 1;
+        return record(lease.before + lease.used, lease.endsAt, 0, now);
+      }
+      const fresh = await this.lease(id, ttl, limit, blockDuration);
+      if (!fresh) {
+        return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
+      }
+      if (fresh.granted === 0) {
+        // Past the limit, and the block (of a few ms at most) already over.
+        return { ...record(fresh.before, fresh.endsAt, 0, Date.now()), isBlocked: true };
+      }
+      // Concurrent requests share the lease; one that finds it used up asks again.
+    }
   }
+
+  /** How many keys hold a lease (for tests). */
+  get size(): number {
+    return this.leases.size;
+  }
+
+  private lease(id: string, ttl: number, limit: number, blockDuration: number): Promise<Lease | undefined> {
+    let asking = this.asking.get(id);
+    if (!asking) {
+      asking = this.redis
+        .attempt(async (client) => {
+          const [granted, before, windowLeft, blockLeft] = await (client as LeasingClient).throttlerLease(
+            `${id}:hits`,
+            `${id}:blocked`,
+            ttl,
+            limit,
+            blockDuration,
+            LEASE_DIVISOR,
+            MAX_LEASE,
+          );
+          const now = Date.now();
+          const lease: Lease = {
+            before,
+            granted,
+            used: 0,
+            endsAt: now + windowLeft,
+            blockedUntil: blockLeft > 0 ? now + blockLeft : 0,
+          };
+          this.leases.set(id, lease);
+          return lease;
+        })
+        .finally(() => this.asking.delete(id));
+      this.asking.set(id, asking);
+    }
+    return asking;
+  }
+
+  private sweep(now: number): void {
+    if (now < this.nextSweepAt) {
+      return;
+    }
+    this.nextSweepAt = now + this.sweepIntervalMs;
+    for (const [id, lease] of this.leases) {
+      if (lease.endsAt <= now && lease.blockedUntil <= now) {
+        this.leases.delete(id);
+      }
+    }
+  }
+}
+
+function record(
+  totalHits: number,
+  endsAt: number,
+  blockedUntil: number,
+  now: number,
+): ThrottlerStorageRecord {
+  const isBlocked = blockedUntil > now;
+  return {
+    totalHits,
+    timeToExpire: seconds(endsAt - now),
+    isBlocked,
+    timeToBlockExpire: isBlocked ? seconds(blockedUntil - now) : 0,
+  };
+}
+
+function seconds(ms: number): number {
+  return Math.max(0, Math.ceil(ms / 1000));
 }
