@@ -18,6 +18,7 @@ ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 SCARF_ANALYTICS=false CHECKPOINT_
 COPY --from=build --chown=node:node /app/package.json /app/package-lock.json /app/prisma.config.ts ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
+COPY --from=build --chown=node:node /app/asyncapi.yaml ./asyncapi.yaml
 COPY --from=build --chown=node:node /app/prisma ./prisma
 COPY --from=build --chown=node:node /app/scripts/prisma.sh ./scripts/prisma.sh
 COPY --from=build --chown=node:node /app/src/database/pg-connection.ts ./src/database/pg-connection.ts

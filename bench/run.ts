@@ -7,6 +7,8 @@
  *   npm run bench -- --soak S      the five API scenarios mixed at 80 % of their peak for S seconds,
  *                                  minute by minute (--embedded: on the server's own PGlite; soak.ts)
  * Options: --connections N, --duration S, --rounds N, --only list,post,..., --fresh (seed again),
+ * (`--only webhooks`: post changes delivered as webhooks to a receiver in this process, bench/webhooks.ts;
+ *  `--only realtime`: messages over REST at rising rates to 200 Socket.IO clients, bench/realtime.ts),
  * --no-build (use dist/ as it is), --no-write (leave RESULTS.md alone; --quick never writes),
  * --profile DIR (both servers run with --cpu-prof, into DIR/project and DIR/reference; read the
  * profiles with bench/profile-summary.ts),
@@ -25,6 +27,15 @@ import { appendResults, RESULTS_FILE, Row, summarise, table } from './report';
 import { buildScenarios, Scenario, SCENARIO_KEYS, ScenarioKey } from './scenarios';
 import { soak, soakTable } from './soak';
 import { buildProject, killAll, RunningServer, startProject, startReference } from './servers';
+import { WebhookBenchResult, webhooksBench, webhooksTable } from './webhooks';
+import { realtimeBench, type RealtimeStep, realtimeTable, sustainedRate } from './realtime';
+
+/** Run only when asked (`--only webhooks`): the project alone, end to end through its workers. */
+const WEBHOOKS = 'webhooks';
+/** Run only when asked (`--only realtime`): one instance, then two on one Redis (bench/realtime.ts). */
+const REALTIME = 'realtime';
+/** Messages per second the realtime scenario steps through. */
+const REALTIME_RATES = [100, 250, 500, 750, 1000, 1500];
 
 const SIZES: Record<'default' | 'quick' | 'scale10k' | 'scale1m' | 'quick10k' | 'quick100k', SeedSizes> = {
   default: { users: 10_000, posts: 100_000, saves: 200_000, chats: 2_000, messages: 200_000 },
@@ -202,12 +213,126 @@ function whatThisShows(rows: Row[]): string {
   );
 }
 
+/** The webhooks scenario (bench/webhooks.ts): the project alone, on the seeded database. */
+async function webhooksRun(sizes: SeedSizes): Promise<void> {
+  const databaseUrl = await ensureSeeded(sizes, flags.fresh);
+  const fixtures = await loadFixtures(databaseUrl, WRITERS);
+  const changes = quick ? 1000 : 10_000;
+  const started = new Date();
+  const project = await startProject({
+    databaseUrl,
+    jwtSecret: JWT_SECRET,
+    poolSize: POOL_SIZE,
+    env: { WEBHOOK_ALLOW_INSECURE: 'true' },
+  });
+  let result: WebhookBenchResult;
+  try {
+    console.log(`
+webhooks: ${changes} post changes of one account, one endpoint at a receiver in this process`);
+    result = await webhooksBench(project, fixtures.loginEmail, changes);
+  } finally {
+    await project.stop();
+  }
+  const report = webhooksTable(result);
+  console.log(`
+${report}`);
+  if (result.missing > 0 || result.badSignatures > 0) {
+    fail(`webhooks: ${result.missing} event(s) never delivered, ${result.badSignatures} bad signature(s)`);
+  }
+  if (quick || flags['no-write']) {
+    return;
+  }
+  await appendResults(
+    [
+      `## ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC: webhooks`,
+      '',
+      `- commit: ${commit}`,
+      `- machine: ${machine()}; PostgreSQL ${fixtures.postgresVersion} on the same machine`,
+      `- command: \`${command}\` (${result.concurrency} concurrent clients; half the changes create posts of the ` +
+        'account, half rename them; the project alone, default job settings; the receiver answers 204 at once)',
+      '',
+      report,
+    ].join('\n'),
+  );
+  console.log(`\nappended to ${RESULTS_FILE}`);
+}
+
+/**
+ * The realtime scenario: the project alone, first one instance, then two on one Redis (both on the
+ * seeded database); a step per rate of REALTIME_RATES.
+ */
+async function realtimeRun(sizes: SeedSizes): Promise<void> {
+  const databaseUrl = await ensureSeeded(sizes, flags.fresh);
+  const started = new Date();
+  const durationS = quick ? 2 : 5;
+  const rates = quick ? REALTIME_RATES.slice(0, 3) : REALTIME_RATES;
+  const shared = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const steps: RealtimeStep[] = [];
+  for (const instances of [1, 2]) {
+    const servers = [];
+    try {
+      for (let index = 0; index < instances; index += 1) {
+        servers.push(
+          await startProject({
+            databaseUrl,
+            jwtSecret: JWT_SECRET,
+            poolSize: POOL_SIZE,
+            redisUrl: instances > 1 ? shared : redisUrl,
+          }),
+        );
+      }
+      console.log(`\nrealtime: 200 clients in 100 chats, ${instances} instance(s), ${durationS} s per rate`);
+      steps.push(...(await realtimeBench(servers, rates, durationS)));
+    } finally {
+      await Promise.all(servers.map((server) => server.stop()));
+    }
+  }
+  const report = realtimeTable(steps);
+  console.log(`\n${report}`);
+  const single = sustainedRate(steps.filter((step) => step.instances === 1));
+  if (!quick && (!single || single.rate < 500)) {
+    fail('realtime: one instance did not sustain 500 messages a second with p99 under 50 ms');
+  }
+  if (quick || flags['no-write']) {
+    return;
+  }
+  await appendResults(
+    [
+      `## ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC: realtime`,
+      '',
+      `- commit: ${commit}`,
+      `- machine: ${machine()}`,
+      `- command: \`${command}\` (the clients and the senders run in the bench process, on the same 2 cores; ` +
+        'latency from the moment a POST leaves to the moment each participant has the event; two instances ' +
+        'get one participant of each chat each)',
+      '',
+      report,
+    ].join('\n'),
+  );
+  console.log(`\nappended to ${RESULTS_FILE}`);
+}
+
 async function defaultRun(): Promise<void> {
   const sizes = quick ? SIZES.quick : SIZES.default;
-  const keys = flags.only ? (flags.only.split(',') as ScenarioKey[]) : [...SCENARIO_KEYS];
-  const unknown = keys.filter((key) => !SCENARIO_KEYS.includes(key));
+  const requested = flags.only ? flags.only.split(',') : [...SCENARIO_KEYS];
+  const special = [WEBHOOKS, REALTIME];
+  const unknown = requested.filter(
+    (key) => !special.includes(key) && !SCENARIO_KEYS.includes(key as ScenarioKey),
+  );
   if (unknown.length > 0) {
-    throw new Error(`Unknown scenario ${unknown.join(', ')}; known: ${SCENARIO_KEYS.join(', ')}`);
+    throw new Error(
+      `Unknown scenario ${unknown.join(', ')}; known: ${[...SCENARIO_KEYS, ...special].join(', ')}`,
+    );
+  }
+  if (requested.includes(WEBHOOKS)) {
+    await webhooksRun(sizes);
+  }
+  if (requested.includes(REALTIME)) {
+    await realtimeRun(sizes);
+  }
+  const keys = requested.filter((key): key is ScenarioKey => !special.includes(key));
+  if (keys.length === 0) {
+    return;
   }
   const before = await idleCheck();
   console.log(`machine before: ${before}`);

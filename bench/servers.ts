@@ -32,6 +32,8 @@ export interface ServerSettings {
   profile?: string;
   /** The project shares its limits and invalidations through this Redis (`--redis`). */
   redisUrl?: string;
+  /** More settings for the project (a scenario of its own, such as webhooks). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -160,6 +162,7 @@ export async function startProject(settings: ServerSettings): Promise<RunningSer
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
       JWT_SECRET: settings.jwtSecret,
+      WEBHOOK_SECRET_KEY: 'benchmark-only-webhook-key-not-for-production-0123456789',
       DATABASE_URL: settings.dataDir ? undefined : settings.databaseUrl,
       DATA_DIR: settings.dataDir,
       DB_POOL_SIZE: String(settings.poolSize),
@@ -172,6 +175,7 @@ export async function startProject(settings: ServerSettings): Promise<RunningSer
       REDIS_URL: settings.redisUrl,
       // Its own keys, so a run never counts against another's windows.
       REDIS_PREFIX: settings.redisUrl ? `bench:${process.pid}:` : undefined,
+      ...settings.env,
     },
     port,
   );

@@ -14,9 +14,12 @@ import { PostsModule } from './modules/posts/posts.module';
 import { ProfilesModule } from './modules/profiles/profiles.module';
 import { SavedPostsModule } from './modules/saved-posts/saved-posts.module';
 import { UsersModule } from './modules/users/users.module';
+import { WebhooksModule } from './modules/webhooks/webhooks.module';
 import { DatabaseModule } from './database/database.module';
 import { JobsModule } from './jobs/jobs.module';
+import { MailModule } from './mail/mail.module';
 import { PurgeModule } from './jobs/purge/purge.module';
+import { RealtimeEventsModule, RealtimeModule } from './realtime/realtime.module';
 
 /** How the application is assembled: its settings, and the clock it writes times with. */
 export interface AppOptions extends ConfigOptions {
@@ -50,8 +53,10 @@ export class AppModule {
         ClockModule.forRoot(options.clock),
         DatabaseModule,
         JobsModule,
+        MailModule,
         HealthModule,
         MetricsModule,
+        RealtimeEventsModule,
         AuthModule,
         AccountsModule,
         IdempotencyModule,
@@ -60,6 +65,8 @@ export class AppModule {
         PostsModule,
         SavedPostsModule,
         ChatsModule,
+        WebhooksModule,
+        RealtimeModule,
         PurgeModule,
       ],
     };

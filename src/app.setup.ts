@@ -12,7 +12,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
-import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -33,6 +32,7 @@ import { AppConfig, ConfigOptions } from './config/config.module';
 import { Environment, validateEnvironment } from './config/environment';
 import { HttpMetrics } from './metrics/http-metrics';
 import { buildOpenApiDocument } from './openapi/openapi.document';
+import { RealtimeAdapter } from './realtime/realtime.adapter';
 
 export const VERSION = (
   JSON.parse(readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')) as { version: string }
@@ -84,6 +84,8 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  // Socket.IO on the HTTP port (src/realtime), with the Redis streams adapter when REDIS_URL is set.
+  app.useWebSocketAdapter(new RealtimeAdapter(app));
   configureApp(app);
   return app;
 }
@@ -184,10 +186,20 @@ function securityHeaders(): Record<string, string> {
   return headers;
 }
 
-function setUpDocs(app: INestApplication): void {
+/** The AsyncAPI document of the realtime events, as committed at the repository's root. */
+const ASYNCAPI_DOCUMENT = path.resolve(__dirname, '..', 'asyncapi.yaml');
+
+function setUpDocs(app: NestFastifyApplication): void {
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, VERSION), {
     jsonDocumentUrl: 'docs/openapi.json',
     yamlDocumentUrl: 'docs/openapi.yaml',
     customSiteTitle: 'Listings API',
   });
+  const asyncApi = readFileSync(ASYNCAPI_DOCUMENT, 'utf8');
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .get('/docs/asyncapi.yaml', (_request, reply) => {
+      void reply.header('content-type', 'application/yaml; charset=utf-8').send(asyncApi);
+    });
 }

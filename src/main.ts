@@ -11,7 +11,7 @@ async function bootstrap(): Promise<void> {
   const logger = new Logger('Bootstrap');
   for (const name of config.get('generatedSecrets', { infer: true })) {
     logger.warn(
-      `${name} is not set: generated a random one for this run (tokens will not survive a restart)`,
+      `${name} is not set: generated a random one for this run (${LOST_ON_RESTART[name] ?? 'tokens'} will not survive a restart)`,
     );
   }
   // SIGTERM/SIGINT: stop accepting, finish in-flight requests, then close the pool and the database.
@@ -19,6 +19,9 @@ async function bootstrap(): Promise<void> {
   await app.listen(config.get('PORT', { infer: true }), config.get('HOST', { infer: true }));
   logger.log(`Listening on ${await app.getUrl()} (docs at /docs)`);
 }
+
+/** What each generated secret protects, for the warning that it will not outlive this run. */
+const LOST_ON_RESTART: Record<string, string> = { WEBHOOK_SECRET_KEY: "webhooks' signing secrets" };
 
 /**
  * V8 lets the old space grow to 4x what survived the last full collection on a machine with much

@@ -46,10 +46,10 @@ import { createHmac } from 'node:crypto';
     {
       provide: SessionStateCache,
       inject: [AppConfig, RedisService],
-      // With REDIS_URL, changes reach every instance's cache at once (a cache that is off needs none).
+      // With REDIS_URL, changes reach every instance's cache, and its realtime sockets, at once.
       useFactory: (config: AppConfig, redis: RedisService) => {
         const ttlMs = config.get('SESSION_CACHE_TTL_MS', { infer: true });
-        const bus = redis.enabled && ttlMs > 0 ? new SessionStateBroadcast(redis, ttlMs) : undefined;
+        const bus = redis.enabled ? new SessionStateBroadcast(redis, ttlMs) : undefined;
         return new SessionStateCache(ttlMs, undefined, bus);
       },
     },

@@ -7,7 +7,7 @@ describe(validateEnvironment.name, () => {
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.DATA_DIR).toBe('.data');
     expect(env.JWT_SECRET).toHaveLength(64);
-    expect(env.generatedSecrets).toEqual(['JWT_SECRET']);
+    expect(env.generatedSecrets).toEqual(['JWT_SECRET', 'WEBHOOK_SECRET_KEY']);
   });
 
   it('converts numbers and booleans from their string form', () => {
@@ -55,8 +55,22 @@ describe(validateEnvironment.name, () => {
   it('requires a JWT secret in production', () => {
     expect(() => validateEnvironment({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
     expect(
-      validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(32) }).generatedSecrets,
+      validateEnvironment({
+        NODE_ENV: 'production',
+        JWT_SECRET: 's'.repeat(32),
+        WEBHOOK_SECRET_KEY: 'w'.repeat(32),
+      }).generatedSecrets,
     ).toEqual([]);
+  });
+
+  it('requires a webhook secret key in production, and reads the retry schedule as given', () => {
+    expect(() => validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(32) })).toThrow(
+      /WEBHOOK_SECRET_KEY/,
+    );
+    expect(() => validateEnvironment({ WEBHOOK_RETRY_SCHEDULE_S: '0,5,x' })).toThrow(
+      /WEBHOOK_RETRY_SCHEDULE_S/,
+    );
+    expect(validateEnvironment({ WEBHOOK_ALLOW_INSECURE: 'true' }).WEBHOOK_ALLOW_INSECURE).toBe(true);
   });
 
   it('keeps Redis off by default and bounds its command timeout to what a request may wait', () => {

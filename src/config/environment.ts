@@ -226,6 +226,80 @@ export class Environment {
   @IntSetting(50, 60_000)
   REDIS_PING_INTERVAL_MS = 1000;
 
+  /**
+   * The mail server (`smtp://user:pass@host:port`, or `smtps://`). Without it each mail is written as
+   * an `.eml` file under DATA_DIR/outbox and its subject logged.
+   */
+  @IsOptional()
+  @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
+  /** The sender of every mail, as `Name <address>`. */
+  @IsString()
+  @MinLength(3)
+  MAIL_FROM = 'Listings <no-reply@localhost>';
+
+  /** Where the web application lives: the links in mails point under it. */
+  @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, { message: 'APP_URL must be an http:// or https:// URL' })
+  APP_URL = 'http://localhost:3000';
+
+  /** The product's name, in mail subjects and texts. */
+  @IsString()
+  @MinLength(1)
+  PRODUCT_NAME = 'Listings';
+
+  /** Attempts after the first before a mail that could not be sent is given up (kept as a failed job). */
+  @IntSetting(0, 100)
+  MAIL_RETRY_LIMIT = 10;
+
+  /** Seconds before the first retry of a mail; each further retry waits about twice as long. */
+  @IntSetting(1, 86_400)
+  MAIL_RETRY_DELAY_SECONDS = 30;
+
+  /**
+   * Mails that may be asked for one address (password reset, verification, email change) per
+   * MAIL_LIMIT_WINDOW_MS; past it requests are answered alike, and no mail is sent.
+   */
+  @IntSetting(1)
+  MAIL_ADDRESS_LIMIT = 3;
+
+  /** Mails that one client address may ask for, whatever the recipient, per MAIL_LIMIT_WINDOW_MS. */
+  @IntSetting(1)
+  MAIL_CLIENT_LIMIT = 20;
+
+  @IntSetting(1000)
+  MAIL_LIMIT_WINDOW_MS = 3_600_000;
+
+  /**
+   * Encrypts the webhook signing secrets at rest (AES-256-GCM, key derived from it). Required in
+   * production; development and tests generate one per start (webhooks made before a restart then
+   * cannot be signed until their secret is rotated).
+   */
+  @ValidateIf(
+    (env: Environment) => env.NODE_ENV === NodeEnv.Production || env.WEBHOOK_SECRET_KEY !== undefined,
+  )
+  @IsString()
+  @MinLength(32, { message: 'WEBHOOK_SECRET_KEY must be at least 32 characters long' })
+  WEBHOOK_SECRET_KEY?: string;
+
+  /** Seconds to wait before each delivery attempt of a webhook, comma-separated (the first is the first attempt). */
+  @Matches(/^\d+(,\d+){0,19}$/, {
+    message: 'WEBHOOK_RETRY_SCHEDULE_S must be 1 to 20 comma-separated whole numbers of seconds',
+  })
+  WEBHOOK_RETRY_SCHEDULE_S = '0,5,300,1800,7200,18000,36000,36000';
+
+  /** The longest wait a receiver's Retry-After may ask for before the next attempt, in seconds. */
+  @IntSetting(0, 86_400)
+  WEBHOOK_RETRY_AFTER_MAX_S = 3600;
+
+  /**
+   * Admits webhook targets over plain http and at private, loopback or link-local addresses.
+   * Development and tests only: it lets an account make the service call inside its network.
+   */
+  @Transform(toBoolean)
+  @IsBoolean()
+  WEBHOOK_ALLOW_INSECURE = false;
+
   /** Names of secrets generated at boot because none was given (never in production). */
   readonly generatedSecrets: string[] = [];
 }
@@ -241,7 +315,7 @@ export class ConfigurationError extends Error {
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const known = Object.fromEntries(
     Object.keys(new Environment())
-      .concat('DATABASE_URL', 'JWT_SECRET', 'REDIS_URL')
+      .concat('DATABASE_URL', 'JWT_SECRET', 'REDIS_URL', 'SMTP_URL', 'WEBHOOK_SECRET_KEY')
       .filter((key) => key !== 'generatedSecrets')
       .filter((key) => raw[key] !== undefined && raw[key] !== '')
       .map((key) => [key, raw[key]]),
@@ -256,6 +330,10 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   if (env.JWT_SECRET === undefined) {
     env.JWT_SECRET = randomBytes(48).toString('base64url');
     env.generatedSecrets.push('JWT_SECRET');
+  }
+  if (env.WEBHOOK_SECRET_KEY === undefined) {
+    env.WEBHOOK_SECRET_KEY = randomBytes(48).toString('base64url');
+    env.generatedSecrets.push('WEBHOOK_SECRET_KEY');
   }
   return env;
 }

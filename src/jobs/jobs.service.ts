@@ -15,6 +15,8 @@ export interface SendOptions {
    * always pass it: a statement beside an open transaction waits for ever on the embedded database.
    */
   transaction?: Transaction;
+  /** Seconds from now before the job may run (a retry on a schedule of its own); at once without it. */
+  startAfterSeconds?: number;
 }
 
 /**
@@ -115,14 +117,13 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   async send<Payload extends object>(
     queue: Queue<Payload>,
     data: Payload,
-    { transaction }: SendOptions = {},
+    { transaction, startAfterSeconds }: SendOptions = {},
   ): Promise<string> {
     this.registrationOf(queue);
-    const id = await this.running().send(
-      queue.name,
-      data,
-      transaction ? { db: transactionExecutor(transaction) } : {},
-    );
+    const id = await this.running().send(queue.name, data, {
+      ...(transaction ? { db: transactionExecutor(transaction) } : {}),
+      ...(startAfterSeconds ? { startAfter: startAfterSeconds } : {}),
+    });
     if (id === null) {
       // Only throttled and singleton sends are declined, and no queue here uses those policies.
       throw new Error(`pg-boss declined a job for ${queue.name}`);

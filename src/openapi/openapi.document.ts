@@ -23,7 +23,7 @@ import type { UserRole } from '../common/auth/roles';
 export const BEARER_AUTH = 'bearer';
 export const API_KEY_AUTH = 'apiKey';
 
-const DESCRIPTION = `The API of the listings platform: people, profiles, listings ("posts") and their details,
+const DESCRIPTION_INTRO = `The API of the listings platform: people, profiles, listings ("posts") and their details,
 saved posts, chats, and organisation accounts with API keys.
 
 Errors are RFC 9457 problem details (\`application/problem+json\`) with a stable \`code\`.
@@ -37,6 +37,31 @@ apply only to the version the client saw (412 \`PRECONDITION_FAILED\` otherwise)
 Text anywhere in a request (path, query, body, property names) is Unicode without NUL: a NUL or an
 unpaired surrogate is a 400 \`VALIDATION_FAILED\` naming the field, as is JSON nested deeper than 32
 levels. A request body is a JSON object with only the properties its schema lists.`;
+
+/**
+ * The webhook payloads, which no operation answers: OpenAPI 3.0 has no \`webhooks\` section, so they are
+ * components, described here (a new tag would be a change the breaking-change gate cannot classify).
+ */
+const WEBHOOKS_DESCRIPTION = `## Webhooks
+
+An account's OWNERs and ADMINs register endpoints under \`/v1/accounts/{id}/webhooks\` (tag \`accounts\`).
+
+Each delivery is a POST of a JSON body \`{ type, timestamp, data }\`, signed as Standard Webhooks say:
+\`webhook-id\` (\`msg_<event id>\`, the same on every attempt: deduplicate on it), \`webhook-timestamp\`
+(seconds, fresh on each attempt) and \`webhook-signature\` (\`v1,<base64 HMAC-SHA256 of id.timestamp.body>\`
+with the endpoint's secret; during the 24 hours after a rotation, two space-separated signatures). Any
+Standard Webhooks library verifies them with the \`whsec_\` secret. The bodies, by \`type\`:
+- \`post.created\`, \`post.updated\`: schema \`WebhookPostEvent\` (\`data.post\` as \`GET /v1/posts/{id}\` answers it)
+- \`post.deleted\`: schema \`WebhookPostDeletedEvent\` (\`data.post.id\`)
+- \`webhook.test\`: schema \`WebhookTestEvent\`, sent by \`POST .../test\`
+
+A 2xx within 10 seconds is a success; anything else (a redirect too: none is followed) is retried on
+the server's schedule (by default after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h), later when the
+answer's \`Retry-After\` asks. A 410, or five days of failures, disables the endpoint.`;
+
+const DESCRIPTION = `${DESCRIPTION_INTRO}
+
+${WEBHOOKS_DESCRIPTION}`;
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 

@@ -187,6 +187,7 @@ describe('contract fuzzing (openapi.json)', () => {
       'messages',
       'accounts',
       'user_accounts',
+      'webhook_endpoints',
     ];
     const parts = [
       ...tables.map(

@@ -5,8 +5,7 @@ import { RedisService } from '../../src/common/redis/redis.service';
 import type { ApiClient, ApiResponse } from '../helpers/api-client';
 import { TcpProxy } from '../helpers/tcp-proxy';
 import { METRICS_TOKEN, startServer } from '../helpers/test-app';
-import { StatementRenamingProxy } from '../helpers/statement-renaming-proxy';
-import { createTestDatabase, serverUrl, type TestDatabase } from '../helpers/test-database';
+import { createSharedDatabase, type SharedDatabase } from '../helpers/shared-database';
 import { dropKeys, inspectRedis, keysUnder, testRedisPrefix, testRedisUrl } from '../helpers/test-redis';
 
 /**
@@ -27,9 +26,8 @@ interface Instance {
   api: ApiClient;
 }
 
-let database: TestDatabase;
+let database: SharedDatabase;
 /** On the embedded database: one PGlite session shared by both instances (see the proxy). */
-let sessions: StatementRenamingProxy | undefined;
 let proxy: TcpProxy;
 let inspect: Redis;
 let a: Instance;
@@ -142,13 +140,7 @@ async function expectLogoutSeenByB(): Promise<void> {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  const databaseUrl = new URL(database.url);
-  if (!serverUrl()) {
-    sessions = new StatementRenamingProxy(databaseUrl.hostname, Number(databaseUrl.port));
-    await sessions.start();
-    databaseUrl.port = String(sessions.port);
-  }
+  database = await createSharedDatabase();
   const redis = new URL(testRedisUrl());
   proxy = new TcpProxy(redis.hostname, Number(redis.port || 6379));
   await proxy.start();
@@ -157,8 +149,8 @@ beforeAll(async () => {
   proxied.hostname = '127.0.0.1';
   proxied.port = String(proxy.port);
   const settings = {
-    ...database.settings,
-    DATABASE_URL: databaseUrl.toString(),
+    ...database.database.settings,
+    DATABASE_URL: database.url,
     REDIS_URL: proxied.toString(),
     REDIS_PREFIX: PREFIX,
     REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS),
@@ -186,7 +178,6 @@ afterAll(async () => {
   await a?.app.close();
   await b?.app.close();
   await proxy?.stop();
-  await sessions?.stop();
   await database?.drop();
   if (inspect) {
     await dropKeys(inspect, PREFIX);

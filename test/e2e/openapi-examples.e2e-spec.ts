@@ -56,6 +56,8 @@ describe('request examples of openapi.json', () => {
     token = registered.accessToken as string;
     await send('POST /v1/auth/login', 200);
     await send('PATCH /v1/users/me', 200);
+    await send('POST /v1/auth/password/forgot', 202);
+    await send('POST /v1/users/me/email', 202);
     await send('PUT /v1/users/me/profile', 201);
     await send('PATCH /v1/users/me/profile', 200);
 
@@ -65,6 +67,11 @@ describe('request examples of openapi.json', () => {
     ids.account = (await send('POST /v1/accounts', 201)).id as string;
     await send('PATCH /v1/accounts/{id}', 200, { id: ids.account });
     await send('POST /v1/accounts/{id}/api-keys', 201, { id: ids.account });
+    ids.webhook = (await send('POST /v1/accounts/{id}/webhooks', 201, { id: ids.account })).id as string;
+    await send('PATCH /v1/accounts/{id}/webhooks/{webhookId}', 200, {
+      id: ids.account,
+      webhookId: ids.webhook,
+    });
     const member = await registerUser(server.api);
     const added = await server.api.post(
       `/v1/accounts/${ids.account}/members`,

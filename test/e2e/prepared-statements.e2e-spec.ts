@@ -15,6 +15,7 @@ const SAMPLE_ARGS: Record<string, readonly unknown[]> = {
   chat_messages_first: [randomUUID(), randomUUID(), 3],
   chat_messages_after: [randomUUID(), randomUUID(), new Date(), randomUUID(), 3],
   chat_send_message: [randomUUID(), randomUUID(), randomUUID(), 'a message', new Date()],
+  chat_participant_ids: [randomUUID()],
   profiles_upsert: [randomUUID(), randomUUID(), 'bio', null, 30, null, null, new Date()],
 };
 

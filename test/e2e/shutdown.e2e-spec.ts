@@ -8,6 +8,7 @@ import { connectionOptions } from '../../src/database/pg-connection';
 import { createPost } from '../factories/posts';
 import { registerUser } from '../factories/users';
 import { ApiClient } from '../helpers/api-client';
+import { connectRealtime, disconnection, Inbox } from '../helpers/realtime-client';
 import { TEST_SETTINGS } from '../helpers/test-app';
 import { createTestDatabase, serverUrl, TestDatabase } from '../helpers/test-database';
 
@@ -94,6 +95,32 @@ describe('shutdown', () => {
 
   afterAll(async () => {
     await database.drop();
+  });
+
+  it('tells realtime clients to reconnect elsewhere and closes their connections, without waiting for the grace', async () => {
+    const { child, port } = await startProcess(database);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      const user = await registerUser(new ApiClient(url));
+      const inboxes = await Promise.all(
+        Array.from({ length: 3 }, async () => new Inbox(await connectRealtime(url, user.accessToken))),
+      );
+      const reasons = Promise.all(inboxes.map((inbox) => disconnection(inbox.socket, GRACE_MS)));
+      const signalledAt = Date.now();
+      child.kill('SIGTERM');
+      // A transport close, not a server disconnect: Socket.IO clients reconnect by themselves.
+      expect(await reasons).toEqual(['transport close', 'transport close', 'transport close']);
+      for (const inbox of inboxes) {
+        expect(inbox.of('server.shutdown')).toEqual([{ reconnectAfterMs: expect.any(Number) }]);
+      }
+      expect(await exited).toBe(0);
+      expect(Date.now() - signalledAt).toBeLessThan(GRACE_MS / 2);
+    } finally {
+      if (child.exitCode === null) {
+        child.kill('SIGKILL');
+      }
+    }
   });
 
   it('finishes the requests in flight on kept-alive connections, closes them and exits 0 within the grace', async () => {

@@ -26,6 +26,10 @@ export const TEST_SETTINGS: Record<string, string | undefined> = {
   DB_POOL_SIZE: '5',
   DB_CONNECT_TIMEOUT_MS: '10000',
   METRICS_TOKEN,
+  // Webhook receivers of the tests listen on loopback; test/e2e/webhooks-ssrf turns this off.
+  WEBHOOK_ALLOW_INSECURE: 'true',
+  // Nothing on disk under the checkout: mails without SMTP_URL go to an outbox in the temporary folder.
+  DATA_DIR: 'memory://',
 };
 
 /** Starts the application over HTTP on a free loopback port. */

@@ -25,6 +25,13 @@ export interface SessionStateBus {
   listen(onChange: (change: SessionStateChange) => void, onResumed: () => void): void;
 }
 
+/** Told of every change a cache learns of (its own instance's and, with a bus, the others'). */
+export interface SessionStateObserver {
+  changed(change: SessionStateChange): void;
+  /** Changes may have been missed (the bus was not listening for a while). */
+  resumed(): void;
+}
+
 /**
  * The session check's recent answers, kept for SESSION_CACHE_TTL_MS so that an authenticated request
  * usually costs no statement of its own (bench/RESULTS.md, 2026-11-25 11:38). It is the one owner of
@@ -43,6 +50,7 @@ export interface SessionStateBus {
 export class SessionStateCache {
   private readonly entries = new Map<string, { session: CallerSession; until: number }>();
   private forgets = 0;
+  private readonly observers: SessionStateObserver[] = [];
 
   constructor(
     private readonly ttlMs: number,
@@ -51,8 +59,21 @@ export class SessionStateCache {
   ) {
     bus?.listen(
       (change) => this.forget(change),
-      () => this.clear(),
+      () => {
+        this.clear();
+        for (const observer of this.observers) {
+          observer.resumed();
+        }
+      },
     );
+  }
+
+  /**
+   * Has `observer` told of every change, as the cache forgets: what else holds on to a session (the
+   * realtime sockets) follows the same path, on every instance.
+   */
+  observe(observer: SessionStateObserver): void {
+    this.observers.push(observer);
   }
 
   /** The session's state as read moments ago, else as `load` reads it now (and then remembered). */
@@ -121,12 +142,16 @@ export class SessionStateCache {
     this.forgets += 1;
     if ('session' in change) {
       this.entries.delete(change.session);
-      return;
-    }
-    for (const [id, entry] of this.entries) {
-      if (entry.session.userId === change.user) {
-        this.entries.delete(id);
+    } else {
+      for (const [id, entry] of this.entries) {
+        if (entry.session.userId === change.user) {
+          this.entries.delete(id);
+        }
       }
+    }
+    // Once forgotten: an observer that checks the session again reads the database.
+    for (const observer of this.observers) {
+      observer.changed(change);
     }
   }
 }

@@ -50,7 +50,7 @@ export async function shutDown(
   }, graceMs);
   hardStop.unref();
   try {
-    app.get(Lifecycle).draining = true;
+    app.get(Lifecycle).startDraining();
     // What is left after the requests is closing the pool and the database (a bounded wait of its own).
     const reserveMs = Math.min(2000, graceMs / 4);
     const cut = await drain(app.getHttpServer(), graceMs - reserveMs);

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Clock } from '../../common/time/clock';
 import { AppConfig } from '../../config/config.module';
 import { AuthRepository } from '../../modules/auth/auth.repository';
+import { UserTokensRepository } from '../../modules/auth/user-tokens.repository';
 import { IdempotencyRepository } from '../../modules/idempotency/idempotency.repository';
 import { JobsService } from '../jobs.service';
 import { Queue } from '../queue';
@@ -26,11 +27,13 @@ export const REVOKED_SESSION_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 export interface PurgeResult {
   sessions: number;
   idempotencyRecords: number;
+  /** Tokens of mailed links past their expiry, used or not. */
+  userTokens: number;
 }
 
 /**
- * Deletes what can no longer be used: sessions past their expiry or revoked over a week ago, and
- * idempotency records past theirs. A pg-boss schedule runs it on one instance per tick; nothing in
+ * Deletes what can no longer be used: sessions past their expiry or revoked over a week ago,
+ * idempotency records and mailed links' tokens past theirs. A pg-boss schedule runs it on one instance per tick; nothing in
  * process keeps time for it.
  */
 @Injectable()
@@ -41,6 +44,7 @@ export class PurgeJob implements OnModuleInit {
     private readonly jobs: JobsService,
     private readonly sessions: AuthRepository,
     private readonly idempotency: IdempotencyRepository,
+    private readonly userTokens: UserTokensRepository,
     private readonly clock: Clock,
     private readonly config: AppConfig,
   ) {}
@@ -64,12 +68,14 @@ export class PurgeJob implements OnModuleInit {
       () => this.idempotency.deleteExpired(now, PURGE_BATCH),
       signal,
     );
-    if (sessions + idempotencyRecords > 0) {
+    const userTokens = await inBatches(() => this.userTokens.deleteExpired(now, PURGE_BATCH), signal);
+    if (sessions + idempotencyRecords + userTokens > 0) {
       this.logger.log(
-        `Purged ${sessions} dead session(s) and ${idempotencyRecords} expired idempotency record(s)`,
+        `Purged ${sessions} dead session(s), ${idempotencyRecords} expired idempotency record(s) ` +
+          `and ${userTokens} expired link token(s)`,
       );
     }
-    return { sessions, idempotencyRecords };
+    return { sessions, idempotencyRecords, userTokens };
   }
 }
 

@@ -5,13 +5,8 @@ import { UserRole } from '../../common/auth/roles';
 import { CursorCodec, Keyset } from '../../common/pagination/cursor-codec';
 import type { PageDto } from '../../common/pagination/page.dto';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto';
-import { isManager } from './account-roles';
-import {
-  AccountNotFoundError,
-  AccountRoleRequiredError,
-  ApiKeyNotFoundError,
-  InvalidApiKeyError,
-} from './accounts.errors';
+import { requireAccountManager } from './account-access';
+import { ApiKeyNotFoundError, InvalidApiKeyError } from './accounts.errors';
 import { toApiKeyDto } from './accounts.mapper';
 import { AccountsRepository } from './accounts.repository';
 import { ApiKeyRecord, ApiKeysRepository } from './api-keys.repository';
@@ -98,12 +93,6 @@ export class ApiKeysService {
   }
 
   private async assertManager(actor: AuthUser, accountId: string): Promise<void> {
-    const role = actor.kind === 'user' ? await this.accounts.findRole(accountId, actor.id) : null;
-    if (!role) {
-      throw new AccountNotFoundError();
-    }
-    if (!isManager(role)) {
-      throw new AccountRoleRequiredError('manage API keys');
-    }
+    await requireAccountManager(this.accounts, actor, accountId, 'manage API keys');
   }
 }

@@ -93,3 +93,10 @@ export class InsufficientScopeError extends ForbiddenError {
     super('INSUFFICIENT_SCOPE', `The API key lacks the scope ${scope}.`);
   }
 }
+
+/** A mailed link's token that is unknown, used, expired or meant for something else: all alike. */
+export class InvalidTokenError extends InvalidInputError {
+  constructor() {
+    super('INVALID_TOKEN', 'This link is not valid: it was used, it expired, or it is not one we sent.');
+  }
+}

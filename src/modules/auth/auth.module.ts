@@ -12,9 +12,16 @@ import { ApiKeyStrategy } from './api-key.strategy';
 import { AuthenticationGuard } from './authentication.guard';
 import { JwtStrategy } from './jwt.strategy';
 import { LoginAttempts } from './login-attempts';
+import { MailRequestLimits } from './mail-request-limits';
+import { PasswordChanges } from './password-changes';
 import { PasswordHasher } from './password-hasher';
+import { EmailChangeController, RecoveryController } from './recovery.controller';
+import { RecoveryService } from './recovery.service';
 import { RolesGuard } from './roles.guard';
 import { AccessTokens, accessTokenKey, RefreshTokens } from './tokens';
+import { UserTokensRepository } from './user-tokens.repository';
+import { UserTokensService } from './user-tokens.service';
+import { Transactions } from '../../database/transactions';
 
 @Module({
   imports: [
@@ -30,7 +37,7 @@ import { AccessTokens, accessTokenKey, RefreshTokens } from './tokens';
       }),
     }),
   ],
-  controllers: [AuthController],
+  controllers: [AuthController, RecoveryController, EmailChangeController],
   providers: [
     AuthService,
     AuthRepository,
@@ -40,11 +47,17 @@ import { AccessTokens, accessTokenKey, RefreshTokens } from './tokens';
     LoginAttempts,
     JwtStrategy,
     ApiKeyStrategy,
+    Transactions,
+    UserTokensRepository,
+    UserTokensService,
+    MailRequestLimits,
+    PasswordChanges,
+    RecoveryService,
     // Order matters: who the caller is, then what their role allows.
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
   // The repository for the purge of dead sessions (src/jobs/purge).
-  exports: [AuthService, AuthRepository],
+  exports: [AuthService, AuthRepository, UserTokensRepository],
 })
 export class AuthModule {}

@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { isUUID } from 'class-validator';
 import { PrismaService } from 'nestjs-prisma';
+import { classifyPrismaError } from '../../database/prisma-errors';
 import { column, Columns, preparedStatement, RowOf, SqlClient } from '../../database/sql-client';
+import type { Transaction } from '../../database/sql-executor';
 import type { UserRole } from '../../common/auth/roles';
 import type { NewUser, UserWithProfileRecord } from '../users/users.repository';
 import { translateUserConflict, USER_SELECT } from '../users/users.repository';
@@ -29,9 +31,17 @@ export interface NewSession {
 
 export interface Credentials {
   id: string;
+  email: string;
   role: UserRole;
   passwordHash: string;
 }
+
+const CREDENTIALS_SELECT = {
+  id: true,
+  email: true,
+  role: true,
+  passwordHash: true,
+} satisfies Prisma.UserSelect;
 
 const SESSION_STATE_COLUMNS = {
   id: 'uuid',
@@ -64,17 +74,28 @@ export class AuthRepository {
     private readonly sql: SqlClient,
   ) {}
 
-  /** Creates a user, its optional profile and its first session in one write. */
-  async registerUser(user: NewUser, session: NewSession): Promise<UserWithProfileRecord> {
+  /**
+   * Creates a user, its optional profile and its first session in one transaction, with what `within`
+   * writes for the new user (its verification link and mail).
+   */
+  async registerUser(
+    user: NewUser,
+    session: NewSession,
+    within: (tx: Transaction, created: UserWithProfileRecord) => Promise<void>,
+  ): Promise<UserWithProfileRecord> {
     const { profile, ...fields } = user;
     try {
-      return await this.prisma.user.create({
-        data: {
-          ...fields,
-          ...(profile ? { profile: { create: profile } } : {}),
-          sessions: { create: session },
-        },
-        select: { ...USER_SELECT, profile: { select: PROFILE_SELECT } },
+      return await this.prisma.$transaction(async (tx) => {
+        const created = await tx.user.create({
+          data: {
+            ...fields,
+            ...(profile ? { profile: { create: profile } } : {}),
+            sessions: { create: session },
+          },
+          select: { ...USER_SELECT, profile: { select: PROFILE_SELECT } },
+        });
+        await within(tx, created);
+        return created;
       });
     } catch (error) {
       throw translateUserConflict(error);
@@ -82,17 +103,11 @@ export class AuthRepository {
   }
 
   findCredentials(email: string): Promise<Credentials | null> {
-    return this.prisma.user.findUnique({
-      where: { email },
-      select: { id: true, role: true, passwordHash: true },
-    });
+    return this.prisma.user.findUnique({ where: { email }, select: CREDENTIALS_SELECT });
   }
 
   findCredentialsById(id: string): Promise<Credentials | null> {
-    return this.prisma.user.findUnique({
-      where: { id },
-      select: { id: true, role: true, passwordHash: true },
-    });
+    return this.prisma.user.findUnique({ where: { id }, select: CREDENTIALS_SELECT });
   }
 
   async createSession(userId: string, session: NewSession): Promise<void> {
@@ -160,14 +175,54 @@ export class AuthRepository {
          LIMIT ${limit}::int)`;
   }
 
-  /** Sets a new password and revokes every other session of the user, in one transaction. */
-  async changePassword(userId: string, passwordHash: string, keepSessionId: string): Promise<void> {
-    await this.prisma.$transaction([
-      this.prisma.user.update({ where: { id: userId }, data: { passwordHash }, select: { id: true } }),
-      this.prisma.session.updateMany({
-        where: { userId, id: { not: keepSessionId }, revokedAt: null },
-        data: { revokedAt: new Date() },
-      }),
-    ]);
+  /**
+   * Sets a new password and revokes every session of the user but `keepSessionId` (all of them without
+   * it), inside `tx`; the user's email, or null when there is no such user.
+   */
+  async setPassword(
+    tx: Transaction,
+    userId: string,
+    passwordHash: string,
+    keepSessionId?: string,
+  ): Promise<string | null> {
+    const user = await tx.user.findUnique({ where: { id: userId }, select: { email: true } });
+    if (!user) {
+      return null;
+    }
+    await tx.user.update({ where: { id: userId }, data: { passwordHash }, select: { id: true } });
+    await tx.session.updateMany({
+      where: { userId, revokedAt: null, ...(keepSessionId ? { id: { not: keepSessionId } } : {}) },
+      data: { revokedAt: new Date() },
+    });
+    return user.email;
+  }
+
+  /** Marks the user's address verified, if it is still `email`; false otherwise. Inside `tx`. */
+  async markEmailVerified(tx: Transaction, userId: string, email: string, now: Date): Promise<boolean> {
+    const { count } = await tx.user.updateMany({
+      where: { id: userId, email },
+      data: { emailVerifiedAt: now },
+    });
+    return count === 1;
+  }
+
+  /**
+   * Makes `email` the user's address, verified (the link that proves it was just used), inside `tx`;
+   * EmailTakenError when another account has it by now, false when the user is gone.
+   */
+  async changeEmail(tx: Transaction, userId: string, email: string, now: Date): Promise<boolean> {
+    try {
+      await tx.user.update({
+        where: { id: userId },
+        data: { email, emailVerifiedAt: now },
+        select: { id: true },
+      });
+      return true;
+    } catch (error) {
+      if (classifyPrismaError(error) === 'not_found') {
+        return false;
+      }
+      throw translateUserConflict(error);
+    }
   }
 }

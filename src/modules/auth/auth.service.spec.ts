@@ -14,7 +14,9 @@ import {
 import type { AuthRepository, SessionState } from './auth.repository';
 import { AuthService } from './auth.service';
 import { LoginAttempts } from './login-attempts';
+import type { PasswordChanges } from './password-changes';
 import type { PasswordHasher } from './password-hasher';
+import type { RecoveryService } from './recovery.service';
 import { AccessTokens, RefreshTokens } from './tokens';
 
 const SETTINGS: Record<string, unknown> = {
@@ -50,6 +52,8 @@ function build(
     new CursorCodec('cursor-secret'),
     config,
     callers,
+    strictFake<PasswordChanges>({}),
+    strictFake<RecoveryService>({}),
   );
   return { service, refreshTokens, attempts };
 }

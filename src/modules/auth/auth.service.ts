@@ -23,7 +23,9 @@ import { AuthRepository, NewSession, SessionRecord } from './auth.repository';
 import type { AuthResultDto, SessionDto, TokenPairDto } from './dto/auth.dto';
 import type { ChangePasswordDto, LoginDto, RegisterDto } from './dto/auth-input.dto';
 import { LoginAttempts } from './login-attempts';
+import { PasswordChanges } from './password-changes';
 import { PasswordHasher } from './password-hasher';
+import { RecoveryService } from './recovery.service';
 import { AccessClaims, AccessTokens, ACCESS_TOKEN_TYPE, RefreshTokens } from './tokens';
 
 const SESSIONS = Keyset.byId<SessionRecord>('sessions:newest', (session) => session.id);
@@ -45,9 +47,11 @@ export class AuthService {
     private readonly cursors: CursorCodec,
     private readonly config: AppConfig,
     private readonly callers: SessionStateCache,
+    private readonly passwordChanges: PasswordChanges,
+    private readonly recovery: RecoveryService,
   ) {}
 
-  /** Creates the account (and its profile) with a first session, in one write. */
+  /** Creates the account (and its profile) with a first session and a verification mail, in one transaction. */
   async register(input: RegisterDto, client: ClientInfo): Promise<AuthResultDto> {
     const passwordHash = await this.passwords.hash(input.password);
     const { session, refreshToken } = this.newSession(client);
@@ -60,6 +64,7 @@ export class AuthService {
         profile: input.profile,
       },
       session,
+      (tx, created) => this.recovery.sendVerification(tx, created.id, created.email),
     );
     return this.authResult(user, session.id, refreshToken);
   }
@@ -130,14 +135,23 @@ export class AuthService {
     }
   }
 
-  /** Needs the current password; every other session of the user is revoked. */
+  /** Needs the current password; every other session of the user is revoked, and a notice mailed. */
   async changePassword(actor: SessionCaller, input: ChangePasswordDto): Promise<void> {
     const credentials = await this.auth.findCredentialsById(actor.id);
     if (!credentials || !(await this.passwords.verify(credentials.passwordHash, input.currentPassword))) {
       throw new WrongPasswordError();
     }
-    await this.auth.changePassword(actor.id, await this.passwords.hash(input.newPassword), actor.sessionId);
-    await this.callers.userChanged(actor.id);
+    const passwordHash = await this.passwords.hash(input.newPassword);
+    await this.passwordChanges.change(() => Promise.resolve(actor.id), passwordHash, actor.sessionId);
+  }
+
+  /**
+   * Who a bearer access token speaks for, checked exactly as the HTTP guard checks it (signature,
+   * expiry, then `authenticate`), and when it expires (epoch ms).
+   */
+  async authenticateToken(token: string): Promise<{ caller: SessionCaller; expiresAt: number }> {
+    const claims = await this.accessTokens.verify(token);
+    return { caller: await this.authenticate(claims), expiresAt: (claims.exp ?? 0) * 1000 };
   }
 
   /** Who an access token speaks for, checked against its session and the user's current role. */

@@ -10,6 +10,7 @@ import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { AppConfig } from '../../config/config.module';
 import type { UserRole } from '../../common/auth/roles';
+import { InvalidAccessTokenError } from './auth.errors';
 
 export const ACCESS_TOKEN_TYPE = 'access';
 
@@ -46,6 +47,20 @@ export class AccessTokens {
   sign(userId: string, role: UserRole, sessionId: string): Promise<string> {
     const claims: AccessClaims = { sub: userId, role, sid: sessionId, typ: ACCESS_TOKEN_TYPE };
     return this.jwt.signAsync(claims, { expiresIn: this.ttlSeconds });
+  }
+
+  /**
+   * The claims of `token` when this service signed it (HS256 only) and it has not expired, as the
+   * bearer strategy checks it; for credentials that do not come in a header (the realtime handshake).
+   */
+  async verify(token: string): Promise<Partial<AccessClaims>> {
+    try {
+      return await this.jwt.verifyAsync<Partial<AccessClaims>>(token, { algorithms: ['HS256'] });
+    } catch (error) {
+      throw new InvalidAccessTokenError(
+        error instanceof Error && error.name === 'TokenExpiredError' ? 'expired' : 'invalid',
+      );
+    }
   }
 }
 

@@ -6,5 +6,6 @@ import { ChatsService } from './chats.service';
 @Module({
   controllers: [ChatsController],
   providers: [ChatsService, ChatsRepository],
+  exports: [ChatsService],
 })
 export class ChatsModule {}

@@ -109,8 +109,16 @@ const SEND_MESSAGE = preparedStatement<
          AND (last_message_at IS NULL OR last_message_at < ${now}
               OR (last_message_at = ${now} AND last_message_id < ${id}::uuid))
     )
-    SELECT * FROM message`;
-}).returning(MESSAGE_ROW);
+    SELECT message.*,
+           ARRAY(SELECT user_id::text FROM chat_participants WHERE chat_id = message."chatId") AS "participantIds"
+      FROM message`;
+}).returning({ ...MESSAGE_ROW, participantIds: 'text[]' });
+
+const PARTICIPANT_IDS = preparedStatement<[chatId: string]>(
+  'chat_participant_ids',
+  (chatId) =>
+    Prisma.sql`SELECT user_id::text AS "userId" FROM chat_participants WHERE chat_id = ${chatId}::uuid`,
+).returning({ userId: 'text' });
 
 /** The two-person chat key of a pair of users: the same whichever of them asks. */
 export function pairKeyOf(a: string, b: string): string {
@@ -239,18 +247,36 @@ export class ChatsRepository {
    * otherwise, with nothing written), the message, and the chat's last message and activity, replaced
    * only by a later (createdAt, id), so a slower concurrent send never overwrites a newer message.
    */
-  async sendMessage(chatId: string, senderId: string, text: string): Promise<MessageRecord | null> {
+  /**
+   * Adds a message from a participant; null when `senderId` does not take part in the chat. With it,
+   * who takes part as the message is written: those whom it is for.
+   */
+  async sendMessage(
+    chatId: string,
+    senderId: string,
+    text: string,
+  ): Promise<{ message: MessageRecord; participantIds: string[] } | null> {
     const rows = await this.sql.run(SEND_MESSAGE, [chatId, senderId, uuidv7(), text, this.clock.now()]);
-    return rows[0] ?? null;
+    if (!rows[0]) {
+      return null;
+    }
+    const { participantIds, ...message } = rows[0];
+    return { message, participantIds };
   }
 
-  /** Sets a participant's read mark to now; false when `userId` does not take part in the chat. */
-  async markRead(chatId: string, userId: string): Promise<boolean> {
+  /** Who takes part in a chat now (none for a chat that does not exist). */
+  async participantIds(chatId: string): Promise<string[]> {
+    return (await this.sql.run(PARTICIPANT_IDS, [chatId])).map((row) => row.userId);
+  }
+
+  /** Sets a participant's read mark to now; null when `userId` does not take part in the chat. */
+  async markRead(chatId: string, userId: string): Promise<Date | null> {
+    const lastReadAt = this.clock.now();
     const { count } = await this.prisma.chatParticipant.updateMany({
       where: { chatId, userId },
-      data: { lastReadAt: this.clock.now() },
+      data: { lastReadAt },
     });
-    return count > 0;
+    return count > 0 ? lastReadAt : null;
   }
 
   /**

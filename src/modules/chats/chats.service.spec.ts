@@ -7,6 +7,7 @@ import { UserNotFoundError } from '../users/users.errors';
 import { ChatNotFoundError, ChatNotLeavableError } from './chats.errors';
 import type { ChatRecord, ChatsRepository, MessageRecord } from './chats.repository';
 import { ChatsService } from './chats.service';
+import type { RealtimeEvents } from '../../realtime/realtime.events';
 
 const ME = '01a211c9-1ada-701a-b52d-5e455dc3d299';
 const BOB = '01a211c9-1a9b-75ac-b9ae-a6a4b4890a9a';
@@ -17,7 +18,16 @@ const page = { limit: 2, cursor: undefined };
 
 function build(repository: Partial<ChatsRepository>) {
   const cursors = new CursorCodec('unit-test-cursor-secret');
-  return { service: new ChatsService(strictFake<ChatsRepository>(repository), cursors), cursors };
+  const emitted: { to: readonly string[]; event: string; payload: unknown; volatile: boolean }[] = [];
+  const events = strictFake<RealtimeEvents>({
+    toUsers: (to, event, payload) => void emitted.push({ to, event, payload, volatile: false }),
+    volatileToUsers: (to, event, payload) => void emitted.push({ to, event, payload, volatile: true }),
+  });
+  return {
+    service: new ChatsService(strictFake<ChatsRepository>(repository), cursors, events),
+    cursors,
+    emitted,
+  };
 }
 
 function participant(userId: string, lastReadAt: Date | null) {
@@ -186,10 +196,68 @@ describe(ChatsService.name, () => {
     it('refuses a send or a read mark to a chat the caller does not take part in', async () => {
       const { service } = build({
         sendMessage: () => Promise.resolve(null),
-        markRead: () => Promise.resolve(false),
+        markRead: () => Promise.resolve(null),
       });
       await expect(service.sendMessage(actor, CHAT_ID, { text: 'hi' })).rejects.toThrow(ChatNotFoundError);
       await expect(service.markRead(actor, CHAT_ID)).rejects.toThrow(ChatNotFoundError);
+    });
+  });
+
+  describe('realtime events', () => {
+    const sent: MessageRecord = {
+      id: 'm1',
+      chatId: CHAT_ID,
+      senderId: ME,
+      text: 'hi',
+      createdAt: new Date('2026-11-25T10:00:00.000Z'),
+    };
+
+    it('tells every participant the message was written, with the message as the REST read gives it', async () => {
+      const { service, emitted } = build({
+        sendMessage: () => Promise.resolve({ message: sent, participantIds: [ME, BOB] }),
+      });
+      const message = await service.sendMessage(actor, CHAT_ID, { text: 'hi' });
+      expect(emitted).toEqual([
+        { to: [ME, BOB], event: 'message.created', payload: { chatId: CHAT_ID, message }, volatile: false },
+      ]);
+    });
+
+    it('emits nothing for a send or a read mark that was refused', async () => {
+      const { service, emitted } = build({
+        sendMessage: () => Promise.resolve(null),
+        markRead: () => Promise.resolve(null),
+      });
+      await expect(service.sendMessage(actor, CHAT_ID, { text: 'hi' })).rejects.toThrow(ChatNotFoundError);
+      await expect(service.markRead(actor, CHAT_ID)).rejects.toThrow(ChatNotFoundError);
+      expect(emitted).toEqual([]);
+    });
+
+    it('tells the participants of a read mark, read after the mark is written', async () => {
+      const at = new Date('2026-11-25T10:00:05.000Z');
+      const { service, emitted } = build({
+        markRead: () => Promise.resolve(at),
+        participantIds: () => Promise.resolve([ME, CAROL]),
+      });
+      await service.markRead(actor, CHAT_ID);
+      expect(emitted).toEqual([
+        {
+          to: [ME, CAROL],
+          event: 'chat.read',
+          payload: { chatId: CHAT_ID, userId: ME, lastReadAt: at.toISOString() },
+          volatile: false,
+        },
+      ]);
+    });
+
+    it('sends typing, volatile, to the other participants only, and refuses a chat the caller is not in', async () => {
+      const { service, emitted } = build({ participantIds: () => Promise.resolve([BOB, ME, CAROL]) });
+      await service.typing(actor, CHAT_ID);
+      expect(emitted).toEqual([
+        { to: [BOB, CAROL], event: 'chat.typing', payload: { chatId: CHAT_ID, userId: ME }, volatile: true },
+      ]);
+      const outsider = build({ participantIds: () => Promise.resolve([BOB, CAROL]) });
+      await expect(outsider.service.typing(actor, CHAT_ID)).rejects.toThrow(ChatNotFoundError);
+      expect(outsider.emitted).toEqual([]);
     });
   });
 

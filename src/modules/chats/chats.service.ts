@@ -10,6 +10,7 @@ import { toChatDto, toMessageDto } from './chats.mapper';
 import { ChatRecord, ChatsRepository, MessageRecord, pairKeyOf } from './chats.repository';
 import type { ChatDto, MessageDto } from './dto/chat.dto';
 import type { CreateChatDto, SendMessageDto } from './dto/chat-input.dto';
+import { RealtimeEvents } from '../../realtime/realtime.events';
 
 const CHATS = Keyset.byTime<ChatRecord>('chats:recent', (chat) => ({
   key: chat.lastActivityAt,
@@ -25,6 +26,7 @@ export class ChatsService {
   constructor(
     private readonly chats: ChatsRepository,
     private readonly cursors: CursorCodec,
+    private readonly events: RealtimeEvents,
   ) {}
 
   /**
@@ -47,7 +49,13 @@ export class ChatsService {
       return { value: await this.withUnreadCount(actor, existing), created: false };
     }
     const { value: chat, created } = await this.chats.create([actor.id, ...others], pairKey);
-    return { value: created ? toChatDto(chat, 0) : await this.withUnreadCount(actor, chat), created };
+    if (!created) {
+      return { value: await this.withUnreadCount(actor, chat), created };
+    }
+    const value = toChatDto(chat, 0);
+    // A new chat has no messages: nothing is unread for anyone, so the creator's view is everyone's.
+    this.events.toUsers(others, 'chat.created', { chat: value });
+    return { value, created };
   }
 
   /** The caller's chats, most recent activity first; a fixed number of queries per page. */
@@ -80,17 +88,36 @@ export class ChatsService {
   }
 
   async sendMessage(actor: AuthUser, chatId: string, input: SendMessageDto): Promise<MessageDto> {
-    const message = await this.chats.sendMessage(chatId, actor.id, input.text);
-    if (!message) {
+    const sent = await this.chats.sendMessage(chatId, actor.id, input.text);
+    if (!sent) {
       throw new ChatNotFoundError();
     }
-    return toMessageDto(message);
+    const message = toMessageDto(sent.message);
+    this.events.toUsers(sent.participantIds, 'message.created', { chatId, message });
+    return message;
   }
 
   async markRead(actor: AuthUser, chatId: string): Promise<void> {
-    if (!(await this.chats.markRead(chatId, actor.id))) {
+    const lastReadAt = await this.chats.markRead(chatId, actor.id);
+    if (!lastReadAt) {
       throw new ChatNotFoundError();
     }
+    const participants = await this.chats.participantIds(chatId);
+    this.events.toUsers(participants, 'chat.read', {
+      chatId,
+      userId: actor.id,
+      lastReadAt: lastReadAt.toISOString(),
+    });
+  }
+
+  /** Tells the chat's other participants that the caller is typing (volatile: no one waits for it). */
+  async typing(actor: AuthUser, chatId: string): Promise<void> {
+    const participants = await this.chats.participantIds(chatId);
+    if (!participants.includes(actor.id)) {
+      throw new ChatNotFoundError();
+    }
+    const others = participants.filter((id) => id !== actor.id);
+    this.events.volatileToUsers(others, 'chat.typing', { chatId, userId: actor.id });
   }
 
   /** Only group chats can be left; the last participant to leave deletes the chat. */

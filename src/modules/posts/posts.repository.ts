@@ -11,6 +11,7 @@ import {
   SqlParameter,
 } from '../../database/sql-client';
 import { classifyPrismaError } from '../../database/prisma-errors';
+import type { Transaction } from '../../database/sql-executor';
 import { PUBLIC_USER_SELECT } from '../users/users.repository';
 import { PostSort, PostType, PropertyType } from './post-enums';
 
@@ -181,22 +182,35 @@ export class PostsRepository {
     });
   }
 
-  /** Creates a post and its detail in one write. */
+  /**
+   * Creates a post and its detail in one write; with `alongside`, in a transaction with what it writes
+   * (the change's events).
+   */
   create(
     authorId: string,
     fields: PostFields,
     detail?: PostDetailFields,
     accountId?: string,
+    alongside?: (tx: Transaction, post: PostRecord) => Promise<void>,
   ): Promise<PostRecord> {
-    return this.prisma.post.create({
-      data: {
-        ...fields,
-        price: BigInt(fields.price),
-        authorId,
-        accountId: accountId ?? null,
-        ...(detail ? { detail: { create: detail } } : {}),
-      },
-      select: POST_SELECT,
+    const write = (db: Transaction) =>
+      db.post.create({
+        data: {
+          ...fields,
+          price: BigInt(fields.price),
+          authorId,
+          accountId: accountId ?? null,
+          ...(detail ? { detail: { create: detail } } : {}),
+        },
+        select: POST_SELECT,
+      });
+    if (!alongside) {
+      return write(this.prisma);
+    }
+    return this.prisma.$transaction(async (tx) => {
+      const post = await write(tx);
+      await alongside(tx, post);
+      return post;
     });
   }
 
@@ -209,9 +223,10 @@ export class PostsRepository {
     fields: Partial<PostFields>,
     detail?: PostDetailFields,
     version?: number,
+    alongside?: (tx: Transaction, changed: () => Promise<PostRecord | null>) => Promise<void>,
   ): Promise<boolean> {
-    try {
-      await this.prisma.post.update({
+    const write = (db: Transaction) =>
+      db.post.update({
         where: { id, version },
         data: {
           ...fields,
@@ -221,6 +236,16 @@ export class PostsRepository {
         },
         select: { id: true },
       });
+    try {
+      if (alongside) {
+        // `changed` reads the post as changed, inside the transaction, only if what runs alongside needs it.
+        await this.prisma.$transaction(async (tx) => {
+          await write(tx);
+          await alongside(tx, () => tx.post.findUnique({ where: { id }, select: POST_SELECT }));
+        });
+      } else {
+        await write(this.prisma);
+      }
       return true;
     } catch (error) {
       if (classifyPrismaError(error) === 'not_found') {
@@ -230,10 +255,19 @@ export class PostsRepository {
     }
   }
 
-  /** Deletes a post; its detail and saves go with it (cascades). */
-  async delete(id: string): Promise<boolean> {
-    const { count } = await this.prisma.post.deleteMany({ where: { id } });
-    return count > 0;
+  /** Deletes a post; its detail and saves go with it (cascades); `alongside` runs in its transaction if it did. */
+  async delete(id: string, alongside?: (tx: Transaction) => Promise<void>): Promise<boolean> {
+    if (!alongside) {
+      const { count } = await this.prisma.post.deleteMany({ where: { id } });
+      return count > 0;
+    }
+    return this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.post.deleteMany({ where: { id } });
+      if (count > 0) {
+        await alongside(tx);
+      }
+      return count > 0;
+    });
   }
 
   /**

@@ -7,6 +7,7 @@ import { entityTagOf, IfMatch } from '../../common/http/conditional';
 import { CursorCodec, InvalidCursorError } from '../../common/pagination/cursor-codec';
 import type { UsersRepository } from '../users/users.repository';
 import type { AccountsRepository } from '../accounts/accounts.repository';
+import type { WebhookEvents } from '../webhooks/webhook-events';
 import { ListPostsQueryDto } from './dto/post-query.dto';
 import { NotPostOwnerError, PostNotFoundError } from './posts.errors';
 import type { PostRecord, PostsRepository, PostSummaryRecord } from './posts.repository';
@@ -35,6 +36,7 @@ function build(posts: Partial<PostsRepository>) {
       strictFake<UsersRepository>({}),
       strictFake<AccountsRepository>({ findRole: () => Promise.resolve(null) }),
       cursors,
+      strictFake<WebhookEvents>({}),
     ),
     cursors,
   };
@@ -74,7 +76,7 @@ describe(PostsService.name, () => {
       const update = jest.fn().mockResolvedValue(true);
       const { service } = build({ findOwnership: ownership, findById, update });
       await service.updatePost(author, 'p1', { title: 'New' }, IfMatch.of(entityTagOf(toPostDto(post))));
-      expect(update).toHaveBeenCalledWith('p1', { title: 'New' }, undefined, 3);
+      expect(update).toHaveBeenCalledWith('p1', { title: 'New' }, undefined, 3, undefined);
     });
 
     it('refuses a stale or weak tag without writing', async () => {

@@ -11,6 +11,8 @@ import { UsersRepository } from '../users/users.repository';
 import { isManager } from '../accounts/account-roles';
 import { AccountNotFoundError } from '../accounts/accounts.errors';
 import { AccountsRepository } from '../accounts/accounts.repository';
+import { WebhookEvents } from '../webhooks/webhook-events';
+import { WebhookEventType } from '../webhooks/webhook-event-types';
 import type { ListPostsQueryDto } from './dto/post-query.dto';
 import type { PostDto, PostSummaryDto } from './dto/post.dto';
 import type { CreatePostDto, UpdatePostDto } from './dto/post-input.dto';
@@ -21,9 +23,11 @@ import {
   PostFilter,
   PostOwnership,
   PostPosition,
+  PostRecord,
   PostsRepository,
   PostSummaryRecord,
 } from './posts.repository';
+import type { Transaction } from '../../database/sql-executor';
 
 const byNewest = (kind: string) =>
   Keyset.byTime<PostSummaryRecord>(kind, (post) => ({ key: post.createdAt, id: post.id }));
@@ -45,6 +49,7 @@ export class PostsService {
     private readonly users: UsersRepository,
     private readonly accounts: AccountsRepository,
     private readonly cursors: CursorCodec,
+    private readonly webhooks: WebhookEvents,
   ) {}
 
   /** Public; a signed-in viewer also learns whether they saved it. */
@@ -71,7 +76,14 @@ export class PostsService {
     } else if (accountId && !(await this.accounts.findRole(accountId, actor.id))) {
       throw new AccountNotFoundError();
     }
-    return toPostDto(await this.posts.create(actor.id, fields, detail, accountId));
+    const created = await this.posts.create(
+      actor.id,
+      fields,
+      detail,
+      accountId,
+      await this.event(accountId, WebhookEventType.PostCreated, (post: PostRecord) => post),
+    );
+    return toPostDto(created);
   }
 
   /**
@@ -79,22 +91,30 @@ export class PostsService {
    * also when another change lands between this check and the write). Answers what a read answers.
    */
   async updatePost(actor: AuthUser, id: string, input: UpdatePostDto, ifMatch?: IfMatch): Promise<PostDto> {
-    await this.assertCanChange(actor, await this.posts.findOwnership(id));
+    const ownership = await this.posts.findOwnership(id);
+    await this.assertCanChange(actor, ownership);
     let version: number | undefined;
     if (ifMatch) {
       const current = await this.posts.findById(id, personOf(actor));
       version = ifMatch.versionOf(current, toPostDto, (post) => post.version);
     }
     const { detail, ...fields } = input;
-    if (!(await this.posts.update(id, fields, detail, version))) {
+    const events = await this.event(
+      ownership?.accountId,
+      WebhookEventType.PostUpdated,
+      (changed: () => Promise<PostRecord | null>) => changed(),
+    );
+    if (!(await this.posts.update(id, fields, detail, version, events))) {
       throw version === undefined ? new PostNotFoundError() : new PreconditionFailedError();
     }
     return this.getPost(id, actor);
   }
 
   async deletePost(actor: AuthUser, id: string): Promise<void> {
-    await this.assertCanChange(actor, await this.posts.findOwnership(id));
-    if (!(await this.posts.delete(id))) {
+    const ownership = await this.posts.findOwnership(id);
+    await this.assertCanChange(actor, ownership);
+    const events = await this.event<void>(ownership?.accountId, WebhookEventType.PostDeleted, () => ({ id }));
+    if (!(await this.posts.delete(id, events))) {
       throw new PostNotFoundError();
     }
   }
@@ -142,6 +162,25 @@ export class PostsService {
       personOf(viewer),
     );
     return this.cursors.toPage(USER_POSTS, rows, page.limit, toPostSummaryDto);
+  }
+
+  /**
+   * The event of a change to an account's post, written in the change's transaction; `data.post` is the
+   * post as an anonymous `GET` answers it, read only when an endpoint takes the event.
+   */
+  private async event<Source>(
+    accountId: string | null | undefined,
+    type: WebhookEventType,
+    postOf: (source: Source) => PostRecord | { id: string } | null | Promise<PostRecord | null>,
+  ): Promise<((tx: Transaction, source: Source) => Promise<void>) | undefined> {
+    if (!accountId || !(await this.webhooks.wanted(accountId, type))) {
+      return undefined;
+    }
+    return (tx, source) =>
+      this.webhooks.publish(tx, accountId, type, async () => {
+        const post = await postOf(source);
+        return { post: post && 'version' in post ? toPostDto(post) : post };
+      });
   }
 
   /**

@@ -13,7 +13,13 @@ export function toUserPublicDto(user: PublicUserRecord): UserPublicDto {
 }
 
 export function toUserAdminDto(user: UserRecord): UserAdminDto {
-  return { ...toUserPublicDto(user), email: user.email, role: user.role, updatedAt: user.updatedAt };
+  return {
+    ...toUserPublicDto(user),
+    email: user.email,
+    emailVerified: user.emailVerifiedAt !== null,
+    role: user.role,
+    updatedAt: user.updatedAt,
+  };
 }
 
 export function toUserDto(user: UserWithProfileRecord): UserDto {

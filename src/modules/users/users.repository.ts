@@ -13,6 +13,7 @@ export const USER_SELECT = {
   name: true,
   avatar: true,
   role: true,
+  emailVerifiedAt: true,
   createdAt: true,
   updatedAt: true,
 } satisfies Prisma.UserSelect;

@@ -22,6 +22,7 @@ function userRecord(id: string): UserRecord {
     name: null,
     avatar: null,
     role: UserRole.User,
+    emailVerifiedAt: null,
     createdAt: at,
     updatedAt: at,
   };

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { USER_ROLES, UserRole } from '../../../common/auth/roles';
 import { ProfileDto } from '../../profiles/dto/profile.dto';
 
@@ -25,6 +25,13 @@ export class UserPublicDto {
 export class UserAdminDto extends UserPublicDto {
   @ApiProperty({ format: 'email' })
   email!: string;
+
+  /**
+   * Whether the owner proved they receive mail at `email` (a verification or email-change link).
+   * Always sent; optional in the schema only because 1.0.0 did not have it.
+   */
+  @ApiPropertyOptional()
+  emailVerified?: boolean;
 
   @ApiProperty({ enum: USER_ROLES, enumName: 'Role' })
   role!: UserRole;

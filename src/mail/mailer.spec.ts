@@ -1,0 +1,41 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Logger } from '@nestjs/common';
+import { simpleParser } from 'mailparser';
+import { OutboxMailer } from './mailer';
+import { renderMail } from './templates';
+
+const BRAND = { productName: 'Acme <Homes>', appUrl: 'https://app.example.test' };
+
+describe('mail rendering and the outbox', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+
+  it('renders the text and the HTML of one template, with the link in both and the HTML escaped', () => {
+    const link = 'https://app.example.test/reset-password?token=abc&x=1';
+    const content = renderMail({ to: 'a@example.com', template: 'password-reset', vars: { link } }, BRAND);
+    expect(content.subject).toBe('Reset your Acme <Homes> password');
+    expect(content.text).toContain(`Choose a new password:\n${link}`);
+    expect(content.html).toContain('href="https://app.example.test/reset-password?token=abc&#38;x=1"');
+    expect(content.html).toContain('Acme &#60;Homes&#62;');
+    expect(content.html).not.toContain('<Homes>');
+  });
+
+  it('writes each mail to the outbox as an .eml file a mail reader parses', async () => {
+    const directory = await mkdtemp(path.join(tmpdir(), 'outbox-'));
+    try {
+      const mailer = new OutboxMailer(path.join(directory, 'outbox'), 'Acme <no-reply@example.test>');
+      const content = renderMail({ to: 'bob@example.com', template: 'password-changed', vars: {} }, BRAND);
+      await mailer.send({ to: 'bob@example.com', ...content });
+      const files = await readdir(path.join(directory, 'outbox'));
+      expect(files).toEqual([expect.stringMatching(/\.eml$/)]);
+      const parsed = await simpleParser(await readFile(path.join(directory, 'outbox', files[0])));
+      expect(parsed.subject).toBe(content.subject);
+      expect(parsed.text?.trim()).toBe(content.text.trim());
+      expect(parsed.html).toContain('<p>');
+      expect(parsed.from?.value).toEqual([{ name: 'Acme', address: 'no-reply@example.test' }]);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+});
