@@ -1,20 +1,11 @@
 import { lookup } from 'node:dns/promises';
 import type { Agent } from 'node:http';
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import ipaddr from 'ipaddr.js';
+// An ES module: Node 20.19 and later `require` it (and load it for jest: test/esm).
+import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
 import { AppConfig } from '../../config/config.module';
 import { WebhookUrlRefusedError } from './webhooks.errors';
-
-type FilteringAgents = typeof import('request-filtering-agent');
-
-/**
- * request-filtering-agent is an ES module: loaded with a real `import()`, which TypeScript's CommonJS
- * output would otherwise turn into a `require` (refused by jest's module loader).
- */
-// eslint-disable-next-line @typescript-eslint/no-implied-eval
-const importEsm = new Function('specifier', 'return import(specifier)') as (
-  specifier: string,
-) => Promise<FilteringAgents>;
 
 /** What `ipaddr.js` (the library the agent checks with) calls a public address. */
 function isPublicAddress(address: string): boolean {
@@ -28,17 +19,12 @@ function isPublicAddress(address: string): boolean {
  * admits http and private addresses, for development and tests.
  */
 @Injectable()
-export class WebhookTargets implements OnModuleInit {
+export class WebhookTargets {
   readonly insecure: boolean;
-  private agents?: { http: Agent; https: Agent };
+  private readonly agents: { http: Agent; https: Agent };
 
   constructor(config: AppConfig) {
     this.insecure = config.get('WEBHOOK_ALLOW_INSECURE', { infer: true });
-  }
-
-  async onModuleInit(): Promise<void> {
-    const { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } =
-      await importEsm('request-filtering-agent');
     // No keep-alive: every attempt opens its own connection, so every attempt is checked.
     const options = { keepAlive: false, allowPrivateIPAddress: this.insecure, allowMetaIPAddress: false };
     this.agents = {
@@ -87,9 +73,6 @@ export class WebhookTargets implements OnModuleInit {
 
   /** The filtering agent for an attempt to `url`. */
   agentFor(url: URL): Agent {
-    if (!this.agents) {
-      throw new Error('WebhookTargets is not initialised');
-    }
     return url.protocol === 'https:' ? this.agents.https : this.agents.http;
   }
 }
