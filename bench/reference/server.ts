@@ -431,7 +431,7 @@ app.post<{ Body: { email?: unknown; password?: unknown } }>('/v1/auth/login', as
                              last_used_at, expires_at)
        VALUES ($1, $2, $3, 0, $4, $5, now(), now(), $6) RETURNING user_id)
      SELECT u.id, u.email, u.username, u.name, u.avatar, u.role::text AS role, u.created_at, u.updated_at,
-            pr.user_id AS profile_user_id, pr.bio, pr.avatar_url, pr.age, pr.location, pr.website,
+            u.email_verified_at IS NOT NULL AS email_verified, pr.user_id AS profile_user_id, pr.bio, pr.avatar_url, pr.age, pr.location, pr.website,
             pr.created_at AS profile_created_at, pr.updated_at AS profile_updated_at
        FROM session s JOIN users u ON u.id = s.user_id LEFT JOIN profiles pr ON pr.user_id = u.id`,
     [
@@ -456,6 +456,7 @@ app.post<{ Body: { email?: unknown; password?: unknown } }>('/v1/auth/login', as
       avatar: user.avatar,
       createdAt: user.created_at,
       email: user.email,
+      emailVerified: user.email_verified,
       role: user.role,
       updatedAt: user.updated_at,
       profile:
