@@ -15,6 +15,8 @@ RUN npm run build && npm prune --omit=dev
 FROM node:20-bookworm-slim AS runtime
 WORKDIR /app
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 SCARF_ANALYTICS=false CHECKPOINT_DISABLE=1
+# Two malloc arenas: sharp's work on libuv's threadpool otherwise fragments memory that is never returned.
+ENV MALLOC_ARENA_MAX=2
 COPY --from=build --chown=node:node /app/package.json /app/package-lock.json /app/prisma.config.ts ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist

@@ -8,7 +8,8 @@
  *                                  minute by minute (--embedded: on the server's own PGlite; soak.ts)
  * Options: --connections N, --duration S, --rounds N, --only list,post,..., --fresh (seed again),
  * (`--only webhooks`: post changes delivered as webhooks to a receiver in this process, bench/webhooks.ts;
- *  `--only realtime`: messages over REST at rising rates to 200 Socket.IO clients, bench/realtime.ts),
+ *  `--only realtime`: messages over REST at rising rates to 200 Socket.IO clients, bench/realtime.ts;
+ *  `--only photos`: 12-megapixel JPEG uploads over 8 connections, photos/s and RSS, bench/photos.ts),
  * --no-build (use dist/ as it is), --no-write (leave RESULTS.md alone; --quick never writes),
  * --profile DIR (both servers run with --cpu-prof, into DIR/project and DIR/reference; read the
  * profiles with bench/profile-summary.ts),
@@ -19,6 +20,9 @@
  * Exits non-zero when a server does not start, the two servers answer different JSON, or a response
  * is not the expected 2xx. Every server it starts is stopped on exit, also after a failure.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureSeeded, Fixtures, loadFixtures, SeedSizes } from './database';
 import { compareServers, LoadOptions, measure, Measurement } from './load';
@@ -29,11 +33,14 @@ import { soak, soakTable } from './soak';
 import { buildProject, killAll, RunningServer, startProject, startReference } from './servers';
 import { WebhookBenchResult, webhooksBench, webhooksTable } from './webhooks';
 import { realtimeBench, type RealtimeStep, realtimeTable, sustainedRate } from './realtime';
+import { photosBench, photosFailures, photosTable } from './photos';
 
 /** Run only when asked (`--only webhooks`): the project alone, end to end through its workers. */
 const WEBHOOKS = 'webhooks';
 /** Run only when asked (`--only realtime`): one instance, then two on one Redis (bench/realtime.ts). */
 const REALTIME = 'realtime';
+/** Run only when asked (`--only photos`): the project alone, uploads re-encoded (bench/photos.ts). */
+const PHOTOS = 'photos';
 /** Messages per second the realtime scenario steps through. */
 const REALTIME_RATES = [100, 250, 500, 750, 1000, 1500];
 
@@ -312,10 +319,56 @@ async function realtimeRun(sizes: SeedSizes): Promise<void> {
   console.log(`\nappended to ${RESULTS_FILE}`);
 }
 
+/** The photos scenario (bench/photos.ts): the project alone, storing on local disk in a temporary folder. */
+async function photosRun(sizes: SeedSizes): Promise<void> {
+  const databaseUrl = await ensureSeeded(sizes, flags.fresh);
+  const fixtures = await loadFixtures(databaseUrl, WRITERS);
+  const uploads = quick ? 40 : 400;
+  const mediaDir = mkdtempSync(path.join(tmpdir(), 'bench-media-'));
+  const started = new Date();
+  const project = await startProject({
+    databaseUrl,
+    jwtSecret: JWT_SECRET,
+    poolSize: POOL_SIZE,
+    // As the Dockerfile runs it: glibc's per-thread arenas fragment under sharp's threadpool work.
+    env: { MEDIA_DIR: mediaDir, MALLOC_ARENA_MAX: '2' },
+  });
+  let result;
+  try {
+    console.log(`\nphotos: ${uploads} uploads of a 12-megapixel JPEG over 8 connections`);
+    result = await photosBench(project, fixtures.loginEmail, uploads);
+  } finally {
+    await project.stop();
+    rmSync(mediaDir, { recursive: true, force: true });
+  }
+  const report = photosTable(result);
+  console.log(`\n${report}`);
+  const failures = photosFailures(result);
+  if (failures.length > 0) {
+    fail(`photos: ${failures.join('; ')}`);
+  }
+  if (quick || flags['no-write']) {
+    return;
+  }
+  await appendResults(
+    [
+      `## ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC: photos`,
+      '',
+      `- commit: ${commit}`,
+      `- machine: ${machine()}`,
+      `- command: \`${command}\` (a ${result.fileMb.toFixed(1)} MB 4000 x 3000 JPEG; default PHOTO_CONCURRENCY; ` +
+        'local storage in a temporary folder; the uploader runs in the bench process on the same cores)',
+      '',
+      report,
+    ].join('\n'),
+  );
+  console.log(`\nappended to ${RESULTS_FILE}`);
+}
+
 async function defaultRun(): Promise<void> {
   const sizes = quick ? SIZES.quick : SIZES.default;
   const requested = flags.only ? flags.only.split(',') : [...SCENARIO_KEYS];
-  const special = [WEBHOOKS, REALTIME];
+  const special = [WEBHOOKS, REALTIME, PHOTOS];
   const unknown = requested.filter(
     (key) => !special.includes(key) && !SCENARIO_KEYS.includes(key as ScenarioKey),
   );
@@ -329,6 +382,9 @@ async function defaultRun(): Promise<void> {
   }
   if (requested.includes(REALTIME)) {
     await realtimeRun(sizes);
+  }
+  if (requested.includes(PHOTOS)) {
+    await photosRun(sizes);
   }
   const keys = requested.filter((key): key is ScenarioKey => !special.includes(key));
   if (keys.length === 0) {

@@ -11,6 +11,9 @@ import { AuthModule } from './modules/auth/auth.module';
 import { IdempotencyModule } from './modules/idempotency/idempotency.module';
 import { ChatsModule } from './modules/chats/chats.module';
 import { PostsModule } from './modules/posts/posts.module';
+import { PhotosModule } from './modules/photos/photos.module';
+import { MediaModule } from './modules/photos/storage/media.module';
+import { PhotoOrphansModule } from './jobs/photo-orphans/photo-orphans.module';
 import { ProfilesModule } from './modules/profiles/profiles.module';
 import { SavedPostsModule } from './modules/saved-posts/saved-posts.module';
 import { UsersModule } from './modules/users/users.module';
@@ -62,12 +65,15 @@ export class AppModule {
         IdempotencyModule,
         UsersModule,
         ProfilesModule,
+        MediaModule,
         PostsModule,
+        PhotosModule,
         SavedPostsModule,
         ChatsModule,
         WebhooksModule,
         RealtimeModule,
         PurgeModule,
+        PhotoOrphansModule,
       ],
     };
   }

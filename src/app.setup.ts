@@ -33,6 +33,7 @@ import { Environment, validateEnvironment } from './config/environment';
 import { HttpMetrics } from './metrics/http-metrics';
 import { buildOpenApiDocument } from './openapi/openapi.document';
 import { RealtimeAdapter } from './realtime/realtime.adapter';
+import { registerPhotoUploads } from './modules/photos/photo-upload';
 
 export const VERSION = (
   JSON.parse(readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')) as { version: string }
@@ -147,6 +148,8 @@ export function configureApp(app: NestFastifyApplication): void {
       error ? done(new MalformedJsonError()) : done(null, value),
     ),
   );
+  // After the parsers above: multipart for the photo upload route only, and the /media file server.
+  registerPhotoUploads(app);
 
   const origins = config.get('CORS_ORIGINS', { infer: true });
   if (origins) {

@@ -300,6 +300,60 @@ export class Environment {
   @IsBoolean()
   WEBHOOK_ALLOW_INSECURE = false;
 
+  /** Folder of stored listing photos without S3_BUCKET; default DATA_DIR/media (a temporary folder with `memory://`). */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  MEDIA_DIR?: string;
+
+  /**
+   * Where photo URLs point: the stored key is appended to it. Default `/media` (served by this API from
+   * MEDIA_DIR); with S3_BUCKET, the bucket's public or CDN address.
+   */
+  @IsOptional()
+  @Matches(/^(https?:\/\/[^\s/]+)?(\/\S*)?$/, { message: 'MEDIA_BASE_URL must be an http(s) URL or a path' })
+  MEDIA_BASE_URL?: string;
+
+  /** Stores photos in this bucket of an S3-compatible store instead of MEDIA_DIR. */
+  @IsOptional()
+  @IsString()
+  @MinLength(3)
+  S3_BUCKET?: string;
+
+  /** The S3-compatible endpoint (`https://...`); without it, AWS's endpoint of S3_REGION. */
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'S3_ENDPOINT must be an http:// or https:// URL' })
+  S3_ENDPOINT?: string;
+
+  @IsString()
+  @MinLength(1)
+  S3_REGION = 'us-east-1';
+
+  /** Credentials of the store; without them the AWS SDK's default chain (environment, instance role). */
+  @IsOptional()
+  @IsString()
+  S3_ACCESS_KEY_ID?: string;
+
+  @IsOptional()
+  @IsString()
+  S3_SECRET_ACCESS_KEY?: string;
+
+  /** Addresses the bucket in the path (`endpoint/bucket/key`), as MinIO and most S3-compatible stores need. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  S3_FORCE_PATH_STYLE = false;
+
+  /**
+   * Photos decoded and re-encoded at once. sharp works on libuv's threadpool, off the event loop; past
+   * this many, uploads wait their turn, so memory does not grow with them.
+   */
+  @IntSetting(1, 16)
+  PHOTO_CONCURRENCY = 1;
+
+  /** When stored files that no photo names (a crash between storing and committing) are removed: cron, UTC. */
+  @Matches(/^\S+( \S+){4}$/, { message: 'PHOTO_ORPHAN_CRON must be a cron expression of five fields' })
+  PHOTO_ORPHAN_CRON = '41 * * * *';
+
   /** Names of secrets generated at boot because none was given (never in production). */
   readonly generatedSecrets: string[] = [];
 }

@@ -37,6 +37,8 @@ interface SqlValues {
   'text[]': string[];
   uuid: string;
   timestamptz: Date;
+  /** Parsed by the driver; the declaration narrows it (`column('json').as<T>()`). */
+  json: unknown;
 }
 
 /** The type of a result column, as `pg_type` names it (an array as `text[]`, not `_text`). */

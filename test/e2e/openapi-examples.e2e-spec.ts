@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthService } from '../../src/modules/auth/auth.service';
+import { png, uploadPhoto } from '../factories/photos';
 import { registerUser } from '../factories/users';
 import { useTestApp } from '../helpers/test-app';
 
@@ -63,6 +64,9 @@ describe('request examples of openapi.json', () => {
 
     ids.post = (await send('POST /v1/posts', 201)).id as string;
     await send('PATCH /v1/posts/{id}', 200, { id: ids.post });
+    const photo = await uploadPhoto(server.api, ids.post, await png(), { token });
+    expect(photo.status).toBe(201);
+    await send('PATCH /v1/posts/{id}/photos/{photoId}', 200, { id: ids.post, photoId: photo.body.id });
 
     ids.account = (await send('POST /v1/accounts', 201)).id as string;
     await send('PATCH /v1/accounts/{id}', 200, { id: ids.account });

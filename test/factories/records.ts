@@ -20,6 +20,7 @@ export function postSummaryRecord(overrides: Partial<PostSummaryRecord> = {}): P
     createdAt,
     updatedAt: createdAt,
     author: { id: 'author', username: 'a', name: null, avatar: null, createdAt },
+    photos: [],
     ...overrides,
   };
 }

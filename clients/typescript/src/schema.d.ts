@@ -581,6 +581,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/posts/{id}/photos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a photo to a listing
+         * @description For whoever may change the post. One `file` part: JPEG, PNG or WebP (told from its bytes), at most 10 MB and 50 megapixels. It is oriented, re-encoded without any metadata (no EXIF, no GPS), fitted in 2048 pixels, and given a 400-pixel-wide WebP thumbnail; it goes after the post's last photo. Both URLs work once this answers. Not replayed: `Idempotency-Key` is ignored here.
+         */
+        post: operations["photos_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/posts/{id}/photos/{photoId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a photo and its files */
+        delete: operations["photos_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Move a photo among the listing's photos
+         * @description The photos between its old and new position move by one; position 0 is the cover.
+         */
+        patch: operations["photos_update"];
+        trace?: never;
+    };
     "/v1/saved-posts": {
         parameters: {
             query?: never;
@@ -1278,6 +1319,11 @@ export interface components {
              */
             accountId: string | null;
             author: components["schemas"]["UserPublic"];
+            /**
+             * @description The first photo's thumbnail (400-pixel-wide WebP), or null without photos. Always sent; optional in
+             *     the schema only so that adding it breaks no client generated from an earlier document.
+             */
+            coverPhotoUrl?: string | null;
             /** @description Whether the caller saved it; present only when the caller is signed in. */
             saved?: boolean;
             /** Format: date-time */
@@ -1296,6 +1342,22 @@ export interface components {
             school: number | null;
             bus: number | null;
             restaurant: number | null;
+        };
+        Photo: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description The display image, re-encoded in the uploaded format with no metadata.
+             * @example /media/posts/0195f1a4-6c3e-7d0a-9c55-1b2f3c4d5e70/0195f1a4-6c3e-7d0a-9c55-1b2f3c4d5e71/display.jpg
+             */
+            url: string;
+            /** @example /media/posts/0195f1a4-6c3e-7d0a-9c55-1b2f3c4d5e70/0195f1a4-6c3e-7d0a-9c55-1b2f3c4d5e71/thumb.webp */
+            thumbnailUrl: string;
+            /** @description Of the display image, in pixels. */
+            width: number;
+            height: number;
+            /** @description Its place among the post's photos, 0 first. */
+            position: number;
         };
         Post: {
             /** Format: uuid */
@@ -1318,9 +1380,16 @@ export interface components {
              */
             accountId: string | null;
             author: components["schemas"]["UserPublic"];
+            /**
+             * @description The first photo's thumbnail (400-pixel-wide WebP), or null without photos. Always sent; optional in
+             *     the schema only so that adding it breaks no client generated from an earlier document.
+             */
+            coverPhotoUrl?: string | null;
             /** @description Whether the caller saved it; present only when the caller is signed in. */
             saved?: boolean;
             detail: components["schemas"]["PostDetail"] | (never | null);
+            /** @description Its photos in order, the cover first. Always sent; optional in the schema as `coverPhotoUrl` is. */
+            photos?: components["schemas"]["Photo"][];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1405,6 +1474,17 @@ export interface components {
             type?: components["schemas"]["PostType"];
             property?: components["schemas"]["PropertyType"];
             detail?: components["schemas"]["PostDetailInput"];
+        };
+        PhotoUpload: {
+            /**
+             * Format: binary
+             * @description A JPEG, PNG or WebP image of at most 10 MB and 50 megapixels.
+             */
+            file: string;
+        };
+        PhotoUpdate: {
+            /** @description Where the photo goes, 0 first; the photos between move up or down by one. Past the last, it goes last. */
+            position: number;
         };
         SavedPost: {
             /** Format: uuid */
@@ -6757,6 +6837,405 @@ export interface operations {
             };
             /** @description A path segment is longer than any id. Codes: `URI_TOO_LONG` */
             414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds. Codes: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An unexpected error occurred. Codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    photos_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["PhotoUpload"];
+            };
+        };
+        responses: {
+            /** @description The stored photo */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Photo"];
+                };
+            };
+            /** @description The request is not valid. Codes: `VALIDATION_FAILED`, `INVALID_URL`, `MALFORMED_JSON`, `API_KEY_IN_QUERY`, `INVALID_IMAGE` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid credentials were given. Codes: `UNAUTHENTICATED`, `INVALID_API_KEY` */
+            401: {
+                headers: {
+                    /** @description RFC 6750 challenge: `Bearer`, or `Bearer error="invalid_token"` with an `error_description` that tells an expired token from an invalid one */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller may not do this. Codes: `INSUFFICIENT_SCOPE`, `NOT_POST_OWNER` */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The resource does not exist or is not visible to the caller. Codes: `POST_NOT_FOUND` */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The request conflicts with the current state. Codes: `TOO_MANY_PHOTOS` */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The request body is too large. Codes: `PAYLOAD_TOO_LARGE`, `TOO_MANY_PIXELS` */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A path segment is longer than any id. Codes: `URI_TOO_LONG` */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The request body is not JSON. Codes: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds. Codes: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An unexpected error occurred. Codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `MEDIA_STORAGE_UNAVAILABLE`, `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    photos_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                photoId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted; its URLs answer 404 from now on */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid. Codes: `VALIDATION_FAILED`, `INVALID_URL`, `API_KEY_IN_QUERY` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid credentials were given. Codes: `UNAUTHENTICATED`, `INVALID_API_KEY` */
+            401: {
+                headers: {
+                    /** @description RFC 6750 challenge: `Bearer`, or `Bearer error="invalid_token"` with an `error_description` that tells an expired token from an invalid one */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller may not do this. Codes: `INSUFFICIENT_SCOPE`, `NOT_POST_OWNER` */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The resource does not exist or is not visible to the caller. Codes: `POST_NOT_FOUND`, `PHOTO_NOT_FOUND` */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A path segment is longer than any id. Codes: `URI_TOO_LONG` */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds. Codes: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An unexpected error occurred. Codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    photos_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                photoId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "position": 0
+                 *     }
+                 */
+                "application/json": components["schemas"]["PhotoUpdate"];
+            };
+        };
+        responses: {
+            /** @description The photo at its new position */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Photo"];
+                };
+            };
+            /** @description The request is not valid. Codes: `VALIDATION_FAILED`, `INVALID_URL`, `MALFORMED_JSON`, `API_KEY_IN_QUERY` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid credentials were given. Codes: `UNAUTHENTICATED`, `INVALID_API_KEY` */
+            401: {
+                headers: {
+                    /** @description RFC 6750 challenge: `Bearer`, or `Bearer error="invalid_token"` with an `error_description` that tells an expired token from an invalid one */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller may not do this. Codes: `INSUFFICIENT_SCOPE`, `NOT_POST_OWNER` */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The resource does not exist or is not visible to the caller. Codes: `POST_NOT_FOUND`, `PHOTO_NOT_FOUND` */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The request body is too large. Codes: `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A path segment is longer than any id. Codes: `URI_TOO_LONG` */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The request body is not JSON. Codes: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;

@@ -6,6 +6,8 @@ export type ErrorKind =
   | 'not_found'
   | 'conflict'
   | 'precondition_failed'
+  | 'too_large'
+  | 'unsupported_media_type'
   | 'unprocessable'
   | 'rate_limited'
   | 'unavailable';
@@ -67,6 +69,16 @@ export class PreconditionFailedError extends DomainError {
       'The resource changed since the version in If-Match: read it again, then retry the change.',
     );
   }
+}
+
+/** The content is larger than the operation takes (bytes, pixels). */
+export class ContentTooLargeError extends DomainError {
+  readonly kind = 'too_large';
+}
+
+/** The content is of a type the operation does not take. */
+export class UnsupportedMediaTypeError extends DomainError {
+  readonly kind = 'unsupported_media_type';
 }
 
 export class UnprocessableError extends DomainError {

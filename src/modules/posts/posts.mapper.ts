@@ -1,8 +1,12 @@
+import { toPhotoDto } from '../photos/photos.mapper';
+import type { MediaUrls } from '../photos/storage/media-storage';
 import { toUserPublicDto } from '../users/users.mapper';
 import type { PostDto, PostSummaryDto } from './dto/post.dto';
 import type { PostRecord, PostSummaryRecord } from './posts.repository';
 
-export function toPostSummaryDto(post: PostSummaryRecord): PostSummaryDto {
+/** `media` turns the stored photos' keys into URLs. */
+export function toPostSummaryDto(post: PostSummaryRecord, media: MediaUrls): PostSummaryDto {
+  const cover = post.photos[0];
   return {
     id: post.id,
     title: post.title,
@@ -18,16 +22,18 @@ export function toPostSummaryDto(post: PostSummaryRecord): PostSummaryDto {
     property: post.property,
     accountId: post.accountId,
     author: toUserPublicDto(post.author),
+    coverPhotoUrl: cover ? media.urlOf(cover.thumbKey) : null,
     ...(post.saved === undefined ? {} : { saved: post.saved }),
     createdAt: post.createdAt,
     updatedAt: post.updatedAt,
   };
 }
 
-export function toPostDto(post: PostRecord): PostDto {
+export function toPostDto(post: PostRecord, media: MediaUrls): PostDto {
   const { detail } = post;
   return {
-    ...toPostSummaryDto(post),
+    ...toPostSummaryDto(post, media),
+    photos: post.photos.map((photo) => toPhotoDto(photo, media)),
     detail: detail
       ? {
           desc: detail.desc,

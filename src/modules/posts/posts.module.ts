@@ -10,5 +10,7 @@ import { PostsService } from './posts.service';
   imports: [UsersModule, AccountsModule, WebhooksModule],
   controllers: [PostsController],
   providers: [PostsService, PostsRepository],
+  // Photos (modules/photos) are changed by whoever may change their post.
+  exports: [PostsService],
 })
 export class PostsModule {}

@@ -13,6 +13,8 @@ import {
 import { classifyPrismaError } from '../../database/prisma-errors';
 import type { Transaction } from '../../database/sql-executor';
 import { PUBLIC_USER_SELECT } from '../users/users.repository';
+import type { PhotoRecord } from '../photos/photos.mapper';
+import { PHOTO_SELECT } from '../photos/photos.repository';
 import { PostSort, PostType, PropertyType } from './post-enums';
 
 export const POST_SUMMARY_SELECT = {
@@ -32,6 +34,8 @@ export const POST_SUMMARY_SELECT = {
   createdAt: true,
   updatedAt: true,
   author: { select: PUBLIC_USER_SELECT },
+  // The cover: the first photo's thumbnail.
+  photos: { select: { thumbKey: true }, orderBy: { position: 'asc' }, take: 1 },
 } satisfies Prisma.PostSelect;
 
 const DETAIL_SELECT = {
@@ -49,6 +53,7 @@ const POST_SELECT = {
   ...POST_SUMMARY_SELECT,
   version: true,
   detail: { select: DETAIL_SELECT },
+  photos: { select: PHOTO_SELECT, orderBy: { position: 'asc' } },
 } satisfies Prisma.PostSelect;
 
 export type PostSummaryRecord = Prisma.PostGetPayload<{ select: typeof POST_SUMMARY_SELECT }> & {
@@ -117,6 +122,7 @@ export const POST_ROW_COLUMNS = {
   author_name: 'text?',
   author_avatar: 'text?',
   author_created_at: 'timestamptz',
+  cover_key: 'text?',
   saved: 'bool?',
 } satisfies Columns;
 
@@ -135,6 +141,7 @@ const POST_WITH_DETAIL_COLUMNS = {
   detail_school: 'int4?',
   detail_bus: 'int4?',
   detail_restaurant: 'int4?',
+  photos: column('json').as<PhotoRecord[]>(),
 } satisfies Columns;
 
 const ORDER: Record<PostSort, Prisma.Sql> = {
@@ -172,7 +179,7 @@ export class PostsRepository {
           restaurant: row.detail_restaurant,
         }
       : null;
-    return { ...toSummaryRecord(row), version: row.version, detail };
+    return { ...toSummaryRecord(row), version: row.version, detail, photos: row.photos };
   }
 
   findOwnership(id: string): Promise<PostOwnership | null> {
@@ -296,7 +303,8 @@ export class PostsRepository {
 export const SUMMARY_COLUMNS = Prisma.sql`p.id, p.title, p.price, p.images, p.address, p.city, p.bedroom, p.bathroom,
   p.latitude, p.longitude, p.type::text AS type, p.property::text AS property, p.account_id, p.created_at,
   p.updated_at, u.id AS author_id, u.username AS author_username, u.name AS author_name,
-  u.avatar AS author_avatar, u.created_at AS author_created_at`;
+  u.avatar AS author_avatar, u.created_at AS author_created_at,
+  (SELECT ph.thumb_key FROM photos ph WHERE ph.post_id = p.id ORDER BY ph.position LIMIT 1) AS cover_key`;
 
 /** Whether the viewer saved the post `p`; null (not asked) for an anonymous viewer. */
 function savedColumn(viewerId?: string | SqlParameter): Prisma.Sql {
@@ -311,7 +319,11 @@ function postById(id: SqlParameter, viewerId?: SqlParameter): Prisma.Sql {
     SELECT ${SUMMARY_COLUMNS}, ${savedColumn(viewerId)} AS saved, p.version,
            d.post_id AS detail_post_id, d."desc" AS detail_desc, d.utilities AS detail_utilities,
            d.pet AS detail_pet, d.income AS detail_income, d.size AS detail_size, d.school AS detail_school,
-           d.bus AS detail_bus, d.restaurant AS detail_restaurant
+           d.bus AS detail_bus, d.restaurant AS detail_restaurant,
+           COALESCE((SELECT json_agg(json_build_object('id', ph.id, 'position', ph.position, 'width', ph.width,
+                       'height', ph.height, 'displayKey', ph.display_key, 'thumbKey', ph.thumb_key)
+                       ORDER BY ph.position)
+                       FROM photos ph WHERE ph.post_id = p.id), '[]'::json) AS photos
       FROM posts p JOIN users u ON u.id = p.author_id LEFT JOIN post_details d ON d.post_id = p.id
      WHERE p.id = ${id}::uuid`;
 }
@@ -448,6 +460,7 @@ export function toSummaryRecord(row: PostRow): PostSummaryRecord {
       avatar: row.author_avatar,
       createdAt: row.author_created_at,
     },
+    photos: row.cover_key === null ? [] : [{ thumbKey: row.cover_key }],
     ...(row.saved === null ? {} : { saved: row.saved }),
   };
 }

@@ -12,6 +12,7 @@ import { ListPostsQueryDto } from './dto/post-query.dto';
 import { NotPostOwnerError, PostNotFoundError } from './posts.errors';
 import type { PostRecord, PostsRepository, PostSummaryRecord } from './posts.repository';
 import { toPostDto } from './posts.mapper';
+import { MediaStorage, MediaUrls } from '../photos/storage/media-storage';
 import { PostsService } from './posts.service';
 
 const author: AuthUser = { kind: 'user', id: 'author', role: UserRole.User, sessionId: 's1' };
@@ -28,6 +29,8 @@ const query = (overrides: Partial<ListPostsQueryDto> = {}): ListPostsQueryDto =>
     overrides,
   );
 
+const media = new MediaUrls('/media');
+
 function build(posts: Partial<PostsRepository>) {
   const cursors = new CursorCodec('unit-test-cursor-secret');
   return {
@@ -37,12 +40,19 @@ function build(posts: Partial<PostsRepository>) {
       strictFake<AccountsRepository>({ findRole: () => Promise.resolve(null) }),
       cursors,
       strictFake<WebhookEvents>({}),
+      media,
+      strictFake<MediaStorage>({}),
     ),
     cursors,
   };
 }
 
-const post: PostRecord = { ...summary('p1', 1, '2026-01-01T00:00:00Z'), version: 3, detail: null };
+const post: PostRecord = {
+  ...summary('p1', 1, '2026-01-01T00:00:00Z'),
+  version: 3,
+  detail: null,
+  photos: [],
+};
 
 describe(PostsService.name, () => {
   describe('who may change a post', () => {
@@ -75,7 +85,12 @@ describe(PostsService.name, () => {
     it('writes against the version whose representation the tag names', async () => {
       const update = jest.fn().mockResolvedValue(true);
       const { service } = build({ findOwnership: ownership, findById, update });
-      await service.updatePost(author, 'p1', { title: 'New' }, IfMatch.of(entityTagOf(toPostDto(post))));
+      await service.updatePost(
+        author,
+        'p1',
+        { title: 'New' },
+        IfMatch.of(entityTagOf(toPostDto(post, media))),
+      );
       expect(update).toHaveBeenCalledWith('p1', { title: 'New' }, undefined, 3, undefined);
     });
 
@@ -83,7 +98,11 @@ describe(PostsService.name, () => {
       const update = jest.fn();
       const { service } = build({ findOwnership: ownership, findById, update });
       const stale = { ...post, title: 'Before' };
-      for (const field of [entityTagOf(toPostDto(stale)), `W/${entityTagOf(toPostDto(post))}`, 'nonsense']) {
+      for (const field of [
+        entityTagOf(toPostDto(stale, media)),
+        `W/${entityTagOf(toPostDto(post, media))}`,
+        'nonsense',
+      ]) {
         await expect(service.updatePost(author, 'p1', {}, IfMatch.of(field))).rejects.toThrow(
           PreconditionFailedError,
         );

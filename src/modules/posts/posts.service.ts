@@ -28,6 +28,8 @@ import {
   PostSummaryRecord,
 } from './posts.repository';
 import type { Transaction } from '../../database/sql-executor';
+import { postFolder } from '../photos/storage/media-keys';
+import { MediaStorage, MediaUrls } from '../photos/storage/media-storage';
 
 const byNewest = (kind: string) =>
   Keyset.byTime<PostSummaryRecord>(kind, (post) => ({ key: post.createdAt, id: post.id }));
@@ -50,6 +52,8 @@ export class PostsService {
     private readonly accounts: AccountsRepository,
     private readonly cursors: CursorCodec,
     private readonly webhooks: WebhookEvents,
+    private readonly media: MediaUrls,
+    private readonly storage: MediaStorage,
   ) {}
 
   /** Public; a signed-in viewer also learns whether they saved it. */
@@ -58,7 +62,7 @@ export class PostsService {
     if (!post) {
       throw new PostNotFoundError();
     }
-    return toPostDto(post);
+    return toPostDto(post, this.media);
   }
 
   /**
@@ -83,7 +87,7 @@ export class PostsService {
       accountId,
       await this.event(accountId, WebhookEventType.PostCreated, (post: PostRecord) => post),
     );
-    return toPostDto(created);
+    return toPostDto(created, this.media);
   }
 
   /**
@@ -96,7 +100,11 @@ export class PostsService {
     let version: number | undefined;
     if (ifMatch) {
       const current = await this.posts.findById(id, personOf(actor));
-      version = ifMatch.versionOf(current, toPostDto, (post) => post.version);
+      version = ifMatch.versionOf(
+        current,
+        (post) => toPostDto(post, this.media),
+        (post) => post.version,
+      );
     }
     const { detail, ...fields } = input;
     const events = await this.event(
@@ -117,6 +125,13 @@ export class PostsService {
     if (!(await this.posts.delete(id, events))) {
       throw new PostNotFoundError();
     }
+    // The photos' rows went with the post (cascade); their files go now.
+    await this.storage.discard(postFolder(id));
+  }
+
+  /** Refuses as a change of the post would (404, 403): for what belongs to a post, such as its photos. */
+  async assertMayChange(actor: AuthUser, postId: string): Promise<void> {
+    await this.assertCanChange(actor, await this.posts.findOwnership(postId));
   }
 
   async listPosts(query: ListPostsQueryDto, viewer?: AuthUser): Promise<PageDto<PostSummaryDto>> {
@@ -140,7 +155,7 @@ export class PostsService {
       POSTS[query.sort],
       query,
       (after) => this.posts.list(filter, query.sort, query.limit, after, personOf(viewer)),
-      toPostSummaryDto,
+      (post) => toPostSummaryDto(post, this.media),
     );
   }
 
@@ -161,7 +176,7 @@ export class PostsService {
       after,
       personOf(viewer),
     );
-    return this.cursors.toPage(USER_POSTS, rows, page.limit, toPostSummaryDto);
+    return this.cursors.toPage(USER_POSTS, rows, page.limit, (post) => toPostSummaryDto(post, this.media));
   }
 
   /**
@@ -179,7 +194,7 @@ export class PostsService {
     return (tx, source) =>
       this.webhooks.publish(tx, accountId, type, async () => {
         const post = await postOf(source);
-        return { post: post && 'version' in post ? toPostDto(post) : post };
+        return { post: post && 'version' in post ? toPostDto(post, this.media) : post };
       });
   }
 

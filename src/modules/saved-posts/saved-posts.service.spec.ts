@@ -6,6 +6,7 @@ import { CursorCodec } from '../../common/pagination/cursor-codec';
 import { PostNotFoundError } from '../posts/posts.errors';
 import type { SavedPostsRepository } from './saved-posts.repository';
 import { SavedPostNotFoundError } from './saved-posts.errors';
+import { MediaUrls } from '../photos/storage/media-storage';
 import { SavedPostsService } from './saved-posts.service';
 
 const actor: AuthUser = { kind: 'user', id: 'u1', role: UserRole.User, sessionId: 's1' };
@@ -19,6 +20,7 @@ describe(SavedPostsService.name, () => {
         find: () => Promise.resolve(null),
       }),
       cursors,
+      new MediaUrls('/media'),
     );
     await expect(service.savePost(actor, 'p1')).rejects.toThrow(PostNotFoundError);
   });
@@ -37,6 +39,7 @@ describe(SavedPostsService.name, () => {
           find: () => Promise.resolve(record),
         }),
         cursors,
+        new MediaUrls('/media'),
       );
       const result = await service.savePost(actor, 'p1');
       expect(result.created).toBe(created);
@@ -48,6 +51,7 @@ describe(SavedPostsService.name, () => {
     const service = new SavedPostsService(
       strictFake<SavedPostsRepository>({ remove: () => Promise.resolve(false) }),
       cursors,
+      new MediaUrls('/media'),
     );
     await expect(service.unsavePost(actor, 'p1')).rejects.toThrow(SavedPostNotFoundError);
   });

@@ -4,6 +4,7 @@ import type { Upserted } from '../../common/http/created-or-ok';
 import { CursorCodec, Keyset } from '../../common/pagination/cursor-codec';
 import type { PageDto } from '../../common/pagination/page.dto';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto';
+import { MediaUrls } from '../photos/storage/media-storage';
 import { PostNotFoundError } from '../posts/posts.errors';
 import type { SavedPostDto } from './dto/saved-post.dto';
 import { SavedPostNotFoundError } from './saved-posts.errors';
@@ -20,6 +21,7 @@ export class SavedPostsService {
   constructor(
     private readonly saves: SavedPostsRepository,
     private readonly cursors: CursorCodec,
+    private readonly media: MediaUrls,
   ) {}
 
   /** Saves a post for the caller; saving twice is one save. Says whether this call created it. */
@@ -30,7 +32,7 @@ export class SavedPostsService {
     if (!record) {
       throw new PostNotFoundError();
     }
-    return { value: toSavedPostDto(record), created };
+    return { value: toSavedPostDto(record, this.media), created };
   }
 
   async unsavePost(actor: AuthUser, postId: string): Promise<void> {
@@ -45,7 +47,7 @@ export class SavedPostsService {
       SAVES,
       page,
       (after) => this.saves.list(actor.id, page.limit, after),
-      toSavedPostDto,
+      (record) => toSavedPostDto(record, this.media),
     );
   }
 }

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+import { PhotoDto } from '../../photos/dto/photo.dto';
 import { UserPublicDto } from '../../users/dto/user.dto';
 import { POST_TYPES, PostType, PROPERTY_TYPES, PropertyType } from '../post-enums';
 
@@ -76,6 +77,13 @@ export class PostSummaryDto {
   @ApiProperty({ type: UserPublicDto })
   author!: UserPublicDto;
 
+  /**
+   * The first photo's thumbnail (400-pixel-wide WebP), or null without photos. Always sent; optional in
+   * the schema only so that adding it breaks no client generated from an earlier document.
+   */
+  @ApiPropertyOptional({ type: String, nullable: true })
+  coverPhotoUrl?: string | null;
+
   /** Whether the caller saved it; present only when the caller is signed in. */
   @ApiPropertyOptional()
   saved?: boolean;
@@ -89,4 +97,8 @@ export class PostSummaryDto {
 export class PostDto extends PostSummaryDto {
   @ApiProperty({ type: PostDetailDto, nullable: true })
   detail!: PostDetailDto | null;
+
+  /** Its photos in order, the cover first. Always sent; optional in the schema as `coverPhotoUrl` is. */
+  @ApiPropertyOptional({ type: [PhotoDto] })
+  photos?: PhotoDto[];
 }

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { PostsModule } from '../posts/posts.module';
+import { ImageProcessor } from './image-processor';
+import { PhotosController } from './photos.controller';
+import { PhotosRepository } from './photos.repository';
+import { PhotosService } from './photos.service';
+
+/** Listing photos: uploads, reordering, deletion (storage and URLs come from the global MediaModule). */
+@Module({
+  imports: [PostsModule],
+  controllers: [PhotosController],
+  providers: [PhotosService, PhotosRepository, ImageProcessor],
+  exports: [PhotosRepository],
+})
+export class PhotosModule {}
