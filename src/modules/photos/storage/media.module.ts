@@ -7,12 +7,18 @@ import { LocalMediaStorage } from './local-media-storage';
 import { MediaStorage, MediaUrls } from './media-storage';
 import { S3MediaStorage } from './s3-media-storage';
 
-/** Where photos go without S3_BUCKET: MEDIA_DIR, else DATA_DIR/media (a temporary folder when the data lives in memory). */
+/**
+ * Where photos go without S3_BUCKET: MEDIA_DIR, else DATA_DIR/media (a temporary folder when the data
+ * lives in memory); absolute, as the static file server needs (DATA_DIR is `.data` by default).
+ */
 export function mediaDirectory(config: AppConfig): string {
   const dataDir = config.get('DATA_DIR', { infer: true });
-  return (
+  return path.resolve(
     config.get('MEDIA_DIR', { infer: true }) ??
-    path.join(dataDir === IN_MEMORY ? tmpdir() : dataDir, dataDir === IN_MEMORY ? 'listings-media' : 'media')
+      path.join(
+        dataDir === IN_MEMORY ? tmpdir() : dataDir,
+        dataDir === IN_MEMORY ? 'listings-media' : 'media',
+      ),
   );
 }
 
