@@ -129,7 +129,11 @@ const CALLER = `caller AS (
 const POST_COLUMNS = `p.id, p.title, p.price, p.images, p.address, p.city, p.bedroom, p.bathroom,
   p.latitude, p.longitude, p.type::text AS type, p.property::text AS property, p.account_id,
   p.created_at, p.updated_at, u.id AS author_id, u.username AS author_username, u.name AS author_name,
-  u.avatar AS author_avatar, u.created_at AS author_created_at`;
+  u.avatar AS author_avatar, u.created_at AS author_created_at,
+  (SELECT ph.thumb_key FROM photos ph WHERE ph.post_id = p.id ORDER BY ph.position LIMIT 1) AS cover_key`;
+
+/** Where the project serves stored photos (local storage). */
+const mediaUrl = (key: unknown): string => `/media/${String(key)}`;
 
 type Row = Record<string, unknown>;
 
@@ -155,6 +159,7 @@ function postSummary(row: Row): Row {
       avatar: row.author_avatar,
       createdAt: row.author_created_at,
     },
+    coverPhotoUrl: row.cover_key === null ? null : mediaUrl(row.cover_key),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -251,7 +256,11 @@ app.get<{ Params: { id: string } }>('/v1/posts/:id', async (request, reply) => {
   }
   const { rows } = await prepared<Row>(
     `SELECT ${POST_COLUMNS}, d.post_id AS detail_post_id, d."desc", d.utilities, d.pet, d.income, d.size,
-            d.school, d.bus, d.restaurant
+            d.school, d.bus, d.restaurant,
+            COALESCE((SELECT json_agg(json_build_object('id', ph.id, 'position', ph.position, 'width', ph.width,
+                        'height', ph.height, 'displayKey', ph.display_key, 'thumbKey', ph.thumb_key)
+                        ORDER BY ph.position)
+                        FROM photos ph WHERE ph.post_id = p.id), '[]'::json) AS photos
        FROM posts p JOIN users u ON u.id = p.author_id LEFT JOIN post_details d ON d.post_id = p.id
       WHERE p.id = $1`,
     [request.params.id],
@@ -273,7 +282,15 @@ app.get<{ Params: { id: string } }>('/v1/posts/:id', async (request, reply) => {
           bus: row.bus,
           restaurant: row.restaurant,
         };
-  return { ...postSummary(row), detail };
+  const photos = (row.photos as Row[]).map((photo) => ({
+    id: photo.id,
+    url: mediaUrl(photo.displayKey),
+    thumbnailUrl: mediaUrl(photo.thumbKey),
+    width: photo.width,
+    height: photo.height,
+    position: photo.position,
+  }));
+  return { ...postSummary(row), photos, detail };
 });
 
 /** A chat's messages, newest first: session check, membership and the page in one statement. */
