@@ -1,7 +1,7 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
 import type { RedisService } from '../redis/redis.service';
-import { FixedWindowThrottlerStorage } from './throttler-storage';
+import { FixedWindowThrottlerStorage, sweepClosed, windowRecord } from './throttler-storage';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
@@ -111,11 +111,11 @@ export class SharedThrottlerStorage implements ThrottlerStorage {
       this.sweep(now);
       const lease = this.leases.get(id);
       if (lease && lease.blockedUntil > now) {
-        return record(lease.before, lease.endsAt, lease.blockedUntil, now);
+        return windowRecord(lease.before, lease.endsAt, lease.blockedUntil, now);
       }
       if (lease && lease.endsAt > now && lease.used < lease.granted) {
         lease.used += 1;
-        return record(lease.before + lease.used, lease.endsAt, 0, now);
+        return windowRecord(lease.before + lease.used, lease.endsAt, 0, now);
       }
       const fresh = await this.lease(id, ttl, limit, blockDuration);
       if (!fresh) {
@@ -123,7 +123,7 @@ export class SharedThrottlerStorage implements ThrottlerStorage {
       }
       if (fresh.granted === 0) {
         // Past the limit, and the block (of a few ms at most) already over.
-        return { ...record(fresh.before, fresh.endsAt, 0, Date.now()), isBlocked: true };
+        return { ...windowRecord(fresh.before, fresh.endsAt, 0, Date.now()), isBlocked: true };
       }
       // Concurrent requests share the lease; one that finds it used up asks again.
     }
@@ -166,33 +166,6 @@ export class SharedThrottlerStorage implements ThrottlerStorage {
   }
 
   private sweep(now: number): void {
-    if (now < this.nextSweepAt) {
-      return;
-    }
-    this.nextSweepAt = now + this.sweepIntervalMs;
-    for (const [id, lease] of this.leases) {
-      if (lease.endsAt <= now && lease.blockedUntil <= now) {
-        this.leases.delete(id);
-      }
-    }
+    this.nextSweepAt = sweepClosed(this.leases, now, this.nextSweepAt, this.sweepIntervalMs);
   }
-}
-
-function record(
-  totalHits: number,
-  endsAt: number,
-  blockedUntil: number,
-  now: number,
-): ThrottlerStorageRecord {
-  const isBlocked = blockedUntil > now;
-  return {
-    totalHits,
-    timeToExpire: seconds(endsAt - now),
-    isBlocked,
-    timeToBlockExpire: isBlocked ? seconds(blockedUntil - now) : 0,
-  };
-}
-
-function seconds(ms: number): number {
-  return Math.max(0, Math.ceil(ms / 1000));
 }

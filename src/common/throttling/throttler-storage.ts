@@ -46,13 +46,7 @@ export class FixedWindowThrottlerStorage implements ThrottlerStorage {
         window.blockedUntil = now + blockDuration;
       }
     }
-    const isBlocked = window.blockedUntil > now;
-    return Promise.resolve({
-      totalHits: window.hits,
-      timeToExpire: seconds(window.endsAt - now),
-      isBlocked,
-      timeToBlockExpire: isBlocked ? seconds(window.blockedUntil - now) : 0,
-    });
+    return Promise.resolve(windowRecord(window.hits, window.endsAt, window.blockedUntil, now));
   }
 
   /** How many keys are tracked (for tests). */
@@ -61,16 +55,45 @@ export class FixedWindowThrottlerStorage implements ThrottlerStorage {
   }
 
   private sweep(now: number): void {
-    if (now < this.nextSweepAt) {
-      return;
-    }
-    this.nextSweepAt = now + this.sweepIntervalMs;
-    for (const [id, window] of this.windows) {
-      if (window.endsAt <= now && window.blockedUntil <= now) {
-        this.windows.delete(id);
-      }
+    this.nextSweepAt = sweepClosed(this.windows, now, this.nextSweepAt, this.sweepIntervalMs);
+  }
+}
+
+/** What the throttler is told of a window closing at `endsAt` and refused until `blockedUntil` (epoch ms). */
+export function windowRecord(
+  totalHits: number,
+  endsAt: number,
+  blockedUntil: number,
+  now: number,
+): ThrottlerStorageRecord {
+  const isBlocked = blockedUntil > now;
+  return {
+    totalHits,
+    timeToExpire: seconds(endsAt - now),
+    isBlocked,
+    timeToBlockExpire: isBlocked ? seconds(blockedUntil - now) : 0,
+  };
+}
+
+/**
+ * Forgets the windows that are closed and not blocked, when a sweep is due (`now` past `dueAt`);
+ * when the next one is.
+ */
+export function sweepClosed(
+  windows: Map<string, { endsAt: number; blockedUntil: number }>,
+  now: number,
+  dueAt: number,
+  intervalMs: number,
+): number {
+  if (now < dueAt) {
+    return dueAt;
+  }
+  for (const [id, window] of windows) {
+    if (window.endsAt <= now && window.blockedUntil <= now) {
+      windows.delete(id);
     }
   }
+  return now + intervalMs;
 }
 
 function seconds(ms: number): number {
