@@ -9,6 +9,7 @@ import sharp from 'sharp';
 import { median } from './report';
 import { login } from './scenarios';
 import { RunningServer, rssKb, sampleRss } from './servers';
+import { percentile } from './stats';
 
 /** DESIGN.md's targets for this scenario. */
 export const PHOTO_RSS_PEAK_MB = 350;
@@ -30,11 +31,6 @@ export interface PhotoBenchResult {
   rssAfterMb: number;
   /** How long after the last upload that was (the whole window if it never went under). */
   settledAfterS: number;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }
 
 /** A 4000 x 3000 photo-like JPEG: smooth gradients with grain, so it compresses like a photo (a few MB). */

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { io, type Socket } from 'socket.io-client';
 import type { RunningServer } from './servers';
+import { percentile } from './stats';
 
 /**
  * The realtime scenario (`npm run bench -- --only realtime`): 200 clients connected over Socket.IO
@@ -98,12 +99,6 @@ function post(agent: http.Agent, url: string, token: string, body: string): Prom
     request.on('error', reject);
     request.end(body);
   });
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted.length === 0
-    ? NaN
-    : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 /** Runs the rising rates against `servers` (one, or two sharing a Redis); a step per rate. */
@@ -211,7 +206,6 @@ export async function realtimeBench(
       while (deliveries.size < expected && performance.now() < settleUntil) {
         await sleep(10);
       }
-      const sorted = [...latencies].sort((a, b) => a - b);
       let duplicates = 0;
       for (const count of deliveries.values()) {
         duplicates += count - 1;
@@ -224,8 +218,8 @@ export async function realtimeBench(
         expected,
         delivered: deliveries.size,
         duplicates,
-        p50Ms: Math.round(percentile(sorted, 50) * 10) / 10,
-        p99Ms: Math.round(percentile(sorted, 99) * 10) / 10,
+        p50Ms: Math.round(percentile(latencies, 50) * 10) / 10,
+        p99Ms: Math.round(percentile(latencies, 99) * 10) / 10,
         failedSends,
       });
       const step = steps[steps.length - 1];

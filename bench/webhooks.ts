@@ -12,6 +12,7 @@ import { Webhook } from 'standardwebhooks';
 import { median } from './report';
 import { login } from './scenarios';
 import { RunningServer } from './servers';
+import { percentile } from './stats';
 
 export interface WebhookBenchResult {
   changes: number;
@@ -25,11 +26,6 @@ export interface WebhookBenchResult {
   duplicates: number;
   badSignatures: number;
   missing: number;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }
 
 /** Runs `count` tasks, `concurrency` at a time. */
