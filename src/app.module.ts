@@ -8,6 +8,9 @@ import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { AuditLogModule } from './modules/audit/audit-log.module';
+import { AuditModule } from './modules/audit/audit.module';
+import { ReportsModule } from './modules/reports/reports.module';
 import { IdempotencyModule } from './modules/idempotency/idempotency.module';
 import { ChatsModule } from './modules/chats/chats.module';
 import { PostsModule } from './modules/posts/posts.module';
@@ -60,6 +63,7 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         RealtimeEventsModule,
+        AuditLogModule,
         AuthModule,
         AccountsModule,
         IdempotencyModule,
@@ -71,6 +75,8 @@ export class AppModule {
         SavedPostsModule,
         ChatsModule,
         WebhooksModule,
+        AuditModule,
+        ReportsModule,
         RealtimeModule,
         PurgeModule,
         PhotoOrphansModule,

@@ -117,6 +117,10 @@ export class Environment {
   @IntSetting(1000, 3_600_000)
   JOBS_MAINTENANCE_INTERVAL_MS = 60_000;
 
+  /** How long audit events are kept: the purge job deletes older ones. */
+  @IntSetting(1, 36_500)
+  AUDIT_RETENTION_DAYS = 365;
+
   /** When expired sessions and idempotency records are purged: a cron expression of five fields, in UTC. */
   @Matches(/^\S+( \S+){4}$/, { message: 'PURGE_CRON must be a cron expression of five fields' })
   PURGE_CRON = '*/10 * * * *';

@@ -455,6 +455,15 @@ function namedPages(document: OpenAPIObject): void {
 
 /** Declares the tags (a tag used but not in `TAGS` fails the build, so none goes undescribed). */
 function declareTags(document: OpenAPIObject): void {
+  // A controller's tag and the `admin` tag of @Roles may be the same one.
+  for (const pathItem of Object.values(document.paths)) {
+    for (const method of HTTP_METHODS) {
+      const operation = pathItem[method];
+      if (operation?.tags) {
+        operation.tags = [...new Set(operation.tags)];
+      }
+    }
+  }
   const used = new Set(
     Object.values(document.paths).flatMap((pathItem) =>
       HTTP_METHODS.flatMap((method) => pathItem[method]?.tags ?? []),

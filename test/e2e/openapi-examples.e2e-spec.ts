@@ -89,6 +89,7 @@ describe('request examples of openapi.json', () => {
     const chat = await server.api.post('/v1/chats', { participantIds: [other.id] }, { token });
     expect(chat.status).toBe(201);
     await send('POST /v1/chats/{id}/messages', 201, { id: chat.body.id });
+    ids.report = (await send('POST /v1/posts/{id}/reports', 201, { id: ids.post })).id as string;
 
     await server.app
       .get(AuthService)
@@ -96,6 +97,8 @@ describe('request examples of openapi.json', () => {
     const relogin = await server.api.post('/v1/auth/login', examples.get('POST /v1/auth/login')!.example);
     token = relogin.body.accessToken;
     await send('PATCH /v1/users/{id}/role', 200, { id: other.id });
+    await send('POST /v1/admin/reports/{id}/resolve', 200, { id: ids.report });
+    await send('POST /v1/admin/users/{id}/suspend', 204, { id: other.id });
 
     await send('POST /v1/auth/password', 204);
 

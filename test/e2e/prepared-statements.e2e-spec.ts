@@ -17,6 +17,7 @@ const SAMPLE_ARGS: Record<string, readonly unknown[]> = {
   chat_send_message: [randomUUID(), randomUUID(), randomUUID(), 'a message', new Date()],
   chat_participant_ids: [randomUUID()],
   profiles_upsert: [randomUUID(), randomUUID(), 'bio', null, 30, null, null, new Date()],
+  reports_open: [randomUUID(), randomUUID(), randomUUID(), 'SPAM', null, new Date()],
 };
 
 /** The rows a statement returns for its sample arguments: none, but for the probe's constant one. */

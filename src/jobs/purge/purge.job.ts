@@ -4,6 +4,7 @@ import { AppConfig } from '../../config/config.module';
 import { AuthRepository } from '../../modules/auth/auth.repository';
 import { UserTokensRepository } from '../../modules/auth/user-tokens.repository';
 import { IdempotencyRepository } from '../../modules/idempotency/idempotency.repository';
+import { AuditRepository } from '../../modules/audit/audit.repository';
 import { JobsService } from '../jobs.service';
 import { Queue } from '../queue';
 
@@ -22,18 +23,21 @@ export const PURGE_BATCH = 1000;
  * support and incident questions. Its tokens stopped working when it was revoked (the session check
  * refuses a revoked session as it does a missing one), so the row serves nothing else.
  */
-export const REVOKED_SESSION_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+export const REVOKED_SESSION_RETENTION_MS = 7 * DAY_MS;
 
 export interface PurgeResult {
   sessions: number;
   idempotencyRecords: number;
   /** Tokens of mailed links past their expiry, used or not. */
   userTokens: number;
+  /** Audit events older than AUDIT_RETENTION_DAYS. */
+  auditEvents: number;
 }
 
 /**
  * Deletes what can no longer be used: sessions past their expiry or revoked over a week ago,
- * idempotency records and mailed links' tokens past theirs. A pg-boss schedule runs it on one instance per tick; nothing in
+ * idempotency records and mailed links' tokens past theirs, audit events past AUDIT_RETENTION_DAYS. A pg-boss schedule runs it on one instance per tick; nothing in
  * process keeps time for it.
  */
 @Injectable()
@@ -45,6 +49,7 @@ export class PurgeJob implements OnModuleInit {
     private readonly sessions: AuthRepository,
     private readonly idempotency: IdempotencyRepository,
     private readonly userTokens: UserTokensRepository,
+    private readonly auditEvents: AuditRepository,
     private readonly clock: Clock,
     private readonly config: AppConfig,
   ) {}
@@ -69,13 +74,20 @@ export class PurgeJob implements OnModuleInit {
       signal,
     );
     const userTokens = await inBatches(() => this.userTokens.deleteExpired(now, PURGE_BATCH), signal);
-    if (sessions + idempotencyRecords + userTokens > 0) {
+    const auditBefore = new Date(
+      now.getTime() - this.config.get('AUDIT_RETENTION_DAYS', { infer: true }) * DAY_MS,
+    );
+    const auditEvents = await inBatches(
+      () => this.auditEvents.deleteBefore(auditBefore, PURGE_BATCH),
+      signal,
+    );
+    if (sessions + idempotencyRecords + userTokens + auditEvents > 0) {
       this.logger.log(
-        `Purged ${sessions} dead session(s), ${idempotencyRecords} expired idempotency record(s) ` +
-          `and ${userTokens} expired link token(s)`,
+        `Purged ${sessions} dead session(s), ${idempotencyRecords} expired idempotency record(s), ` +
+          `${userTokens} expired link token(s) and ${auditEvents} audit event(s) past retention`,
       );
     }
-    return { sessions, idempotencyRecords, userTokens };
+    return { sessions, idempotencyRecords, userTokens, auditEvents };
   }
 }
 

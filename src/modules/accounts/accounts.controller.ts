@@ -12,6 +12,7 @@ import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
 import { PageDto } from '../../common/pagination/page.dto';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { IdParam } from '../../common/pipes/parse-id.pipe';
+import { Audit, AuditContext } from '../audit/audit-context';
 import { AccountsService } from './accounts.service';
 import { AccountDto, MemberDto } from './dto/account.dto';
 import { AccountInputDto, AddMemberDto, UpdateMemberDto } from './dto/account-input.dto';
@@ -109,8 +110,9 @@ export class AccountsController {
     @CurrentUser() actor: AuthUser,
     @IdParam() id: string,
     @Body() body: AddMemberDto,
+    @Audit() audit: AuditContext,
   ): Promise<MemberDto> {
-    return this.accounts.addMember(actor, id, body.userId, body.role);
+    return this.accounts.addMember(actor, id, body.userId, body.role, audit);
   }
 
   @Patch(':id/members/:userId')
@@ -131,8 +133,9 @@ export class AccountsController {
     @IdParam() id: string,
     @IdParam('userId') userId: string,
     @Body() body: UpdateMemberDto,
+    @Audit() audit: AuditContext,
   ): Promise<MemberDto> {
-    return this.accounts.changeMemberRole(actor, id, userId, body.role);
+    return this.accounts.changeMemberRole(actor, id, userId, body.role, audit);
   }
 
   @Delete(':id/members/:userId')
@@ -153,7 +156,8 @@ export class AccountsController {
     @CurrentUser() actor: AuthUser,
     @IdParam() id: string,
     @IdParam('userId') userId: string,
+    @Audit() audit: AuditContext,
   ): Promise<void> {
-    await this.accounts.removeMember(actor, id, userId);
+    await this.accounts.removeMember(actor, id, userId, audit);
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
 import { classifyPrismaError } from '../../database/prisma-errors';
+import type { Transaction } from '../../database/sql-executor';
 import { PUBLIC_USER_SELECT } from '../users/users.repository';
 import { UserNotFoundError } from '../users/users.errors';
 import { AccountRole } from './account-roles';
@@ -104,12 +105,24 @@ export class AccountsRepository {
     });
   }
 
-  /** Adds a member; AlreadyMemberError when the user is one, UserNotFoundError when there is no such user. */
-  async addMember(accountId: string, userId: string, role: AccountRole): Promise<MemberRecord> {
+  /**
+   * Adds a member, in one transaction with what `within` writes about it (its audit event);
+   * AlreadyMemberError when the user is one, UserNotFoundError when there is no such user.
+   */
+  async addMember(
+    accountId: string,
+    userId: string,
+    role: AccountRole,
+    within: (tx: Transaction) => Promise<void>,
+  ): Promise<MemberRecord> {
     try {
-      return await this.prisma.userAccount.create({
-        data: { accountId, userId, role },
-        select: MEMBER_SELECT,
+      return await this.prisma.$transaction(async (tx) => {
+        const member = await tx.userAccount.create({
+          data: { accountId, userId, role },
+          select: MEMBER_SELECT,
+        });
+        await within(tx);
+        return member;
       });
     } catch (error) {
       const failure = classifyPrismaError(error);
@@ -124,27 +137,39 @@ export class AccountsRepository {
   }
 
   /**
-   * Changes a member's role; false when the user is not a member, LastOwnerError when the account
-   * would be left without an owner.
+   * Changes a member's role, with what `within` writes knowing the role it replaced (its audit event);
+   * false when the user is not a member, LastOwnerError when the account would be left without an owner.
    */
-  changeRole(accountId: string, userId: string, role: AccountRole): Promise<boolean> {
-    return this.withOwnersLocked(accountId, userId, role !== AccountRole.Owner, (tx) =>
-      tx.userAccount.update({ where: { userId_accountId: { userId, accountId } }, data: { role } }),
-    );
+  changeRole(
+    accountId: string,
+    userId: string,
+    role: AccountRole,
+    within: (tx: Transaction, previousRole: AccountRole) => Promise<void>,
+  ): Promise<boolean> {
+    return this.withOwnersLocked(accountId, userId, role !== AccountRole.Owner, async (tx, previousRole) => {
+      await tx.userAccount.update({ where: { userId_accountId: { userId, accountId } }, data: { role } });
+      await within(tx, previousRole);
+    });
   }
 
   /**
    * Removes a member, and revokes the API keys they created for the account (a key acts as its
-   * creator, who no longer belongs to it), in one transaction; false when the user is not a member,
+   * creator, who no longer belongs to it), in one transaction with what `within` writes knowing the
+   * role they had and how many keys went (its audit event); false when the user is not a member,
    * LastOwnerError when they are the last owner.
    */
-  removeMember(accountId: string, userId: string): Promise<boolean> {
-    return this.withOwnersLocked(accountId, userId, true, async (tx) => {
+  removeMember(
+    accountId: string,
+    userId: string,
+    within: (tx: Transaction, removed: { role: AccountRole; apiKeysRevoked: number }) => Promise<void>,
+  ): Promise<boolean> {
+    return this.withOwnersLocked(accountId, userId, true, async (tx, role) => {
       await tx.userAccount.delete({ where: { userId_accountId: { userId, accountId } } });
-      await tx.apiKey.updateMany({
+      const { count } = await tx.apiKey.updateMany({
         where: { accountId, createdById: userId, revokedAt: null },
         data: { revokedAt: new Date() },
       });
+      await within(tx, { role, apiKeysRevoked: count });
     });
   }
 
@@ -157,7 +182,7 @@ export class AccountsRepository {
     accountId: string,
     userId: string,
     losesOwner: boolean,
-    change: (tx: Prisma.TransactionClient) => Promise<unknown>,
+    change: (tx: Prisma.TransactionClient, currentRole: AccountRole) => Promise<unknown>,
   ): Promise<boolean> {
     return this.prisma.$transaction(async (tx) => {
       await tx.$queryRaw`SELECT id FROM accounts WHERE id = ${accountId}::uuid FOR UPDATE`;
@@ -174,7 +199,7 @@ export class AccountsRepository {
           throw new LastOwnerError();
         }
       }
-      await change(tx);
+      await change(tx, member.role);
       return true;
     });
   }

@@ -2,6 +2,10 @@ import { strictFake } from '../../../test/helpers/strict-fake';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { UserRole } from '../../common/auth/roles';
 import { CursorCodec } from '../../common/pagination/cursor-codec';
+import type { Transaction } from '../../database/sql-executor';
+import { AuditAction, AuditActorType, AuditTargetType } from '../audit/audit-actions';
+import type { AuditContext } from '../audit/audit-context';
+import type { AuditLog } from '../audit/audit-log';
 import { AccountRole } from './account-roles';
 import { AccountNotFoundError, AccountRoleRequiredError, MemberNotFoundError } from './accounts.errors';
 import type { AccountsRepository } from './accounts.repository';
@@ -9,16 +13,27 @@ import { AccountsService } from './accounts.service';
 
 const actor: AuthUser = { kind: 'user', id: 'actor', role: UserRole.User, sessionId: 's' };
 const cursors = new CursorCodec('unit-test-cursor-secret');
+const audit: AuditContext = {
+  actor: { type: AuditActorType.User, id: 'actor' },
+  ip: '192.0.2.1',
+  requestId: 'r1',
+};
+const tx = {} as Transaction;
 
 /** An account where the actor and the target have the given roles. */
 function service(
   actorRole: AccountRole | null,
   targetRole: AccountRole | null,
   repository: Partial<AccountsRepository> = {},
+  log: Partial<AuditLog> = {},
 ) {
   const findRole = (_accountId: string, userId: string) =>
     Promise.resolve(userId === 'actor' ? actorRole : targetRole);
-  return new AccountsService(strictFake<AccountsRepository>({ findRole, ...repository }), cursors);
+  return new AccountsService(
+    strictFake<AccountsRepository>({ findRole, ...repository }),
+    cursors,
+    strictFake<AuditLog>(log),
+  );
 }
 
 describe(AccountsService.name, () => {
@@ -29,7 +44,7 @@ describe(AccountsService.name, () => {
     [AccountRole.Member, AccountRole.Member, AccountRole.Admin],
   ])('refuses a %s changing a %s into a %s, before writing', async (actorRole, targetRole, role) => {
     await expect(
-      service(actorRole, targetRole).changeMemberRole(actor, 'a1', 'target', role),
+      service(actorRole, targetRole).changeMemberRole(actor, 'a1', 'target', role, audit),
     ).rejects.toThrow(AccountRoleRequiredError);
   });
 
@@ -37,7 +52,7 @@ describe(AccountsService.name, () => {
     const accounts = service(AccountRole.Owner, AccountRole.Member, {
       changeRole: () => Promise.resolve(false),
     });
-    await expect(accounts.changeMemberRole(actor, 'a1', 'target', AccountRole.Admin)).rejects.toThrow(
+    await expect(accounts.changeMemberRole(actor, 'a1', 'target', AccountRole.Admin, audit)).rejects.toThrow(
       MemberNotFoundError,
     );
   });
@@ -59,16 +74,64 @@ describe(AccountsService.name, () => {
     );
   });
 
-  it('lets a member leave without managing anyone', async () => {
-    const removeMember = jest.fn().mockResolvedValue(true);
-    await service(AccountRole.Member, AccountRole.Member, { removeMember }).removeMember(
+  it('lets a member leave without managing anyone, and records it in the removal', async () => {
+    const record = jest.fn().mockResolvedValue(undefined);
+    const removeMember = jest.fn(
+      async (
+        _accountId: string,
+        _userId: string,
+        within: (tx: Transaction, removed: { role: AccountRole; apiKeysRevoked: number }) => Promise<void>,
+      ) => {
+        await within(tx, { role: AccountRole.Member, apiKeysRevoked: 2 });
+        return true;
+      },
+    );
+    await service(AccountRole.Member, AccountRole.Member, { removeMember }, { record }).removeMember(
       actor,
       'a1',
       'actor',
+      audit,
     );
-    expect(removeMember).toHaveBeenCalledWith('a1', 'actor');
+    expect(removeMember).toHaveBeenCalledWith('a1', 'actor', expect.any(Function));
+    expect(record).toHaveBeenCalledWith(tx, audit, {
+      action: AuditAction.MemberRemoved,
+      target: { type: AuditTargetType.User, id: 'actor' },
+      accountId: 'a1',
+      metadata: { role: AccountRole.Member, apiKeysRevoked: 2 },
+    });
     await expect(
-      service(AccountRole.Member, AccountRole.Member).removeMember(actor, 'a1', 'other'),
+      service(AccountRole.Member, AccountRole.Member).removeMember(actor, 'a1', 'other', audit),
     ).rejects.toThrow(AccountRoleRequiredError);
+  });
+
+  it('records a role change with the role it replaced, and nothing when the role stays', async () => {
+    const record = jest.fn().mockResolvedValue(undefined);
+    const changeRole = jest.fn(
+      async (
+        _accountId: string,
+        _userId: string,
+        _role: AccountRole,
+        within: (tx: Transaction, previousRole: AccountRole) => Promise<void>,
+      ) => {
+        await within(tx, AccountRole.Member);
+        return true;
+      },
+    );
+    const findMember = () => Promise.resolve(null);
+    const accounts = service(AccountRole.Owner, AccountRole.Member, { changeRole, findMember }, { record });
+    await expect(accounts.changeMemberRole(actor, 'a1', 'target', AccountRole.Admin, audit)).rejects.toThrow(
+      MemberNotFoundError,
+    );
+    expect(record).toHaveBeenCalledWith(tx, audit, {
+      action: AuditAction.MemberChanged,
+      target: { type: AuditTargetType.User, id: 'target' },
+      accountId: 'a1',
+      metadata: { role: AccountRole.Admin, previousRole: AccountRole.Member },
+    });
+    record.mockClear();
+    await expect(accounts.changeMemberRole(actor, 'a1', 'target', AccountRole.Member, audit)).rejects.toThrow(
+      MemberNotFoundError,
+    );
+    expect(record).not.toHaveBeenCalled();
   });
 });

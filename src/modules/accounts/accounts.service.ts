@@ -5,11 +5,15 @@ import type { IfMatch } from '../../common/http/conditional';
 import { CursorCodec, Keyset } from '../../common/pagination/cursor-codec';
 import type { PageDto } from '../../common/pagination/page.dto';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto';
+import { AuditAction, AuditTargetType } from '../audit/audit-actions';
+import type { AuditContext } from '../audit/audit-context';
+import { AuditLog, AuditMetadata } from '../audit/audit-log';
 import { AccountRole, isManager } from './account-roles';
 import { AccountNotFoundError, AccountRoleRequiredError, MemberNotFoundError } from './accounts.errors';
 import { toAccountDto, toMemberDto } from './accounts.mapper';
 import { AccountsRepository, MemberRecord, MembershipRecord } from './accounts.repository';
 import type { AccountDto, MemberDto } from './dto/account.dto';
+import type { Transaction } from '../../database/sql-executor';
 
 const ACCOUNTS = Keyset.byId<MembershipRecord>('accounts:newest', (membership) => membership.account.id);
 const MEMBERS = Keyset.byId<MemberRecord>('members:by-user', (member) => member.user.id);
@@ -24,6 +28,7 @@ export class AccountsService {
   constructor(
     private readonly accounts: AccountsRepository,
     private readonly cursors: CursorCodec,
+    private readonly audit: AuditLog,
   ) {}
 
   async createAccount(actor: AuthUser, name: string): Promise<AccountDto> {
@@ -88,9 +93,19 @@ export class AccountsService {
     );
   }
 
-  async addMember(actor: AuthUser, accountId: string, userId: string, role: AccountRole): Promise<MemberDto> {
+  async addMember(
+    actor: AuthUser,
+    accountId: string,
+    userId: string,
+    role: AccountRole,
+    audit: AuditContext,
+  ): Promise<MemberDto> {
     assertMayManage(await this.roleOf(actor, accountId), role);
-    return toMemberDto(await this.accounts.addMember(accountId, userId.toLowerCase(), role));
+    const memberId = userId.toLowerCase();
+    const member = await this.accounts.addMember(accountId, memberId, role, (tx) =>
+      this.memberEvent(tx, audit, AuditAction.MemberAdded, accountId, memberId, { role }),
+    );
+    return toMemberDto(member);
   }
 
   async changeMemberRole(
@@ -98,6 +113,7 @@ export class AccountsService {
     accountId: string,
     userId: string,
     role: AccountRole,
+    audit: AuditContext,
   ): Promise<MemberDto> {
     const actorRole = await this.roleOf(actor, accountId);
     const target = await this.accounts.findRole(accountId, userId);
@@ -108,8 +124,14 @@ export class AccountsService {
     assertMayManage(actorRole, target);
     assertMayManage(actorRole, role);
     const member =
-      (await this.accounts.changeRole(accountId, userId, role)) &&
-      (await this.accounts.findMember(accountId, userId));
+      (await this.accounts.changeRole(accountId, userId, role, async (tx, previousRole) => {
+        if (previousRole !== role) {
+          await this.memberEvent(tx, audit, AuditAction.MemberChanged, accountId, userId, {
+            role,
+            previousRole,
+          });
+        }
+      })) && (await this.accounts.findMember(accountId, userId));
     if (!member) {
       throw new MemberNotFoundError();
     }
@@ -117,7 +139,7 @@ export class AccountsService {
   }
 
   /** Removes a member; any member may remove themselves (leave). */
-  async removeMember(actor: AuthUser, accountId: string, userId: string): Promise<void> {
+  async removeMember(actor: AuthUser, accountId: string, userId: string, audit: AuditContext): Promise<void> {
     const actorRole = await this.roleOf(actor, accountId);
     if (actor.id !== userId) {
       const target = await this.accounts.findRole(accountId, userId);
@@ -126,9 +148,29 @@ export class AccountsService {
       }
       assertMayManage(actorRole, target);
     }
-    if (!(await this.accounts.removeMember(accountId, userId))) {
+    const removed = await this.accounts.removeMember(accountId, userId, (tx, { role, apiKeysRevoked }) =>
+      this.memberEvent(tx, audit, AuditAction.MemberRemoved, accountId, userId, { role, apiKeysRevoked }),
+    );
+    if (!removed) {
       throw new MemberNotFoundError();
     }
+  }
+
+  /** A change of a membership, shown in the account's audit: its target is the member. */
+  private memberEvent(
+    tx: Transaction,
+    audit: AuditContext,
+    action: AuditAction.MemberAdded | AuditAction.MemberChanged | AuditAction.MemberRemoved,
+    accountId: string,
+    userId: string,
+    metadata: AuditMetadata,
+  ): Promise<void> {
+    return this.audit.record(tx, audit, {
+      action,
+      target: { type: AuditTargetType.User, id: userId },
+      accountId,
+      metadata,
+    });
   }
 
   /** The caller's role in an account; not a member (or no such account): 404. */

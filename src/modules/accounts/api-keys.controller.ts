@@ -8,6 +8,7 @@ import { PageDto } from '../../common/pagination/page.dto';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { IdParam } from '../../common/pipes/parse-id.pipe';
 import { NotIdempotent } from '../idempotency/idempotency';
+import { Audit, AuditContext } from '../audit/audit-context';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyDto, ApiKeyWithSecretDto } from './dto/api-key.dto';
 import { CreateApiKeyDto } from './dto/api-key-input.dto';
@@ -32,8 +33,9 @@ export class ApiKeysController {
     @CurrentUser() actor: AuthUser,
     @IdParam() id: string,
     @Body() body: CreateApiKeyDto,
+    @Audit() audit: AuditContext,
   ): Promise<ApiKeyWithSecretDto> {
-    return this.keys.createKey(actor, id, body);
+    return this.keys.createKey(actor, id, body, audit);
   }
 
   @Get()
@@ -61,7 +63,8 @@ export class ApiKeysController {
     @CurrentUser() actor: AuthUser,
     @IdParam() id: string,
     @IdParam('keyId') keyId: string,
+    @Audit() audit: AuditContext,
   ): Promise<void> {
-    await this.keys.revokeKey(actor, id, keyId);
+    await this.keys.revokeKey(actor, id, keyId, audit);
   }
 }

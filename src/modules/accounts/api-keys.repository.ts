@@ -3,6 +3,7 @@ import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
 import type { ApiKeyScope } from '../../common/auth/api-key-scope';
 import { SqlClient } from '../../database/sql-client';
+import type { Transaction } from '../../database/sql-executor';
 
 const API_KEY_SELECT = {
   id: true,
@@ -37,8 +38,21 @@ export class ApiKeysRepository {
     private readonly sql: SqlClient,
   ) {}
 
-  create(accountId: string, createdById: string, key: NewApiKey): Promise<ApiKeyRecord> {
-    return this.prisma.apiKey.create({ data: { ...key, accountId, createdById }, select: API_KEY_SELECT });
+  /** Creates a key, in one transaction with what `within` writes about it (its audit event). */
+  create(
+    accountId: string,
+    createdById: string,
+    key: NewApiKey,
+    within: (tx: Transaction, created: ApiKeyRecord) => Promise<void>,
+  ): Promise<ApiKeyRecord> {
+    return this.prisma.$transaction(async (tx) => {
+      const created = await tx.apiKey.create({
+        data: { ...key, accountId, createdById },
+        select: API_KEY_SELECT,
+      });
+      await within(tx, created);
+      return created;
+    });
   }
 
   /** A page of an account's live keys, newest first; `limit + 1` rows. */
@@ -51,13 +65,27 @@ export class ApiKeysRepository {
     });
   }
 
-  /** Revokes a key of the account at once; false when there is no such live key. */
-  async revoke(accountId: string, keyId: string): Promise<boolean> {
-    const { count } = await this.prisma.apiKey.updateMany({
-      where: { id: keyId, accountId, revokedAt: null },
-      data: { revokedAt: new Date() },
+  /**
+   * Revokes a key of the account at once, in one transaction with what `within` writes about it (its
+   * audit event); false when there is no such live key.
+   */
+  async revoke(
+    accountId: string,
+    keyId: string,
+    within: (tx: Transaction, revoked: ApiKeyRecord) => Promise<void>,
+  ): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      const [revoked] = await tx.apiKey.updateManyAndReturn({
+        where: { id: keyId, accountId, revokedAt: null },
+        data: { revokedAt: new Date() },
+        select: API_KEY_SELECT,
+      });
+      if (!revoked) {
+        return false;
+      }
+      await within(tx, revoked);
+      return true;
     });
-    return count === 1;
   }
 
   /** The live key with this secret hash (a unique index). */

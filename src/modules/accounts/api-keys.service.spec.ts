@@ -4,6 +4,10 @@ import { ApiKeyScope } from '../../common/auth/api-key-scope';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { UserRole } from '../../common/auth/roles';
 import { CursorCodec } from '../../common/pagination/cursor-codec';
+import type { Transaction } from '../../database/sql-executor';
+import { AuditAction, AuditActorType, AuditTargetType } from '../audit/audit-actions';
+import type { AuditContext } from '../audit/audit-context';
+import type { AuditLog } from '../audit/audit-log';
 import { AccountRole } from './account-roles';
 import {
   AccountNotFoundError,
@@ -17,6 +21,12 @@ import { ApiKeysService, hashSecret, TOUCH_INTERVAL_MS } from './api-keys.servic
 
 const actor: AuthUser = { kind: 'user', id: 'actor', role: UserRole.User, sessionId: 's1' };
 const input = { name: 'CRM import', scopes: [ApiKeyScope.PostsRead] };
+const audit: AuditContext = {
+  actor: { type: AuditActorType.User, id: 'actor' },
+  ip: '192.0.2.1',
+  requestId: 'r1',
+};
+const tx = {} as Transaction;
 const identity: ApiKeyIdentity = {
   id: 'k1',
   accountId: 'a1',
@@ -33,20 +43,22 @@ function build(role: AccountRole | null, keys: Partial<ApiKeysRepository> = {}) 
   const findRole = jest.fn((accountId: string, userId: string) =>
     Promise.resolve(accountId === 'a1' && userId === 'actor' ? role : null),
   );
+  const record = jest.fn((_tx: Transaction, _context: AuditContext, _entry: unknown) => Promise.resolve());
   const service = new ApiKeysService(
     strictFake<ApiKeysRepository>(keys),
     strictFake<AccountsRepository>({ findRole }),
     new CursorCodec('unit-test-cursor-secret'),
+    strictFake<AuditLog>({ record }),
   );
-  return { service, findRole };
+  return { service, findRole, record };
 }
 
 describe(ApiKeysService.name, () => {
   describe('who may manage keys', () => {
     const operations = [
-      ['create', (service: ApiKeysService) => service.createKey(actor, 'a1', input)],
+      ['create', (service: ApiKeysService) => service.createKey(actor, 'a1', input, audit)],
       ['list', (service: ApiKeysService) => service.listKeys(actor, 'a1', { limit: 20 })],
-      ['revoke', (service: ApiKeysService) => service.revokeKey(actor, 'a1', 'k1')],
+      ['revoke', (service: ApiKeysService) => service.revokeKey(actor, 'a1', 'k1', audit)],
     ] as const;
 
     it.each(operations)(
@@ -80,20 +92,41 @@ describe(ApiKeysService.name, () => {
   });
 
   it.each([AccountRole.Owner, AccountRole.Admin])(
-    'lets an %s create a key, storing only the hash of a secret shown once',
+    'lets an %s create a key, storing only the hash of a secret shown once, and recording it without either',
     async (role) => {
-      const create = jest.fn((_accountId: string, _createdById: string, key: NewApiKey) =>
-        Promise.resolve(keyRecord('k1', key.prefix)),
+      const create = jest.fn(
+        async (
+          _accountId: string,
+          _createdById: string,
+          key: NewApiKey,
+          within: (tx: Transaction, created: ApiKeyRecord) => Promise<void>,
+        ) => {
+          const created = keyRecord('k1', key.prefix);
+          await within(tx, created);
+          return created;
+        },
       );
-      const created = await build(role, { create }).service.createKey(actor, 'a1', input);
+      const { service, record } = build(role, { create });
+      const created = await service.createKey(actor, 'a1', input, audit);
 
       expect(created.secret).toMatch(/^lk_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
       expect(created.prefix).toBe(created.secret.slice(0, 15));
-      expect(create).toHaveBeenCalledWith('a1', 'actor', {
-        name: 'CRM import',
-        prefix: created.prefix,
-        secretHash: hashSecret(created.secret),
-        scopes: [ApiKeyScope.PostsRead],
+      expect(create).toHaveBeenCalledWith(
+        'a1',
+        'actor',
+        {
+          name: 'CRM import',
+          prefix: created.prefix,
+          secretHash: hashSecret(created.secret),
+          scopes: [ApiKeyScope.PostsRead],
+        },
+        expect.any(Function),
+      );
+      expect(record).toHaveBeenCalledWith(tx, audit, {
+        action: AuditAction.ApiKeyCreated,
+        target: { type: AuditTargetType.ApiKey, id: 'k1' },
+        accountId: 'a1',
+        metadata: { name: 'CRM import', scopes: ['posts:read'], prefix: created.prefix },
       });
     },
   );
@@ -113,14 +146,30 @@ describe(ApiKeysService.name, () => {
   });
 
   it('revokes a key of the account, and answers not found for a key it does not have', async () => {
-    const revoke = jest.fn().mockResolvedValue(true);
-    await build(AccountRole.Owner, { revoke }).service.revokeKey(actor, 'a1', 'k1');
-    expect(revoke).toHaveBeenCalledWith('a1', 'k1');
+    const revoke = jest.fn(
+      async (
+        _accountId: string,
+        keyId: string,
+        within: (tx: Transaction, key: ApiKeyRecord) => Promise<void>,
+      ) => {
+        await within(tx, keyRecord(keyId));
+        return true;
+      },
+    );
+    const { service, record } = build(AccountRole.Owner, { revoke });
+    await service.revokeKey(actor, 'a1', 'k1', audit);
+    expect(revoke).toHaveBeenCalledWith('a1', 'k1', expect.any(Function));
+    expect(record).toHaveBeenCalledWith(
+      tx,
+      audit,
+      expect.objectContaining({ action: AuditAction.ApiKeyRevoked }),
+    );
 
     const missing = build(AccountRole.Owner, { revoke: () => Promise.resolve(false) }).service.revokeKey(
       actor,
       'a1',
       'k9',
+      audit,
     );
     await expect(missing).rejects.toThrow(ApiKeyNotFoundError);
     await expect(missing).rejects.toHaveProperty('code', 'API_KEY_NOT_FOUND');

@@ -5,6 +5,9 @@ import { UserRole } from '../../common/auth/roles';
 import { CursorCodec, Keyset } from '../../common/pagination/cursor-codec';
 import type { PageDto } from '../../common/pagination/page.dto';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto';
+import { AuditAction, AuditTargetType } from '../audit/audit-actions';
+import type { AuditContext } from '../audit/audit-context';
+import { AuditEntry, AuditLog } from '../audit/audit-log';
 import { requireAccountManager } from './account-access';
 import { ApiKeyNotFoundError, InvalidApiKeyError } from './accounts.errors';
 import { toApiKeyDto } from './accounts.mapper';
@@ -34,18 +37,24 @@ export class ApiKeysService {
     private readonly keys: ApiKeysRepository,
     private readonly accounts: AccountsRepository,
     private readonly cursors: CursorCodec,
+    private readonly audit: AuditLog,
   ) {}
 
-  async createKey(actor: AuthUser, accountId: string, input: CreateApiKeyDto): Promise<ApiKeyWithSecretDto> {
+  async createKey(
+    actor: AuthUser,
+    accountId: string,
+    input: CreateApiKeyDto,
+    audit: AuditContext,
+  ): Promise<ApiKeyWithSecretDto> {
     await this.assertManager(actor, accountId);
     const prefix = `${KEY_PREFIX}${randomBytes(6).toString('hex')}`;
     const secret = `${prefix}_${randomBytes(32).toString('base64url')}`;
-    const key = await this.keys.create(accountId, actor.id, {
-      name: input.name,
-      prefix,
-      secretHash: hashSecret(secret),
-      scopes: input.scopes,
-    });
+    const key = await this.keys.create(
+      accountId,
+      actor.id,
+      { name: input.name, prefix, secretHash: hashSecret(secret), scopes: input.scopes },
+      (tx, created) => this.audit.record(tx, audit, keyEvent(AuditAction.ApiKeyCreated, accountId, created)),
+    );
     return { ...toApiKeyDto(key), secret };
   }
 
@@ -60,9 +69,12 @@ export class ApiKeysService {
   }
 
   /** Revokes a key: it stops working on the next request. */
-  async revokeKey(actor: AuthUser, accountId: string, keyId: string): Promise<void> {
+  async revokeKey(actor: AuthUser, accountId: string, keyId: string, audit: AuditContext): Promise<void> {
     await this.assertManager(actor, accountId);
-    if (!(await this.keys.revoke(accountId, keyId))) {
+    const revoked = await this.keys.revoke(accountId, keyId, (tx, key) =>
+      this.audit.record(tx, audit, keyEvent(AuditAction.ApiKeyRevoked, accountId, key)),
+    );
+    if (!revoked) {
       throw new ApiKeyNotFoundError();
     }
   }
@@ -95,4 +107,14 @@ export class ApiKeysService {
   private async assertManager(actor: AuthUser, accountId: string): Promise<void> {
     await requireAccountManager(this.accounts, actor, accountId, 'manage API keys');
   }
+}
+
+/** What the audit log keeps of a key: what its listing shows, never the secret or its hash. */
+function keyEvent(action: AuditAction, accountId: string, key: ApiKeyRecord): AuditEntry {
+  return {
+    action,
+    target: { type: AuditTargetType.ApiKey, id: key.id },
+    accountId,
+    metadata: { name: key.name, scopes: key.scopes, prefix: key.prefix },
+  };
 }

@@ -22,6 +22,7 @@ import { AuthResultDto, SessionDto, TokenPairDto } from './dto/auth.dto';
 import { ChangePasswordDto, LoginDto, RefreshDto, RegisterDto } from './dto/auth-input.dto';
 import { EmailTakenError, UsernameTakenError } from '../users/users.errors';
 import {
+  AccountSuspendedError,
   InvalidCredentialsError,
   InvalidRefreshTokenError,
   SessionNotFoundError,
@@ -30,6 +31,7 @@ import {
   WrongPasswordError,
 } from './auth.errors';
 import { Located } from '../../common/http/location';
+import { Audit, AuditContext } from '../audit/audit-context';
 
 @ApiTags('auth')
 @NotIdempotent()
@@ -55,9 +57,13 @@ export class AuthController {
   @AuthRateLimit()
   @ApiOperation({ summary: 'Log in with email and password: opens a session' })
   @ApiOkResponse({ type: AuthResultDto, description: 'The account, with a token pair of a new session' })
-  @ApiProblems(new InvalidCredentialsError(), new TooManyLoginAttemptsError(60))
-  login(@Body() body: LoginDto, @Client() client: ClientInfo): Promise<AuthResultDto> {
-    return this.auth.login(body, client);
+  @ApiProblems(new InvalidCredentialsError(), new AccountSuspendedError(), new TooManyLoginAttemptsError(60))
+  login(
+    @Body() body: LoginDto,
+    @Client() client: ClientInfo,
+    @Audit() audit: AuditContext,
+  ): Promise<AuthResultDto> {
+    return this.auth.login(body, client, audit);
   }
 
   @Post('refresh')
@@ -79,8 +85,8 @@ export class AuthController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Log out: revokes the current session' })
   @ApiNoContentResponse({ description: 'The session is revoked' })
-  async logout(@CurrentUser() actor: SessionCaller): Promise<void> {
-    await this.auth.logout(actor);
+  async logout(@CurrentUser() actor: SessionCaller, @Audit() audit: AuditContext): Promise<void> {
+    await this.auth.logout(actor, audit);
   }
 
   @Get('sessions')
@@ -98,8 +104,12 @@ export class AuthController {
   @ApiOperation({ summary: 'Revoke one of my sessions' })
   @ApiNoContentResponse({ description: 'The session is revoked' })
   @ApiProblems(new SessionNotFoundError())
-  async revokeSession(@CurrentUser() actor: SessionCaller, @IdParam() id: string): Promise<void> {
-    await this.auth.revokeSession(actor, id);
+  async revokeSession(
+    @CurrentUser() actor: SessionCaller,
+    @IdParam() id: string,
+    @Audit() audit: AuditContext,
+  ): Promise<void> {
+    await this.auth.revokeSession(actor, id, audit);
   }
 
   @Post('password')
@@ -107,7 +117,11 @@ export class AuthController {
   @ApiOperation({ summary: 'Change my password: revokes every other session' })
   @ApiNoContentResponse({ description: 'Changed' })
   @ApiProblems(new WrongPasswordError())
-  async changePassword(@CurrentUser() actor: SessionCaller, @Body() body: ChangePasswordDto): Promise<void> {
-    await this.auth.changePassword(actor, body);
+  async changePassword(
+    @CurrentUser() actor: SessionCaller,
+    @Body() body: ChangePasswordDto,
+    @Audit() audit: AuditContext,
+  ): Promise<void> {
+    await this.auth.changePassword(actor, body, audit);
   }
 }

@@ -100,3 +100,10 @@ export class InvalidTokenError extends InvalidInputError {
     super('INVALID_TOKEN', 'This link is not valid: it was used, it expired, or it is not one we sent.');
   }
 }
+
+/** The account is suspended by an admin: no login until it is lifted (asked only once the password is right). */
+export class AccountSuspendedError extends ForbiddenError {
+  constructor() {
+    super('ACCOUNT_SUSPENDED', 'This account is suspended.');
+  }
+}

@@ -22,6 +22,9 @@ import { AccessTokens, accessTokenKey, RefreshTokens } from './tokens';
 import { UserTokensRepository } from './user-tokens.repository';
 import { UserTokensService } from './user-tokens.service';
 import { Transactions } from '../../database/transactions';
+import { AdminUsersController } from './admin-users.controller';
+import { SuspensionsRepository } from './suspensions.repository';
+import { SuspensionsService } from './suspensions.service';
 
 @Module({
   imports: [
@@ -37,7 +40,7 @@ import { Transactions } from '../../database/transactions';
       }),
     }),
   ],
-  controllers: [AuthController, RecoveryController, EmailChangeController],
+  controllers: [AuthController, RecoveryController, EmailChangeController, AdminUsersController],
   providers: [
     AuthService,
     AuthRepository,
@@ -53,6 +56,8 @@ import { Transactions } from '../../database/transactions';
     MailRequestLimits,
     PasswordChanges,
     RecoveryService,
+    SuspensionsService,
+    SuspensionsRepository,
     // Order matters: who the caller is, then what their role allows.
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_GUARD, useClass: RolesGuard },

@@ -34,6 +34,7 @@ export interface Credentials {
   email: string;
   role: UserRole;
   passwordHash: string;
+  suspendedAt: Date | null;
 }
 
 const CREDENTIALS_SELECT = {
@@ -41,6 +42,7 @@ const CREDENTIALS_SELECT = {
   email: true,
   role: true,
   passwordHash: true,
+  suspendedAt: true,
 } satisfies Prisma.UserSelect;
 
 const SESSION_STATE_COLUMNS = {
@@ -110,8 +112,21 @@ export class AuthRepository {
     return this.prisma.user.findUnique({ where: { id }, select: CREDENTIALS_SELECT });
   }
 
-  async createSession(userId: string, session: NewSession): Promise<void> {
-    await this.prisma.session.create({ data: { ...session, userId }, select: { id: true } });
+  /** Opens a session, in one transaction with what `within` writes about it (its audit event). */
+  async createSession(
+    userId: string,
+    session: NewSession,
+    within: (tx: Transaction) => Promise<void>,
+  ): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      await tx.session.create({ data: { ...session, userId }, select: { id: true } });
+      await within(tx);
+    });
+  }
+
+  /** Runs a write that stands alone on the client, outside any transaction (a failed login's audit event). */
+  alone<T>(write: (db: Transaction) => Promise<T>): Promise<T> {
+    return write(this.prisma);
   }
 
   /**
@@ -138,13 +153,32 @@ export class AuthRepository {
     return count === 1;
   }
 
-  /** Revokes a session (of `userId`, when given); false when there was no such live session. */
-  async revokeSession(id: string, userId?: string): Promise<boolean> {
-    const { count } = await this.prisma.session.updateMany({
-      where: { id, ...(userId ? { userId } : {}), revokedAt: null },
-      data: { revokedAt: new Date() },
+  /**
+   * Revokes a session (of `userId`, when given); false when there was no such live session. With
+   * `within`, in one transaction with what it writes when the session was revoked (its audit event).
+   */
+  async revokeSession(
+    id: string,
+    userId?: string,
+    within?: (tx: Transaction) => Promise<void>,
+  ): Promise<boolean> {
+    const revoke = async (db: Transaction) => {
+      const { count } = await db.session.updateMany({
+        where: { id, ...(userId ? { userId } : {}), revokedAt: null },
+        data: { revokedAt: new Date() },
+      });
+      return count === 1;
+    };
+    if (!within) {
+      return revoke(this.prisma);
+    }
+    return this.prisma.$transaction(async (tx) => {
+      const revoked = await revoke(tx);
+      if (revoked) {
+        await within(tx);
+      }
+      return revoked;
     });
-    return count === 1;
   }
 
   /** A page of a user's live sessions, newest first (UUID v7 ids follow creation order). */
@@ -190,11 +224,21 @@ export class AuthRepository {
       return null;
     }
     await tx.user.update({ where: { id: userId }, data: { passwordHash }, select: { id: true } });
-    await tx.session.updateMany({
+    await this.revokeSessions(tx, userId, keepSessionId);
+    return user.email;
+  }
+
+  /**
+   * Revokes every live session of the user but `keepSessionId` (all of them without it), inside `tx`:
+   * the one way a user's sessions end together (a password change or reset, a suspension). Once the
+   * transaction commits, `SessionStateCache.userChanged` makes every instance and socket follow.
+   */
+  async revokeSessions(tx: Transaction, userId: string, keepSessionId?: string): Promise<number> {
+    const { count } = await tx.session.updateMany({
       where: { userId, revokedAt: null, ...(keepSessionId ? { id: { not: keepSessionId } } : {}) },
       data: { revokedAt: new Date() },
     });
-    return user.email;
+    return count;
   }
 
   /** Marks the user's address verified, if it is still `email`; false otherwise. Inside `tx`. */

@@ -3,6 +3,10 @@ import { UserRole } from '../../common/auth/roles';
 import { SessionStateCache } from '../../common/auth/session-state-cache';
 import { CursorCodec } from '../../common/pagination/cursor-codec';
 import type { AppConfig } from '../../config/config.module';
+import type { Transaction } from '../../database/sql-executor';
+import { AuditAction, AuditActorType, AuditTargetType } from '../audit/audit-actions';
+import type { AuditContext } from '../audit/audit-context';
+import type { AuditLog } from '../audit/audit-log';
 import type { UsersRepository } from '../users/users.repository';
 import {
   InvalidAccessTokenError,
@@ -30,11 +34,20 @@ const SETTINGS: Record<string, unknown> = {
 };
 const config = strictFake<AppConfig>({ get: (key: string) => SETTINGS[key] });
 const client = { ip: '192.0.2.1', userAgent: 'jest' };
+const anonymous: AuditContext = {
+  actor: { type: AuditActorType.User, id: null },
+  ip: client.ip,
+  requestId: 'r1',
+};
+const tx = {} as Transaction;
+/** A repository's `alone`, writing on a stand-in client. */
+const alone = <T>(write: (db: Transaction) => Promise<T>) => write(tx);
 
 function build(
   repository: Partial<AuthRepository>,
   hasher: Partial<PasswordHasher> = {},
   callers = new SessionStateCache(0),
+  record: AuditLog['record'] = () => Promise.resolve(),
 ) {
   const refreshTokens = new RefreshTokens(config);
   const accessTokens = strictFake<AccessTokens>({
@@ -54,6 +67,7 @@ function build(
     callers,
     strictFake<PasswordChanges>({}),
     strictFake<RecoveryService>({}),
+    strictFake<AuditLog>({ record }),
   );
   return { service, refreshTokens, attempts };
 }
@@ -75,14 +89,17 @@ describe(AuthService.name, () => {
   describe('login', () => {
     it('checks a password even for an unknown email, and counts the failure', async () => {
       const verify = jest.fn().mockResolvedValue(false);
-      const { service, attempts } = build({ findCredentials: () => Promise.resolve(null) }, { verify });
-      await expect(service.login({ email: 'Nobody@Example.com', password: 'x' }, client)).rejects.toThrow(
-        InvalidCredentialsError,
+      const { service, attempts } = build(
+        { findCredentials: () => Promise.resolve(null), alone },
+        { verify },
       );
+      await expect(
+        service.login({ email: 'Nobody@Example.com', password: 'x' }, client, anonymous),
+      ).rejects.toThrow(InvalidCredentialsError);
       expect(verify).toHaveBeenCalledWith(undefined, 'x');
-      await expect(service.login({ email: 'nobody@example.com', password: 'x' }, client)).rejects.toThrow(
-        InvalidCredentialsError,
-      );
+      await expect(
+        service.login({ email: 'nobody@example.com', password: 'x' }, client, anonymous),
+      ).rejects.toThrow(InvalidCredentialsError);
       // Counted as for any account: that address is now refused for that email, another is not.
       await expect(attempts.reserve('nobody@example.com', client.ip)).rejects.toThrow(
         TooManyLoginAttemptsError,
@@ -94,9 +111,35 @@ describe(AuthService.name, () => {
       const { service, attempts } = build({});
       await attempts.recordFailure('a@example.com', client.ip);
       await attempts.recordFailure('a@example.com', client.ip);
-      await expect(service.login({ email: 'a@example.com', password: 'right' }, client)).rejects.toThrow(
-        TooManyLoginAttemptsError,
+      await expect(
+        service.login({ email: 'a@example.com', password: 'right' }, client, anonymous),
+      ).rejects.toThrow(TooManyLoginAttemptsError);
+    });
+
+    it('records a failed login on its own, naming the user of the email and no actor', async () => {
+      const record = jest.fn().mockResolvedValue(undefined);
+      const credentials = {
+        id: 'u1',
+        email: 'a@example.com',
+        role: UserRole.User,
+        passwordHash: 'hash',
+        suspendedAt: null,
+      };
+      const signedIn: AuditContext = { ...anonymous, actor: { type: AuditActorType.User, id: 'someone' } };
+      const { service } = build(
+        { findCredentials: () => Promise.resolve(credentials), alone },
+        { verify: () => Promise.resolve(false) },
+        new SessionStateCache(0),
+        record,
       );
+      await expect(
+        service.login({ email: 'A@example.com', password: 'wrong' }, client, signedIn),
+      ).rejects.toThrow(InvalidCredentialsError);
+      expect(record).toHaveBeenCalledWith(tx, anonymous, {
+        action: AuditAction.LoginFailed,
+        target: { type: AuditTargetType.User, id: 'u1' },
+        metadata: { email: 'a@example.com' },
+      });
     });
   });
 
@@ -201,7 +244,10 @@ describe(AuthService.name, () => {
       await service.authenticate(claims);
       await service.authenticate(claims);
       expect(findSessionState).toHaveBeenCalledTimes(1);
-      await service.logout({ kind: 'user', id: claims.sub, role: UserRole.User, sessionId: claims.sid });
+      await service.logout(
+        { kind: 'user', id: claims.sub, role: UserRole.User, sessionId: claims.sid },
+        anonymous,
+      );
       await expect(service.authenticate(claims)).rejects.toThrow(InvalidAccessTokenError);
       expect(findSessionState).toHaveBeenCalledTimes(2);
     });

@@ -8,9 +8,13 @@ import { CursorCodec, Keyset } from '../../common/pagination/cursor-codec';
 import type { PageDto } from '../../common/pagination/page.dto';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { AppConfig } from '../../config/config.module';
+import { AuditAction, AuditActorType, AuditTargetType } from '../audit/audit-actions';
+import { AuditContext, SYSTEM, withActor } from '../audit/audit-context';
+import { AuditLog } from '../audit/audit-log';
 import { toUserDto } from '../users/users.mapper';
 import { UsersRepository, UserWithProfileRecord } from '../users/users.repository';
 import {
+  AccountSuspendedError,
   InvalidAccessTokenError,
   InvalidCredentialsError,
   InvalidRefreshTokenError,
@@ -49,6 +53,7 @@ export class AuthService {
     private readonly callers: SessionStateCache,
     private readonly passwordChanges: PasswordChanges,
     private readonly recovery: RecoveryService,
+    private readonly audit: AuditLog,
   ) {}
 
   /** Creates the account (and its profile) with a first session and a verification mail, in one transaction. */
@@ -73,18 +78,29 @@ export class AuthService {
    * Same answer, and about the same time, for an unknown email and a wrong password. Failures count
    * per account and per address; past the limit, logins are refused for a while.
    */
-  async login(input: LoginDto, client: ClientInfo): Promise<AuthResultDto> {
+  async login(input: LoginDto, client: ClientInfo, audit: AuditContext): Promise<AuthResultDto> {
     const email = normalizeEmail(input.email);
     await this.attempts.waitForTurn(email, client.ip);
     const credentials = await this.auth.findCredentials(email);
     const valid = await this.passwords.verify(credentials?.passwordHash, input.password);
     if (!credentials || !valid) {
       await this.attempts.recordFailure(email, client.ip);
+      await this.loginFailed(audit, credentials?.id ?? null, { email });
       throw new InvalidCredentialsError();
     }
     await this.attempts.recordSuccess(email, client.ip);
+    if (credentials.suspendedAt) {
+      await this.loginFailed(audit, credentials.id, { email, reason: 'suspended' });
+      throw new AccountSuspendedError();
+    }
     const { session, refreshToken } = this.newSession(client);
-    await this.auth.createSession(credentials.id, session);
+    await this.auth.createSession(credentials.id, session, (tx) =>
+      this.audit.record(tx, withActor(audit, { type: AuditActorType.User, id: credentials.id }), {
+        action: AuditAction.LoginSucceeded,
+        target: { type: AuditTargetType.User, id: credentials.id },
+        metadata: { sessionId: session.id },
+      }),
+    );
     const user = await this.users.findByIdWithProfile(credentials.id);
     if (!user) {
       throw new InvalidCredentialsError();
@@ -115,8 +131,8 @@ export class AuthService {
     return this.tokenPair(state.userId, state.role, state.id, next.token);
   }
 
-  async logout(actor: SessionCaller): Promise<void> {
-    await this.endSession(actor.sessionId, actor.id);
+  async logout(actor: SessionCaller, audit: AuditContext): Promise<void> {
+    await this.endSession(actor.sessionId, actor.id, { context: audit, action: AuditAction.Logout });
   }
 
   async listSessions(actor: SessionCaller, page: PageQueryDto): Promise<PageDto<SessionDto>> {
@@ -129,20 +145,27 @@ export class AuthService {
   }
 
   /** Revokes one of the caller's sessions; another user's session is not found. */
-  async revokeSession(actor: SessionCaller, sessionId: string): Promise<void> {
-    if (!(await this.endSession(sessionId, actor.id))) {
+  async revokeSession(actor: SessionCaller, sessionId: string, audit: AuditContext): Promise<void> {
+    if (
+      !(await this.endSession(sessionId, actor.id, { context: audit, action: AuditAction.SessionRevoked }))
+    ) {
       throw new SessionNotFoundError();
     }
   }
 
   /** Needs the current password; every other session of the user is revoked, and a notice mailed. */
-  async changePassword(actor: SessionCaller, input: ChangePasswordDto): Promise<void> {
+  async changePassword(actor: SessionCaller, input: ChangePasswordDto, audit: AuditContext): Promise<void> {
     const credentials = await this.auth.findCredentialsById(actor.id);
     if (!credentials || !(await this.passwords.verify(credentials.passwordHash, input.currentPassword))) {
       throw new WrongPasswordError();
     }
     const passwordHash = await this.passwords.hash(input.newPassword);
-    await this.passwordChanges.change(() => Promise.resolve(actor.id), passwordHash, actor.sessionId);
+    await this.passwordChanges.change(
+      () => Promise.resolve(actor.id),
+      passwordHash,
+      { context: audit, action: AuditAction.PasswordChanged },
+      actor.sessionId,
+    );
   }
 
   /**
@@ -166,13 +189,24 @@ export class AuthService {
     return { kind: 'user', id: state.userId, role: state.role, sessionId: state.id };
   }
 
-  /** Makes an existing user a platform admin; the user's id, or null when no user has that email. */
+  /**
+   * Makes an existing user a platform admin (recorded as the service's own change: the admin command
+   * runs it); the user's id, or null when no user has that email.
+   */
   async promoteAdmin(email: string): Promise<string | null> {
     const existing = await this.users.findByEmail(normalizeEmail(email));
     if (!existing) {
       return null;
     }
-    await this.users.updateRole(existing.id, UserRole.Admin);
+    await this.users.updateRole(existing.id, UserRole.Admin, async (tx, previousRole) => {
+      if (previousRole !== UserRole.Admin) {
+        await this.audit.record(tx, SYSTEM, {
+          action: AuditAction.RoleChanged,
+          target: { type: AuditTargetType.User, id: existing.id },
+          metadata: { role: UserRole.Admin, previousRole },
+        });
+      }
+    });
     await this.callers.userChanged(existing.id);
     return existing.id;
   }
@@ -196,11 +230,40 @@ export class AuthService {
     return { id: user.id, created: true };
   }
 
-  /** Revokes a session (of `userId`, when given); false when there was no such live session. */
-  private async endSession(id: string, userId?: string): Promise<boolean> {
-    const revoked = await this.auth.revokeSession(id, userId);
+  /**
+   * Revokes a session (of `userId`, when given); false when there was no such live session. With
+   * `audit`, the revocation is recorded in its transaction.
+   */
+  private async endSession(
+    id: string,
+    userId?: string,
+    audit?: { context: AuditContext; action: AuditAction.Logout | AuditAction.SessionRevoked },
+  ): Promise<boolean> {
+    const revoked = audit
+      ? await this.auth.revokeSession(id, userId, (tx) =>
+          this.audit.record(tx, audit.context, {
+            action: audit.action,
+            target: { type: AuditTargetType.Session, id },
+          }),
+        )
+      : await this.auth.revokeSession(id, userId);
     await this.callers.sessionEnded(id);
     return revoked;
+  }
+
+  /** A refused login, recorded on its own (it changes nothing else): the user when the email is one's. */
+  private loginFailed(
+    audit: AuditContext,
+    userId: string | null,
+    metadata: { email: string; reason?: string },
+  ): Promise<void> {
+    return this.auth.alone((db) =>
+      this.audit.record(db, withActor(audit, { type: AuditActorType.User, id: null }), {
+        action: AuditAction.LoginFailed,
+        target: { type: AuditTargetType.User, id: userId },
+        metadata,
+      }),
+    );
   }
 
   /** What the session check keeps of a session: never its refresh token's hash. */

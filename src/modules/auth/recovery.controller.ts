@@ -12,6 +12,7 @@ import { InvalidTokenError, WrongPasswordError } from './auth.errors';
 import { EmailChangeDto, EmailTokenDto, ForgotPasswordDto, PasswordResetDto } from './dto/recovery-input.dto';
 import { MailRequestAcceptedDto } from './dto/recovery.dto';
 import { RecoveryService } from './recovery.service';
+import { Audit, AuditContext } from '../audit/audit-context';
 
 const MAIL_LIMITS =
   'Mails asked for are limited per address and per client (MAIL_ADDRESS_LIMIT, MAIL_CLIENT_LIMIT): past a limit ' +
@@ -62,8 +63,8 @@ export class RecoveryController {
   })
   @ApiNoContentResponse({ description: 'The password is set and every session revoked' })
   @ApiProblems(new InvalidTokenError())
-  async resetPassword(@Body() body: PasswordResetDto): Promise<void> {
-    await this.recovery.resetPassword(body);
+  async resetPassword(@Body() body: PasswordResetDto, @Audit() audit: AuditContext): Promise<void> {
+    await this.recovery.resetPassword(body, audit);
   }
 
   @Post('email/verify')

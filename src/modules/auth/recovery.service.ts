@@ -7,6 +7,8 @@ import { Transactions } from '../../database/transactions';
 import { JobsService } from '../../jobs/jobs.service';
 import { Queue } from '../../jobs/queue';
 import { MailService } from '../../mail/mail.service';
+import { AuditAction } from '../audit/audit-actions';
+import type { AuditContext } from '../audit/audit-context';
 import { EmailTakenError } from '../users/users.errors';
 import { UsersRepository } from '../users/users.repository';
 import { InvalidTokenError, WrongPasswordError } from './auth.errors';
@@ -84,13 +86,17 @@ export class RecoveryService implements OnModuleInit {
   }
 
   /** Sets the password of the token's user by the path of every password change; the other reset links die. */
-  async resetPassword(input: PasswordResetDto): Promise<void> {
+  async resetPassword(input: PasswordResetDto, audit: AuditContext): Promise<void> {
     const passwordHash = await this.passwords.hash(input.newPassword);
-    await this.passwordChanges.change(async (tx) => {
-      const { userId } = await this.tokens.redeem(tx, 'PASSWORD_RESET', input.token);
-      await this.tokens.voidOthers(tx, 'PASSWORD_RESET', userId);
-      return userId;
-    }, passwordHash);
+    await this.passwordChanges.change(
+      async (tx) => {
+        const { userId } = await this.tokens.redeem(tx, 'PASSWORD_RESET', input.token);
+        await this.tokens.voidOthers(tx, 'PASSWORD_RESET', userId);
+        return userId;
+      },
+      passwordHash,
+      { context: audit, action: AuditAction.PasswordReset },
+    );
   }
 
   /** A verification link for a new account, in the transaction that creates it. */

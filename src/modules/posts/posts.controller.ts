@@ -26,6 +26,7 @@ import { UserNotFoundError } from '../users/users.errors';
 import { ApiKeyAccountMismatchError, NotPostOwnerError, PostNotFoundError } from './posts.errors';
 import { Located } from '../../common/http/location';
 import { ConditionalRead, ConditionalWrite, IfMatch, IfMatchHeader } from '../../common/http/conditional';
+import { Audit, AuditContext } from '../audit/audit-context';
 
 @ApiTags('posts')
 @Controller('v1')
@@ -99,8 +100,12 @@ export class PostsController {
   @ApiOperation({ summary: 'Delete a listing with its details and saves', operationId: 'posts_delete' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblems(new PostNotFoundError(), new NotPostOwnerError())
-  async delete(@CurrentUser() actor: AuthUser, @IdParam() id: string): Promise<void> {
-    await this.posts.deletePost(actor, id);
+  async delete(
+    @CurrentUser() actor: AuthUser,
+    @IdParam() id: string,
+    @Audit() audit: AuditContext,
+  ): Promise<void> {
+    await this.posts.deletePost(actor, id, audit);
   }
 
   @Get('users/:id/posts')

@@ -46,5 +46,6 @@ export function toPostDto(post: PostRecord, media: MediaUrls): PostDto {
           restaurant: detail.restaurant,
         }
       : null,
+    ...(post.hidden ? { hidden: true as const } : {}),
   };
 }

@@ -10,10 +10,14 @@ import type { AccountsRepository } from '../accounts/accounts.repository';
 import type { WebhookEvents } from '../webhooks/webhook-events';
 import { ListPostsQueryDto } from './dto/post-query.dto';
 import { NotPostOwnerError, PostNotFoundError } from './posts.errors';
-import type { PostRecord, PostsRepository, PostSummaryRecord } from './posts.repository';
+import type { PostsRepository, PostSummaryRecord, PostView } from './posts.repository';
 import { toPostDto } from './posts.mapper';
 import { MediaStorage, MediaUrls } from '../photos/storage/media-storage';
 import { PostsService } from './posts.service';
+import type { Transaction } from '../../database/sql-executor';
+import { AuditAction, AuditActorType, AuditTargetType } from '../audit/audit-actions';
+import type { AuditContext } from '../audit/audit-context';
+import type { AuditLog } from '../audit/audit-log';
 
 const author: AuthUser = { kind: 'user', id: 'author', role: UserRole.User, sessionId: 's1' };
 const stranger: AuthUser = { kind: 'user', id: 'stranger', role: UserRole.User, sessionId: 's2' };
@@ -30,8 +34,17 @@ const query = (overrides: Partial<ListPostsQueryDto> = {}): ListPostsQueryDto =>
   );
 
 const media = new MediaUrls('/media');
+const audit: AuditContext = {
+  actor: { type: AuditActorType.User, id: 'admin' },
+  ip: '192.0.2.1',
+  requestId: 'r1',
+};
 
-function build(posts: Partial<PostsRepository>) {
+function build(
+  posts: Partial<PostsRepository>,
+  log: Partial<AuditLog> = {},
+  storage: Partial<MediaStorage> = {},
+) {
   const cursors = new CursorCodec('unit-test-cursor-secret');
   return {
     service: new PostsService(
@@ -41,27 +54,30 @@ function build(posts: Partial<PostsRepository>) {
       cursors,
       strictFake<WebhookEvents>({}),
       media,
-      strictFake<MediaStorage>({}),
+      strictFake<MediaStorage>(storage),
+      strictFake<AuditLog>(log),
     ),
     cursors,
   };
 }
 
-const post: PostRecord = {
+const post: PostView = {
   ...summary('p1', 1, '2026-01-01T00:00:00Z'),
   version: 3,
   detail: null,
   photos: [],
+  visible: true,
+  hidden: false,
 };
 
 describe(PostsService.name, () => {
   describe('who may change a post', () => {
-    const ownership = () => Promise.resolve({ id: 'p1', authorId: 'author', accountId: null });
+    const ownership = () => Promise.resolve({ id: 'p1', authorId: 'author', accountId: null, visible: true });
 
     it('refuses anyone but the author or an admin, before writing', async () => {
       const { service } = build({ findOwnership: ownership });
       await expect(service.updatePost(stranger, 'p1', {})).rejects.toThrow(NotPostOwnerError);
-      await expect(service.deletePost(stranger, 'p1')).rejects.toThrow(NotPostOwnerError);
+      await expect(service.deletePost(stranger, 'p1', audit)).rejects.toThrow(NotPostOwnerError);
     });
 
     it('lets the author and an admin through', async () => {
@@ -74,12 +90,38 @@ describe(PostsService.name, () => {
 
     it('answers not found for an unknown post', async () => {
       const { service } = build({ findOwnership: () => Promise.resolve(null) });
-      await expect(service.deletePost(author, 'nope')).rejects.toThrow(PostNotFoundError);
+      await expect(service.deletePost(author, 'nope', audit)).rejects.toThrow(PostNotFoundError);
+    });
+
+    it("records a deletion by someone other than the author in the deletion's transaction, not the author's own", async () => {
+      const tx = {} as Transaction;
+      const deleted = { authorId: 'author', accountId: null, title: 'Sunny flat' };
+      const remove = jest.fn(
+        async (_id: string, alongside?: (tx: Transaction, post: typeof deleted) => Promise<void>) => {
+          await alongside?.(tx, deleted);
+          return true;
+        },
+      );
+      const record = jest.fn().mockResolvedValue(undefined);
+      const discard = jest.fn().mockResolvedValue(undefined);
+      const { service } = build({ findOwnership: ownership, delete: remove }, { record }, { discard });
+
+      await service.deletePost(admin, 'p1', audit);
+      expect(record).toHaveBeenCalledWith(tx, audit, {
+        action: AuditAction.PostDeleted,
+        target: { type: AuditTargetType.Post, id: 'p1' },
+        accountId: null,
+        metadata: { authorId: 'author', title: 'Sunny flat' },
+      });
+      record.mockClear();
+      await service.deletePost(author, 'p1', audit);
+      expect(remove).toHaveBeenLastCalledWith('p1', undefined);
+      expect(record).not.toHaveBeenCalled();
     });
   });
 
   describe('a change under If-Match', () => {
-    const ownership = () => Promise.resolve({ id: 'p1', authorId: 'author', accountId: null });
+    const ownership = () => Promise.resolve({ id: 'p1', authorId: 'author', accountId: null, visible: true });
     const findById = () => Promise.resolve(post);
 
     it('writes against the version whose representation the tag names', async () => {

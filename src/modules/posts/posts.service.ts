@@ -12,6 +12,9 @@ import { isManager } from '../accounts/account-roles';
 import { AccountNotFoundError } from '../accounts/accounts.errors';
 import { AccountsRepository } from '../accounts/accounts.repository';
 import { WebhookEvents } from '../webhooks/webhook-events';
+import { AuditAction, AuditTargetType } from '../audit/audit-actions';
+import type { AuditContext } from '../audit/audit-context';
+import { AuditLog } from '../audit/audit-log';
 import { WebhookEventType } from '../webhooks/webhook-event-types';
 import type { ListPostsQueryDto } from './dto/post-query.dto';
 import type { PostDto, PostSummaryDto } from './dto/post.dto';
@@ -20,12 +23,14 @@ import { PostSort } from './post-enums';
 import { ApiKeyAccountMismatchError, NotPostOwnerError, PostNotFoundError } from './posts.errors';
 import { toPostDto, toPostSummaryDto } from './posts.mapper';
 import {
+  DeletedPost,
   PostFilter,
   PostOwnership,
   PostPosition,
   PostRecord,
   PostsRepository,
   PostSummaryRecord,
+  PostView,
 } from './posts.repository';
 import type { Transaction } from '../../database/sql-executor';
 import { postFolder } from '../photos/storage/media-keys';
@@ -54,12 +59,13 @@ export class PostsService {
     private readonly webhooks: WebhookEvents,
     private readonly media: MediaUrls,
     private readonly storage: MediaStorage,
+    private readonly audit: AuditLog,
   ) {}
 
   /** Public; a signed-in viewer also learns whether they saved it. */
   async getPost(id: string, viewer?: AuthUser): Promise<PostDto> {
     const post = await this.posts.findById(id, personOf(viewer));
-    if (!post) {
+    if (!post || !maySee(post, viewer)) {
       throw new PostNotFoundError();
     }
     return toPostDto(post, this.media);
@@ -118,11 +124,24 @@ export class PostsService {
     return this.getPost(id, actor);
   }
 
-  async deletePost(actor: AuthUser, id: string): Promise<void> {
+  /** Recorded in the audit log when someone other than its author deletes it (an admin, a manager, a key). */
+  async deletePost(actor: AuthUser, id: string, audit: AuditContext): Promise<void> {
     const ownership = await this.posts.findOwnership(id);
     await this.assertCanChange(actor, ownership);
     const events = await this.event<void>(ownership?.accountId, WebhookEventType.PostDeleted, () => ({ id }));
-    if (!(await this.posts.delete(id, events))) {
+    const byOther = actor.kind === 'api-key' || actor.id !== ownership?.authorId;
+    const alongside = byOther
+      ? async (tx: Transaction, deleted: DeletedPost) => {
+          await events?.(tx);
+          await this.audit.record(tx, audit, {
+            action: AuditAction.PostDeleted,
+            target: { type: AuditTargetType.Post, id },
+            accountId: deleted.accountId,
+            metadata: { authorId: deleted.authorId, title: deleted.title },
+          });
+        }
+      : events && ((tx: Transaction) => events(tx));
+    if (!(await this.posts.delete(id, alongside))) {
       throw new PostNotFoundError();
     }
     // The photos' rows went with the post (cascade); their files go now.
@@ -203,7 +222,7 @@ export class PostsService {
    * key of its account. Posts are public, so anyone else gets 403.
    */
   private async assertCanChange(actor: AuthUser, post: PostOwnership | null): Promise<void> {
-    if (!post) {
+    if (!post || !maySee(post, actor)) {
       throw new PostNotFoundError();
     }
     if (actor.kind === 'api-key') {
@@ -219,6 +238,18 @@ export class PostsService {
       throw new NotPostOwnerError();
     }
   }
+}
+
+/**
+ * A post withheld from the public (hidden by moderation, or its author suspended) does not exist for
+ * anyone but its author and platform admins.
+ */
+function maySee(post: PostView | PostOwnership, viewer?: AuthUser): boolean {
+  if (post.visible || viewer?.role === UserRole.Admin) {
+    return true;
+  }
+  const authorId = 'authorId' in post ? post.authorId : post.author.id;
+  return viewer?.kind === 'user' && viewer.id === authorId;
 }
 
 /** A signed-in person learns which posts they saved; an API key has no saves. */

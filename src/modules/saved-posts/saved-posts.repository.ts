@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
-import { PostNotFoundError } from '../posts/posts.errors';
-import { classifyPrismaError } from '../../database/prisma-errors';
+import { v7 as uuidv7 } from 'uuid';
 import type { Position } from '../../common/pagination/cursor-codec';
 import { Columns, preparedStatement, SqlClient, SqlParameter } from '../../database/sql-client';
 import {
@@ -10,6 +9,7 @@ import {
   POST_SUMMARY_SELECT,
   SUMMARY_COLUMNS,
   toSummaryRecord,
+  VISIBLE,
 } from '../posts/posts.repository';
 
 const SAVED_POST_SELECT = {
@@ -32,7 +32,7 @@ function savesOf(
   return Prisma.sql`
     SELECT s.id AS save_id, s.created_at AS saved_at, ${SUMMARY_COLUMNS}, NULL::boolean AS saved
       FROM saved_posts s JOIN posts p ON p.id = s.post_id JOIN users u ON u.id = p.author_id
-     WHERE s.user_id = ${userId}::uuid
+     WHERE s.user_id = ${userId}::uuid AND ${VISIBLE}
        ${after ? Prisma.sql`AND (s.created_at, s.id) < (${after.savedAt}::timestamptz, ${after.id}::uuid)` : Prisma.empty}
      ORDER BY s.created_at DESC, s.id DESC
      LIMIT ${rows}`;
@@ -54,28 +54,22 @@ export class SavedPostsRepository {
   ) {}
 
   /**
-   * Saves a post once: INSERT ... ON CONFLICT DO NOTHING, so concurrent saves leave one row and
-   * none fails. True when this call saved it; PostNotFoundError (a foreign-key violation) when there
-   * is no such post.
+   * Saves a post once, if everyone may see it: INSERT ... SELECT ... ON CONFLICT DO NOTHING, so
+   * concurrent saves leave one row and none fails. True when this call saved it; false when it was
+   * saved already, or there is no such post for the caller (`find` then tells them apart).
    */
   async save(userId: string, postId: string): Promise<boolean> {
-    try {
-      const { count } = await this.prisma.savedPost.createMany({
-        data: [{ userId, postId }],
-        skipDuplicates: true,
-      });
-      return count === 1;
-    } catch (error) {
-      if (classifyPrismaError(error) === 'foreign_key') {
-        throw new PostNotFoundError();
-      }
-      throw error;
-    }
+    const saved = await this.prisma.$executeRaw`
+      INSERT INTO saved_posts (id, user_id, post_id)
+      SELECT ${uuidv7()}::uuid, ${userId}::uuid, p.id FROM posts p WHERE p.id = ${postId}::uuid AND ${VISIBLE}
+      ON CONFLICT (user_id, post_id) DO NOTHING`;
+    return saved === 1;
   }
 
+  /** The caller's save of a post everyone may see (a hidden one, or one of a suspended author, is not found). */
   find(userId: string, postId: string): Promise<SavedPostRecord | null> {
-    return this.prisma.savedPost.findUnique({
-      where: { userId_postId: { userId, postId } },
+    return this.prisma.savedPost.findFirst({
+      where: { userId, postId, post: { visible: true } },
       relationLoadStrategy: 'join',
       select: SAVED_POST_SELECT,
     });

@@ -27,7 +27,7 @@ export class SavedPostsService {
   /** Saves a post for the caller; saving twice is one save. Says whether this call created it. */
   async savePost(actor: AuthUser, postId: string): Promise<Upserted<SavedPostDto>> {
     const created = await this.saves.save(actor.id, postId);
-    // Null only when the post (and with it the save) was deleted in between.
+    // Null when there is no such post for the caller, or it went (and the save with it) in between.
     const record = await this.saves.find(actor.id, postId);
     if (!record) {
       throw new PostNotFoundError();

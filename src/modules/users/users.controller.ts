@@ -12,6 +12,7 @@ import { ListUsersQueryDto } from './dto/user-query.dto';
 import { UpdateRoleDto, UpdateUserDto } from './dto/user-input.dto';
 import { UserAdminDto, UserDto, UserPublicDto } from './dto/user.dto';
 import { UsersService } from './users.service';
+import { Audit, AuditContext } from '../audit/audit-context';
 import { ConditionalRead } from '../../common/http/conditional';
 import { UserNotFoundError, UsernameTakenError } from './users.errors';
 
@@ -76,7 +77,8 @@ export class UsersController {
     @CurrentUser() actor: AuthUser,
     @IdParam() id: string,
     @Body() body: UpdateRoleDto,
+    @Audit() audit: AuditContext,
   ): Promise<UserAdminDto> {
-    return this.users.changeRole(actor, id, body.role);
+    return this.users.changeRole(actor, id, body.role, audit);
   }
 }

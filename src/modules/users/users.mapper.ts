@@ -18,6 +18,7 @@ export function toUserAdminDto(user: UserRecord): UserAdminDto {
     email: user.email,
     emailVerified: user.emailVerifiedAt !== null,
     role: user.role,
+    suspendedAt: user.suspendedAt,
     updatedAt: user.updatedAt,
   };
 }

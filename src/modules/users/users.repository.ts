@@ -3,6 +3,7 @@ import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
 import type { UserRole } from '../../common/auth/roles';
 import { classifyPrismaError, uniqueViolationFields } from '../../database/prisma-errors';
+import type { Transaction } from '../../database/sql-executor';
 import { PROFILE_SELECT, ProfileFields } from '../profiles/profiles.repository';
 import { EmailTakenError, UsernameTakenError } from './users.errors';
 
@@ -14,6 +15,7 @@ export const USER_SELECT = {
   avatar: true,
   role: true,
   emailVerifiedAt: true,
+  suspendedAt: true,
   createdAt: true,
   updatedAt: true,
 } satisfies Prisma.UserSelect;
@@ -113,9 +115,26 @@ export class UsersRepository {
     }
   }
 
-  async updateRole(id: string, role: UserRole): Promise<UserRecord | null> {
-    const { count } = await this.prisma.user.updateMany({ where: { id }, data: { role } });
-    return count > 0 ? this.findById(id) : null;
+  /**
+   * Sets a user's role, in one transaction with what `within` writes knowing the role it replaced (its
+   * audit event); the row is locked first, so of two concurrent changes each sees the other's result.
+   * Null when there is no such user.
+   */
+  async updateRole(
+    id: string,
+    role: UserRole,
+    within: (tx: Transaction, previousRole: UserRole) => Promise<void>,
+  ): Promise<UserRecord | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const [current] = await tx.$queryRaw<{ role: UserRole }[]>`
+        SELECT role::text AS role FROM users WHERE id = ${id}::uuid FOR UPDATE`;
+      if (!current) {
+        return null;
+      }
+      const user = await tx.user.update({ where: { id }, data: { role }, select: USER_SELECT });
+      await within(tx, current.role);
+      return user;
+    });
   }
 
   /**

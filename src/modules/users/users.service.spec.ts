@@ -4,6 +4,10 @@ import { UserRole } from '../../common/auth/roles';
 import type { SessionStateCache } from '../../common/auth/session-state-cache';
 import { CursorCodec, InvalidCursorError } from '../../common/pagination/cursor-codec';
 import { RoleRequiredError } from '../auth/auth.errors';
+import type { Transaction } from '../../database/sql-executor';
+import { AuditAction, AuditActorType, AuditTargetType } from '../audit/audit-actions';
+import type { AuditContext } from '../audit/audit-context';
+import type { AuditLog } from '../audit/audit-log';
 import { ListUsersQueryDto } from './dto/user-query.dto';
 import { UserNotFoundError } from './users.errors';
 import type { UserRecord, UsersRepository, UserWithProfileRecord } from './users.repository';
@@ -12,6 +16,11 @@ import { UsersService } from './users.service';
 const member: AuthUser = { kind: 'user', id: 'u1', role: UserRole.User, sessionId: 's1' };
 const admin: AuthUser = { kind: 'user', id: 'admin', role: UserRole.Admin, sessionId: 's2' };
 const cursors = new CursorCodec('unit-test-cursor-secret');
+const audit: AuditContext = {
+  actor: { type: AuditActorType.User, id: 'admin' },
+  ip: '192.0.2.1',
+  requestId: 'r1',
+};
 
 function userRecord(id: string): UserRecord {
   const at = new Date('2026-01-01T00:00:00Z');
@@ -23,6 +32,7 @@ function userRecord(id: string): UserRecord {
     avatar: null,
     role: UserRole.User,
     emailVerifiedAt: null,
+    suspendedAt: null,
     createdAt: at,
     updatedAt: at,
   };
@@ -36,11 +46,13 @@ const query = (overrides: Partial<ListUsersQueryDto> = {}): ListUsersQueryDto =>
 const build = (
   users: Partial<UsersRepository>,
   userChanged: (userId: string) => Promise<void> = () => Promise.resolve(),
+  log: Partial<AuditLog> = {},
 ) =>
   new UsersService(
     strictFake<UsersRepository>(users),
     cursors,
     strictFake<SessionStateCache>({ userChanged }),
+    strictFake<AuditLog>(log),
   );
 
 async function expectUserNotFound(call: Promise<unknown>): Promise<void> {
@@ -105,26 +117,42 @@ describe(UsersService.name, () => {
   describe('admin use cases', () => {
     it.each([
       ['list users', (service: UsersService) => service.listUsers(member, query())],
-      ['change a role', (service: UsersService) => service.changeRole(member, 'u2', UserRole.Admin)],
+      ['change a role', (service: UsersService) => service.changeRole(member, 'u2', UserRole.Admin, audit)],
     ])('refuses a non-admin asking to %s, before reading or writing', async (_, call) => {
       const attempt = call(build({}));
       await expect(attempt).rejects.toThrow(RoleRequiredError);
       await expect(attempt).rejects.toHaveProperty('code', 'ROLE_REQUIRED');
     });
 
-    it('changes the role of the user named and forgets their cached sessions', async () => {
-      const updateRole = jest.fn().mockResolvedValue({ ...userRecord('u2'), role: UserRole.Admin });
+    it('changes the role of the user named, records it in the change and forgets their cached sessions', async () => {
+      const tx = {} as Transaction;
+      const updateRole = jest.fn(
+        async (
+          _id: string,
+          _role: UserRole,
+          within: (tx: Transaction, previousRole: UserRole) => Promise<void>,
+        ) => {
+          await within(tx, UserRole.User);
+          return { ...userRecord('u2'), role: UserRole.Admin };
+        },
+      );
       const userChanged = jest.fn();
+      const record = jest.fn().mockResolvedValue(undefined);
       await expect(
-        build({ updateRole }, userChanged).changeRole(admin, 'u2', UserRole.Admin),
+        build({ updateRole }, userChanged, { record }).changeRole(admin, 'u2', UserRole.Admin, audit),
       ).resolves.toMatchObject({
         id: 'u2',
         role: UserRole.Admin,
       });
-      expect(updateRole).toHaveBeenCalledWith('u2', UserRole.Admin);
+      expect(updateRole).toHaveBeenCalledWith('u2', UserRole.Admin, expect.any(Function));
+      expect(record).toHaveBeenCalledWith(tx, audit, {
+        action: AuditAction.RoleChanged,
+        target: { type: AuditTargetType.User, id: 'u2' },
+        metadata: { role: UserRole.Admin, previousRole: UserRole.User },
+      });
       expect(userChanged).toHaveBeenCalledWith('u2');
       await expectUserNotFound(
-        build({ updateRole: () => Promise.resolve(null) }).changeRole(admin, 'nope', UserRole.User),
+        build({ updateRole: () => Promise.resolve(null) }).changeRole(admin, 'nope', UserRole.User, audit),
       );
     });
 

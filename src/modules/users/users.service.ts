@@ -8,6 +8,9 @@ import type { UserAdminDto, UserDto, UserPublicDto } from './dto/user.dto';
 import type { UpdateUserDto } from './dto/user-input.dto';
 import type { ListUsersQueryDto } from './dto/user-query.dto';
 import { RoleRequiredError } from '../auth/auth.errors';
+import { AuditAction, AuditTargetType } from '../audit/audit-actions';
+import type { AuditContext } from '../audit/audit-context';
+import { AuditLog } from '../audit/audit-log';
 import { UserNotFoundError } from './users.errors';
 import { toUserAdminDto, toUserDto, toUserPublicDto } from './users.mapper';
 import { UserRecord, UsersRepository } from './users.repository';
@@ -20,6 +23,7 @@ export class UsersService {
     private readonly users: UsersRepository,
     private readonly cursors: CursorCodec,
     private readonly callers: SessionStateCache,
+    private readonly audit: AuditLog,
   ) {}
 
   async getMe(actor: AuthUser): Promise<UserDto> {
@@ -64,9 +68,18 @@ export class UsersService {
     );
   }
 
-  async changeRole(actor: AuthUser, id: string, role: UserRole): Promise<UserAdminDto> {
+  /** Recorded in the audit log when the role is another than the user had. */
+  async changeRole(actor: AuthUser, id: string, role: UserRole, audit: AuditContext): Promise<UserAdminDto> {
     assertAdmin(actor);
-    const user = await this.users.updateRole(id, role);
+    const user = await this.users.updateRole(id, role, async (tx, previousRole) => {
+      if (previousRole !== role) {
+        await this.audit.record(tx, audit, {
+          action: AuditAction.RoleChanged,
+          target: { type: AuditTargetType.User, id },
+          metadata: { role, previousRole },
+        });
+      }
+    });
     await this.callers.userChanged(id);
     if (!user) {
       throw new UserNotFoundError();
@@ -76,7 +89,7 @@ export class UsersService {
 }
 
 /** Admin routes are also guarded by role; the service holds the rule itself. */
-function assertAdmin(actor: AuthUser): void {
+export function assertAdmin(actor: AuthUser): void {
   if (actor.role !== UserRole.Admin) {
     throw new RoleRequiredError([UserRole.Admin]);
   }

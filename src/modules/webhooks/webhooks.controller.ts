@@ -32,6 +32,7 @@ import {
   WebhookUrlRefusedError,
 } from './webhooks.errors';
 import { WebhooksService } from './webhooks.service';
+import { Audit, AuditContext } from '../audit/audit-context';
 
 const NOT_MANAGER = [new AccountNotFoundError(), new AccountRoleRequiredError('manage webhooks')];
 
@@ -56,8 +57,9 @@ export class WebhooksController {
     @CurrentUser() actor: AuthUser,
     @IdParam() id: string,
     @Body() body: CreateWebhookDto,
+    @Audit() audit: AuditContext,
   ): Promise<WebhookWithSecretDto> {
-    return this.webhooks.createWebhook(actor, id, body);
+    return this.webhooks.createWebhook(actor, id, body, audit);
   }
 
   @Get()
@@ -96,8 +98,9 @@ export class WebhooksController {
     @IdParam() id: string,
     @IdParam('webhookId') webhookId: string,
     @Body() body: UpdateWebhookDto,
+    @Audit() audit: AuditContext,
   ): Promise<WebhookDto> {
-    return this.webhooks.updateWebhook(actor, id, webhookId, body);
+    return this.webhooks.updateWebhook(actor, id, webhookId, body, audit);
   }
 
   @Delete(':webhookId')
@@ -109,8 +112,9 @@ export class WebhooksController {
     @CurrentUser() actor: AuthUser,
     @IdParam() id: string,
     @IdParam('webhookId') webhookId: string,
+    @Audit() audit: AuditContext,
   ): Promise<void> {
-    await this.webhooks.deleteWebhook(actor, id, webhookId);
+    await this.webhooks.deleteWebhook(actor, id, webhookId, audit);
   }
 
   @Post(':webhookId/rotate-secret')

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
+import { classifyPrismaError } from '../../database/prisma-errors';
 import { SqlClient } from '../../database/sql-client';
 import type { Transaction } from '../../database/sql-executor';
 import type { DeliveryStatus } from './webhook-event-types';
@@ -117,8 +118,20 @@ export class WebhooksRepository {
     return this.prisma.$transaction(work);
   }
 
-  create(accountId: string, endpoint: NewEndpoint): Promise<EndpointRecord> {
-    return this.prisma.webhookEndpoint.create({ data: { ...endpoint, accountId }, select: ENDPOINT_SELECT });
+  /** Creates an endpoint, in one transaction with what `within` writes about it (its audit event). */
+  create(
+    accountId: string,
+    endpoint: NewEndpoint,
+    within: (tx: Transaction, created: EndpointRecord) => Promise<void>,
+  ): Promise<EndpointRecord> {
+    return this.prisma.$transaction(async (tx) => {
+      const created = await tx.webhookEndpoint.create({
+        data: { ...endpoint, accountId },
+        select: ENDPOINT_SELECT,
+      });
+      await within(tx, created);
+      return created;
+    });
   }
 
   /** A page of an account's endpoints, newest first; `limit + 1` rows. */
@@ -138,24 +151,56 @@ export class WebhooksRepository {
     });
   }
 
-  /** Applies changes; re-enabling forgets why it was disabled and how long it had been failing. Null when absent. */
+  /**
+   * Applies changes; re-enabling forgets why it was disabled and how long it had been failing. In one
+   * transaction with what `within` writes about the changed endpoint (its audit event). Null when absent.
+   */
   async update(
     accountId: string,
     webhookId: string,
     changes: EndpointChanges,
+    within: (tx: Transaction, changed: EndpointRecord) => Promise<void>,
   ): Promise<EndpointRecord | null> {
     const reset = changes.enabled === undefined ? {} : { disabledReason: null, failingSince: null };
-    const { count } = await this.prisma.webhookEndpoint.updateMany({
-      where: { id: webhookId, accountId },
-      data: { ...changes, ...reset },
+    return this.prisma.$transaction(async (tx) => {
+      const [changed] = await tx.webhookEndpoint.updateManyAndReturn({
+        where: { id: webhookId, accountId },
+        data: { ...changes, ...reset },
+        select: ENDPOINT_SELECT,
+      });
+      if (!changed) {
+        return null;
+      }
+      await within(tx, changed);
+      return changed;
     });
-    return count === 1 ? this.find(accountId, webhookId) : null;
   }
 
-  /** Deletes an endpoint with its deliveries (cascade); false when absent. */
-  async delete(accountId: string, webhookId: string): Promise<boolean> {
-    const { count } = await this.prisma.webhookEndpoint.deleteMany({ where: { id: webhookId, accountId } });
-    return count === 1;
+  /**
+   * Deletes an endpoint with its deliveries (cascade), in one transaction with what `within` writes
+   * about it (its audit event); false when absent.
+   */
+  async delete(
+    accountId: string,
+    webhookId: string,
+    within: (tx: Transaction, deleted: EndpointRecord) => Promise<void>,
+  ): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      let deleted: EndpointRecord;
+      try {
+        deleted = await tx.webhookEndpoint.delete({
+          where: { id: webhookId, accountId },
+          select: ENDPOINT_SELECT,
+        });
+      } catch (error) {
+        if (classifyPrismaError(error) === 'not_found') {
+          return false;
+        }
+        throw error;
+      }
+      await within(tx, deleted);
+      return true;
+    });
   }
 
   /** The sealed current secret becomes the previous one until `previousExpiresAt`; null when absent. */

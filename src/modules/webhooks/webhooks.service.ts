@@ -6,6 +6,9 @@ import type { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { Clock } from '../../common/time/clock';
 import { JobsService } from '../../jobs/jobs.service';
 import { requireAccountManager } from '../accounts/account-access';
+import { AuditAction, AuditTargetType } from '../audit/audit-actions';
+import type { AuditContext } from '../audit/audit-context';
+import { AuditEntry, AuditLog, AuditMetadata } from '../audit/audit-log';
 import { AccountsRepository } from '../accounts/accounts.repository';
 import type {
   WebhookDeliveryDto,
@@ -43,22 +46,28 @@ export class WebhooksService {
     private readonly jobs: JobsService,
     private readonly cursors: CursorCodec,
     private readonly clock: Clock,
+    private readonly audit: AuditLog,
   ) {}
 
   async createWebhook(
     actor: AuthUser,
     accountId: string,
     input: CreateWebhookDto,
+    audit: AuditContext,
   ): Promise<WebhookWithSecretDto> {
     await requireAccountManager(this.accounts, actor, accountId, MANAGE);
     await this.targets.assertAllowed(input.url);
     const secret = newSigningSecret();
-    const endpoint = await this.webhooks.create(accountId, {
-      url: input.url,
-      events: input.events,
-      description: input.description,
-      secret: this.secrets.seal(secret),
-    });
+    const endpoint = await this.webhooks.create(
+      accountId,
+      {
+        url: input.url,
+        events: input.events,
+        description: input.description,
+        secret: this.secrets.seal(secret),
+      },
+      (tx, created) => this.audit.record(tx, audit, webhookEvent(AuditAction.WebhookCreated, created)),
+    );
     return { ...toWebhookDto(endpoint), secret };
   }
 
@@ -81,21 +90,39 @@ export class WebhooksService {
     accountId: string,
     webhookId: string,
     input: UpdateWebhookDto,
+    audit: AuditContext,
   ): Promise<WebhookDto> {
     await this.findManaged(actor, accountId, webhookId);
     if (input.url !== undefined) {
       await this.targets.assertAllowed(input.url);
     }
-    const endpoint = await this.webhooks.update(accountId, webhookId, input);
+    const changed = Object.keys(input).filter(
+      (field) => input[field as keyof UpdateWebhookDto] !== undefined,
+    );
+    const endpoint = await this.webhooks.update(accountId, webhookId, input, (tx, updated) =>
+      this.audit.record(
+        tx,
+        audit,
+        webhookEvent(AuditAction.WebhookChanged, updated, { enabled: updated.enabled, changed }),
+      ),
+    );
     if (!endpoint) {
       throw new WebhookNotFoundError();
     }
     return toWebhookDto(endpoint);
   }
 
-  async deleteWebhook(actor: AuthUser, accountId: string, webhookId: string): Promise<void> {
+  async deleteWebhook(
+    actor: AuthUser,
+    accountId: string,
+    webhookId: string,
+    audit: AuditContext,
+  ): Promise<void> {
     await requireAccountManager(this.accounts, actor, accountId, MANAGE);
-    if (!(await this.webhooks.delete(accountId, webhookId))) {
+    const deleted = await this.webhooks.delete(accountId, webhookId, (tx, endpoint) =>
+      this.audit.record(tx, audit, webhookEvent(AuditAction.WebhookDeleted, endpoint)),
+    );
+    if (!deleted) {
       throw new WebhookNotFoundError();
     }
   }
@@ -180,4 +207,14 @@ export class WebhooksService {
     }
     return toWebhookDeliveryDto(delivery);
   }
+}
+
+/** What the audit log keeps of an endpoint: where it delivers and what, never its signing secret. */
+function webhookEvent(action: AuditAction, endpoint: EndpointRecord, more: AuditMetadata = {}): AuditEntry {
+  return {
+    action,
+    target: { type: AuditTargetType.Webhook, id: endpoint.id },
+    accountId: endpoint.accountId,
+    metadata: { url: endpoint.url, events: endpoint.events, ...more },
+  };
 }

@@ -101,4 +101,10 @@ export class PostDto extends PostSummaryDto {
   /** Its photos in order, the cover first. Always sent; optional in the schema as `coverPhotoUrl` is. */
   @ApiPropertyOptional({ type: [PhotoDto] })
   photos?: PhotoDto[];
+  /**
+   * Present, and true, only when a moderator hid the post (a report resolved with HIDE_POST): then its
+   * author and admins are the only ones who can read it, and it is out of every list.
+   */
+  @ApiPropertyOptional({ enum: [true] })
+  hidden?: true;
 }

@@ -36,6 +36,13 @@ export class UserAdminDto extends UserPublicDto {
   @ApiProperty({ enum: USER_ROLES, enumName: 'Role' })
   role!: UserRole;
 
+  /**
+   * Since when an admin suspended the account (no login, posts withheld); null when it is not
+   * suspended. Always sent; optional in the schema only because 1.0.0 did not have it.
+   */
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
+  suspendedAt?: Date | null;
+
   updatedAt!: Date;
 }
 

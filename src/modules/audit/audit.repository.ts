@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import { Prisma } from '@prisma/client';
+import type { Position } from '../../common/pagination/cursor-codec';
+import { SqlClient } from '../../database/sql-client';
+import type { Transaction } from '../../database/sql-executor';
+import type { AuditAction, AuditActorType, AuditTargetType } from './audit-actions';
+
+export interface AuditEventRecord {
+  id: string;
+  at: Date;
+  action: AuditAction;
+  actorType: AuditActorType;
+  actorId: string | null;
+  targetType: AuditTargetType;
+  targetId: string | null;
+  accountId: string | null;
+  ip: string | null;
+  requestId: string | null;
+  metadata: Record<string, unknown>;
+}
+
+export interface AuditFilter {
+  actorId?: string;
+  targetId?: string;
+  action?: AuditAction;
+  accountId?: string;
+  from?: Date;
+  to?: Date;
+}
+
+@Injectable()
+export class AuditRepository {
+  constructor(private readonly sql: SqlClient) {}
+
+  /** Appends an event, in the transaction of the change it records. */
+  async append(tx: Transaction, event: AuditEventRecord): Promise<void> {
+    await tx.auditEvent.create({
+      data: { ...event, metadata: event.metadata as Prisma.InputJsonObject },
+      select: { id: true },
+    });
+  }
+
+  /** Newest first, after `after`: the order of the (at, id) indexes, one led by each filter. */
+  list(filter: AuditFilter, limit: number, after?: Position<Date>): Promise<AuditEventRecord[]> {
+    const conditions: Prisma.Sql[] = [];
+    if (filter.actorId) {
+      conditions.push(Prisma.sql`actor_id = ${filter.actorId}::uuid`);
+    }
+    if (filter.targetId) {
+      conditions.push(Prisma.sql`target_id = ${filter.targetId}::uuid`);
+    }
+    if (filter.action) {
+      conditions.push(Prisma.sql`action = ${filter.action}`);
+    }
+    if (filter.accountId) {
+      conditions.push(Prisma.sql`account_id = ${filter.accountId}::uuid`);
+    }
+    if (filter.from) {
+      conditions.push(Prisma.sql`at >= ${filter.from}::timestamptz`);
+    }
+    if (filter.to) {
+      conditions.push(Prisma.sql`at < ${filter.to}::timestamptz`);
+    }
+    if (after) {
+      conditions.push(Prisma.sql`(at, id) < (${after.key}::timestamptz, ${after.id}::uuid)`);
+    }
+    const where = conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
+    return this.sql.query<AuditEventRecord>(Prisma.sql`
+      SELECT id, at, action, actor_type AS "actorType", actor_id AS "actorId", target_type AS "targetType",
+             target_id AS "targetId", account_id AS "accountId", ip, request_id AS "requestId", metadata
+        FROM audit_events ${where}
+       ORDER BY at DESC, id DESC
+       LIMIT ${limit + 1}`);
+  }
+
+  /** Deletes up to `batch` events older than `before`; how many went. */
+  async deleteBefore(before: Date, batch: number): Promise<number> {
+    const rows = await this.sql.query<{ id: string }>(Prisma.sql`
+      DELETE FROM audit_events WHERE id IN (
+        SELECT id FROM audit_events WHERE at < ${before}::timestamptz ORDER BY at LIMIT ${batch})
+      RETURNING id`);
+    return rows.length;
+  }
+}
