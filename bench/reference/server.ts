@@ -226,7 +226,8 @@ app.get<{ Querystring: Query }>('/v1/posts', async (request, reply) => {
     return problem(reply, 400, 'INVALID_CURSOR', 'The cursor is not valid for this list.');
   }
   const params: unknown[] = [limit + 1];
-  const conditions: string[] = [];
+  // Hidden posts and those of suspended authors are withheld from everyone (the indexes start with it).
+  const conditions: string[] = ['p.visible'];
   if (city) {
     params.push(city);
     conditions.push(`p.city_key = lower($${params.length})`);
@@ -262,7 +263,7 @@ app.get<{ Params: { id: string } }>('/v1/posts/:id', async (request, reply) => {
                         ORDER BY ph.position)
                         FROM photos ph WHERE ph.post_id = p.id), '[]'::json) AS photos
        FROM posts p JOIN users u ON u.id = p.author_id LEFT JOIN post_details d ON d.post_id = p.id
-      WHERE p.id = $1`,
+      WHERE p.id = $1 AND p.visible`,
     [request.params.id],
   );
   const row = rows[0];
@@ -405,7 +406,7 @@ app.get<{ Querystring: Query }>('/v1/saved-posts', async (request, reply) => {
        LEFT JOIN LATERAL (
          SELECT sp.id AS save_id, sp.created_at AS saved_at, ${POST_COLUMNS}
            FROM saved_posts sp JOIN posts p ON p.id = sp.post_id JOIN users u ON u.id = p.author_id
-          WHERE sp.user_id = (SELECT user_id FROM caller)
+          WHERE sp.user_id = (SELECT user_id FROM caller) AND p.visible
                 ${after ? 'AND (sp.created_at, sp.id) < ($4::timestamptz, $5::uuid)' : ''}
           ORDER BY sp.created_at DESC, sp.id DESC LIMIT $3) x ON true`,
     params,
@@ -448,7 +449,7 @@ app.post<{ Body: { email?: unknown; password?: unknown } }>('/v1/auth/login', as
                              last_used_at, expires_at)
        VALUES ($1, $2, $3, 0, $4, $5, now(), now(), $6) RETURNING user_id)
      SELECT u.id, u.email, u.username, u.name, u.avatar, u.role::text AS role, u.created_at, u.updated_at,
-            u.email_verified_at IS NOT NULL AS email_verified, pr.user_id AS profile_user_id, pr.bio, pr.avatar_url, pr.age, pr.location, pr.website,
+            u.email_verified_at IS NOT NULL AS email_verified, u.suspended_at, pr.user_id AS profile_user_id, pr.bio, pr.avatar_url, pr.age, pr.location, pr.website,
             pr.created_at AS profile_created_at, pr.updated_at AS profile_updated_at
        FROM session s JOIN users u ON u.id = s.user_id LEFT JOIN profiles pr ON pr.user_id = u.id`,
     [
@@ -475,6 +476,7 @@ app.post<{ Body: { email?: unknown; password?: unknown } }>('/v1/auth/login', as
       email: user.email,
       emailVerified: user.email_verified,
       role: user.role,
+      suspendedAt: user.suspended_at,
       updatedAt: user.updated_at,
       profile:
         user.profile_user_id === null
