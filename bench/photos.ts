@@ -7,6 +7,7 @@
  */
 import sharp from 'sharp';
 import { median } from './report';
+import { benchPost } from './post-input';
 import { login } from './scenarios';
 import { RunningServer, rssKb, sampleRss } from './servers';
 import { percentile } from './stats';
@@ -81,19 +82,7 @@ export async function photosBench(
       await fetch(`${project.url}/v1/posts`, {
         method: 'POST',
         headers: { ...auth, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          title: `Photo bench ${n}`,
-          price: 1000,
-          images: [],
-          address: `${n} Bench Street`,
-          city: 'Benchville',
-          bedroom: 1,
-          bathroom: 1,
-          latitude: 38.7,
-          longitude: -9.1,
-          type: 'RENT',
-          property: 'HOUSE',
-        }),
+        body: JSON.stringify(benchPost(n, 'Photo bench')),
       }),
     );
     posts.push(post.id);

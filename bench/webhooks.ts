@@ -10,6 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { median } from './report';
+import { benchPost } from './post-input';
 import { login } from './scenarios';
 import { RunningServer } from './servers';
 import { percentile } from './stats';
@@ -116,20 +117,12 @@ export async function webhooksBench(
     const postIds: string[] = [];
     const started = Date.now();
     await pool(creates, concurrency, async (n) => {
-      const post = await call(`${project.url}/v1/posts`, 'POST', token, {
-        title: `Webhook bench ${n}`,
-        price: 1000 + n,
-        images: [],
-        address: `${n} Bench Street`,
-        city: 'Benchville',
-        bedroom: 1,
-        bathroom: 1,
-        latitude: 38.7,
-        longitude: -9.1,
-        type: 'RENT',
-        property: 'APARTMENT',
-        accountId: account.id,
-      });
+      const post = await call(
+        `${project.url}/v1/posts`,
+        'POST',
+        token,
+        benchPost(n, 'Webhook bench', { price: 1000 + n, property: 'APARTMENT', accountId: account.id }),
+      );
       postIds.push(post.id);
     });
     await pool(changes - creates, concurrency, async (n) => {

@@ -30,8 +30,4 @@ export class SuspensionsRepository {
     await tx.$executeRaw`UPDATE posts SET author_suspended_at = NULL WHERE author_id = ${userId}::uuid`;
     return true;
   }
-
-  async exists(tx: Transaction, userId: string): Promise<boolean> {
-    return (await tx.user.count({ where: { id: userId } })) === 1;
-  }
 }

@@ -3,12 +3,12 @@ import type { AuthUser } from '../../common/auth/auth-user';
 import { SessionStateCache } from '../../common/auth/session-state-cache';
 import { ConflictError } from '../../common/errors/domain-error';
 import { Clock } from '../../common/time/clock';
-import type { Transaction } from '../../database/sql-executor';
 import { Transactions } from '../../database/transactions';
 import { AuditAction, AuditTargetType } from '../audit/audit-actions';
 import type { AuditContext } from '../audit/audit-context';
 import { AuditLog } from '../audit/audit-log';
 import { UserNotFoundError } from '../users/users.errors';
+import { UsersRepository } from '../users/users.repository';
 import { assertAdmin } from '../users/users.service';
 import { AuthRepository } from './auth.repository';
 import { SuspensionsRepository } from './suspensions.repository';
@@ -31,6 +31,7 @@ export class SuspensionsService {
     private readonly transactions: Transactions,
     private readonly suspensions: SuspensionsRepository,
     private readonly auth: AuthRepository,
+    private readonly users: UsersRepository,
     private readonly audit: AuditLog,
     private readonly callers: SessionStateCache,
     private readonly clock: Clock,
@@ -41,9 +42,9 @@ export class SuspensionsService {
     if (actor.id === userId) {
       throw new CannotSuspendSelfError();
     }
-    await this.transactions.run(async (tx) => {
+    const suspended = await this.transactions.run(async (tx) => {
       if (!(await this.suspensions.suspend(tx, userId, reason, this.clock.now()))) {
-        return this.assertExists(tx, userId);
+        return false;
       }
       const sessions = await this.auth.revokeSessions(tx, userId);
       await this.audit.record(tx, context, {
@@ -51,25 +52,34 @@ export class SuspensionsService {
         target: { type: AuditTargetType.User, id: userId },
         metadata: { reason, revokedSessions: sessions },
       });
+      return true;
     });
+    if (!suspended) {
+      return this.assertExists(userId);
+    }
     await this.callers.userChanged(userId);
   }
 
   async unsuspend(actor: AuthUser, userId: string, context: AuditContext): Promise<void> {
     assertAdmin(actor);
-    await this.transactions.run(async (tx) => {
+    const lifted = await this.transactions.run(async (tx) => {
       if (!(await this.suspensions.unsuspend(tx, userId))) {
-        return this.assertExists(tx, userId);
+        return false;
       }
       await this.audit.record(tx, context, {
         action: AuditAction.UserUnsuspended,
         target: { type: AuditTargetType.User, id: userId },
       });
+      return true;
     });
+    if (!lifted) {
+      await this.assertExists(userId);
+    }
   }
 
-  private async assertExists(tx: Transaction, userId: string): Promise<void> {
-    if (!(await this.suspensions.exists(tx, userId))) {
+  /** Nothing changed: the user was already in the state asked for, or there is no such user (404). */
+  private async assertExists(userId: string): Promise<void> {
+    if (!(await this.users.exists(userId))) {
       throw new UserNotFoundError();
     }
   }
