@@ -79,6 +79,8 @@ const { values: flags } = parseArgs({
 });
 const redisUrl = flags.redis ? (process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379') : undefined;
 const quick = flags.quick;
+/** More node flags for the project (`--node-flags="..."`). */
+const nodeFlags = flags['node-flags']?.split(' ').filter(Boolean) ?? [];
 const load: LoadOptions = {
   connections: Number(flags.connections ?? 32),
   duration: Number(flags.duration ?? (quick ? 2 : 10)),
@@ -119,7 +121,7 @@ async function session(sizes: SeedSizes, keys: readonly ScenarioKey[]): Promise<
     databaseUrl,
     jwtSecret: JWT_SECRET,
     poolSize: POOL_SIZE,
-    nodeFlags: flags['node-flags']?.split(' ').filter(Boolean) ?? [],
+    nodeFlags,
     profile: flags.profile,
     redisUrl,
   };
@@ -330,8 +332,8 @@ async function photosRun(sizes: SeedSizes): Promise<void> {
     databaseUrl,
     jwtSecret: JWT_SECRET,
     poolSize: POOL_SIZE,
-    // As the Dockerfile runs it: glibc's per-thread arenas fragment under sharp's threadpool work.
-    env: { MEDIA_DIR: mediaDir, MALLOC_ARENA_MAX: '2' },
+    nodeFlags,
+    env: { MEDIA_DIR: mediaDir },
   });
   let result;
   try {

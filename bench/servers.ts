@@ -88,6 +88,7 @@ function transpileReference(): string {
 
 async function start(
   name: RunningServer['name'],
+  command: string,
   args: string[],
   env: NodeJS.ProcessEnv,
   port: number,
@@ -98,7 +99,7 @@ async function start(
       delete merged[key];
     }
   }
-  const child = spawn(process.execPath, args, {
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: merged,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -152,12 +153,16 @@ async function start(
   throw new Error(`The ${name} server was not ready within 60 s:\n${server.output()}`);
 }
 
-/** The built project in production mode, with the throttler raised out of the way. */
+/**
+ * The built project in production mode, started as `npm run start:prod` starts it (scripts/serve.sh, which
+ * execs node: the pid is the server's), with the throttler raised out of the way.
+ */
 export async function startProject(settings: ServerSettings): Promise<RunningServer> {
   const port = await freePort();
   return start(
     'project',
-    [...profileFlags(settings, 'project'), ...(settings.nodeFlags ?? []), 'dist/main.js'],
+    'sh',
+    ['scripts/serve.sh', ...profileFlags(settings, 'project'), ...(settings.nodeFlags ?? [])],
     {
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
@@ -185,6 +190,7 @@ export async function startReference(settings: ServerSettings): Promise<RunningS
   const port = await freePort();
   return start(
     'reference',
+    process.execPath,
     [...profileFlags(settings, 'reference'), transpileReference()],
     {
       NODE_ENV: 'production',

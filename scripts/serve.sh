@@ -1,0 +1,16 @@
+#!/bin/sh
+# Starts the built server (dist/main.js), as `npm start`, `npm run start:prod`, the Dockerfile and the
+# benchmark do; arguments go to node before the script (`sh scripts/serve.sh --cpu-prof`).
+#
+# glibc's allocator is set for libvips (sharp), unless the environment already sets it:
+# - MALLOC_ARENA_MAX=2: without it every thread that touches an image gets an arena of its own, whose
+#   freed memory stays with it (and sharp then works on a single thread);
+# - MALLOC_MMAP_THRESHOLD_=69632 (68 KiB): libvips' strip buffers (a 4000-pixel JPEG row band is about
+#   96 KiB) are mapped and unmapped, so they go back to the system when an image is done instead of
+#   fragmenting the heap; Node's 64 KiB socket reads stay below it, on the heap. Setting it also stops
+#   glibc from raising the threshold by itself as large blocks are freed.
+# `npm run bench -- --only photos` measures what they do (bench/RESULTS.md).
+: "${MALLOC_ARENA_MAX:=2}"
+: "${MALLOC_MMAP_THRESHOLD_:=69632}"
+export MALLOC_ARENA_MAX MALLOC_MMAP_THRESHOLD_
+exec node "$@" dist/main.js
