@@ -275,9 +275,10 @@ export class Environment {
   MAIL_LIMIT_WINDOW_MS = 3_600_000;
 
   /**
-   * Encrypts the webhook signing secrets at rest (AES-256-GCM, key derived from it). Required in
-   * production; development and tests generate one per start (webhooks made before a restart then
-   * cannot be signed until their secret is rotated).
+   * Encrypts the webhook signing secrets and the variables of queued mails (their links) at rest
+   * (AES-256-GCM, a key derived from it for each). Required in production; development and tests
+   * generate one per start (webhooks made before a restart then cannot be signed until their secret is
+   * rotated, and mails still queued are dropped). Instances that share a database share this key.
    */
   @ValidateIf(
     (env: Environment) => env.NODE_ENV === NodeEnv.Production || env.WEBHOOK_SECRET_KEY !== undefined,

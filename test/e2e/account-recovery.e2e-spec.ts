@@ -331,6 +331,21 @@ describe('account recovery and email', () => {
       expect(response.status).toBe(204);
       expect((await sink.waitFor(user.email, 2)).subject).toBe('Your Test Listings password was changed');
     });
+
+    it("keeps the links' tokens out of the jobs that mail them: their variables are sealed", async () => {
+      const user = await registered();
+      const token = await resetToken(user.email);
+      const jobs = await prisma().$queryRaw<{ template: string; data: string }[]>`
+        SELECT data->>'template' AS template, data::text AS data FROM pgboss.job
+         WHERE name = 'send-mail' AND data->>'to' = ${user.email} ORDER BY created_on`;
+      expect(jobs.map((job) => job.template)).toEqual(['email-verification', 'password-reset']);
+      for (const job of jobs) {
+        expect(job.data).not.toContain(token);
+        expect(job.data).not.toContain(user.verificationToken);
+        expect(job.data).not.toContain(APP_URL);
+        expect((JSON.parse(job.data) as { vars: string }).vars).toMatch(/^v1\.[\w-]+\.[\w-]+\.[\w-]+$/);
+      }
+    });
   });
 
   describe('email change', () => {
