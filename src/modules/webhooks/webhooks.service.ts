@@ -215,6 +215,14 @@ function webhookEvent(action: AuditAction, endpoint: EndpointRecord, more: Audit
     action,
     target: { type: AuditTargetType.Webhook, id: endpoint.id },
     accountId: endpoint.accountId,
-    metadata: { url: endpoint.url, events: endpoint.events, ...more },
+    metadata: { url: auditedUrl(endpoint.url), events: endpoint.events, ...more },
   };
+}
+
+/** A query string or user info is where receivers put their tokens: the log keeps neither (it lasts a year). */
+const REDACTED_QUERY = '?[redacted]';
+
+function auditedUrl(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.origin}${parsed.pathname}${parsed.search ? REDACTED_QUERY : ''}`;
 }
