@@ -9,7 +9,7 @@ import type { AuditContext } from '../audit/audit-context';
 import { AuditLog } from '../audit/audit-log';
 import { UserNotFoundError } from '../users/users.errors';
 import { UsersRepository } from '../users/users.repository';
-import { assertAdmin } from '../users/users.service';
+import { assertAdmin } from './assert-admin';
 import { AuthRepository } from './auth.repository';
 import { SuspensionsRepository } from './suspensions.repository';
 

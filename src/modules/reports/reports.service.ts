@@ -10,7 +10,7 @@ import type { AuditContext } from '../audit/audit-context';
 import { AuditLog } from '../audit/audit-log';
 import { ApiKeyNotAcceptedError } from '../auth/auth.errors';
 import { PostNotFoundError } from '../posts/posts.errors';
-import { assertAdmin } from '../users/users.service';
+import { assertAdmin } from '../auth/assert-admin';
 import type { ReportDto } from './dto/report.dto';
 import type { CreateReportDto, ResolveReportDto } from './dto/report-input.dto';
 import type { ListReportsQueryDto } from './dto/report-query.dto';

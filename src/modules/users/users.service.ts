@@ -7,7 +7,7 @@ import type { PageDto } from '../../common/pagination/page.dto';
 import type { UserAdminDto, UserDto, UserPublicDto } from './dto/user.dto';
 import type { UpdateUserDto } from './dto/user-input.dto';
 import type { ListUsersQueryDto } from './dto/user-query.dto';
-import { RoleRequiredError } from '../auth/auth.errors';
+import { assertAdmin } from '../auth/assert-admin';
 import { AuditAction, AuditTargetType } from '../audit/audit-actions';
 import type { AuditContext } from '../audit/audit-context';
 import { AuditLog } from '../audit/audit-log';
@@ -85,12 +85,5 @@ export class UsersService {
       throw new UserNotFoundError();
     }
     return toUserAdminDto(user);
-  }
-}
-
-/** Admin routes are also guarded by role; the service holds the rule itself. */
-export function assertAdmin(actor: AuthUser): void {
-  if (actor.role !== UserRole.Admin) {
-    throw new RoleRequiredError([UserRole.Admin]);
   }
 }
