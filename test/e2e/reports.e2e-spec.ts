@@ -392,4 +392,84 @@ describe('reports', () => {
       );
     });
   });
+
+  describe('unhiding', () => {
+    const unhide = (postId: string, token = admin.accessToken) =>
+      server.api.post(`/v1/admin/posts/${postId}/unhide`, undefined, { token });
+    const unhiddenEvents = async (postId: string) =>
+      (
+        await server.api.get(`/v1/admin/audit-events?action=post.unhidden&targetId=${postId}`, {
+          token: admin.accessToken,
+        })
+      ).body.data as { actorId: string; metadata: Record<string, unknown> }[];
+
+    async function hiddenPost(): Promise<{ id: string; reportId: string }> {
+      const post = await createPost(server.api, author.accessToken);
+      const reportId = (await report(post.id, reporter)).body.id as string;
+      expect((await resolve(reportId, { action: 'HIDE_POST' })).status).toBe(200);
+      expect((await server.api.get(`/v1/posts/${post.id}`)).status).toBe(404);
+      return { id: post.id, reportId };
+    }
+
+    it('shows a hidden post again, its reports still resolved; recorded once, a second call changes nothing', async () => {
+      const post = await hiddenPost();
+      const response = await unhide(post.id);
+      expect(response.status).toBe(204);
+      const shown = await server.api.get(`/v1/posts/${post.id}`);
+      expect(shown.status).toBe(200);
+      expect(shown.body.hidden).toBeUndefined();
+      const own = await server.api.get(`/v1/posts/${post.id}`, { token: author.accessToken });
+      expect(own.body.hidden).toBeUndefined();
+      const resolved = await server.api.get(`/v1/admin/reports/${post.reportId}`, {
+        token: admin.accessToken,
+      });
+      expect(resolved.body).toMatchObject({ status: 'resolved', action: 'HIDE_POST' });
+      expect(await unhiddenEvents(post.id)).toEqual([
+        expect.objectContaining({ actorId: admin.id, metadata: { hiddenSince: expect.any(String) } }),
+      ]);
+
+      expect((await unhide(post.id)).status).toBe(204);
+      expect(await unhiddenEvents(post.id)).toHaveLength(1);
+    });
+
+    it('lets only admins unhide: 401 anonymous, 403 for the author and others; 404 for an unknown post', async () => {
+      const post = await hiddenPost();
+      expect((await server.api.post(`/v1/admin/posts/${post.id}/unhide`)).status).toBe(401);
+      for (const user of [author, reporter]) {
+        const refused = await unhide(post.id, user.accessToken);
+        expect(refused.status).toBe(403);
+        expect(refused.body.code).toBe('ROLE_REQUIRED');
+      }
+      expect((await server.api.get(`/v1/posts/${post.id}`)).status).toBe(404);
+      expect(await unhiddenEvents(post.id)).toEqual([]);
+      const unknown = await unhide(UNKNOWN_ID);
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.code).toBe('POST_NOT_FOUND');
+      const malformed = await server.api.post('/v1/admin/posts/not-a-uuid/unhide', undefined, {
+        token: admin.accessToken,
+        invalid: 'a malformed id',
+      });
+      expect(malformed.status).toBe(400);
+    });
+
+    it("keeps a suspended author's post withheld until the suspension is lifted", async () => {
+      const writer = await registerUser(server.api);
+      const post = await createPost(server.api, writer.accessToken);
+      const reportId = (await report(post.id, reporter)).body.id as string;
+      expect((await resolve(reportId, { action: 'HIDE_POST' })).status).toBe(200);
+      const suspended = await server.api.post(
+        `/v1/admin/users/${writer.id}/suspend`,
+        { reason: 'Fraud ring.' },
+        { token: admin.accessToken },
+      );
+      expect(suspended.status).toBe(204);
+      expect((await unhide(post.id)).status).toBe(204);
+      expect((await server.api.get(`/v1/posts/${post.id}`)).status).toBe(404);
+      const lifted = await server.api.post(`/v1/admin/users/${writer.id}/unsuspend`, undefined, {
+        token: admin.accessToken,
+      });
+      expect(lifted.status).toBe(204);
+      expect((await server.api.get(`/v1/posts/${post.id}`)).status).toBe(200);
+    });
+  });
 });

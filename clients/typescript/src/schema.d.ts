@@ -1030,6 +1030,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/posts/{id}/unhide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Show a hidden post again (admin)
+         * @description Undoes `HIDE_POST`: the post is in public reads and lists again; its reports stay resolved. Recorded as a `post.unhidden` audit event. A post that is not hidden is left as is (204). The posts of a suspended author stay withheld until the author's suspension is lifted. Not replayed: `Idempotency-Key` is ignored here.
+         */
+        post: operations["admin_posts_unhide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -1903,7 +1923,7 @@ export interface components {
             createdAt: string;
         };
         /** @enum {string} */
-        AuditAction: "auth.login.succeeded" | "auth.login.failed" | "auth.logout" | "auth.password.changed" | "auth.password.reset" | "auth.session.revoked" | "user.role.changed" | "user.suspended" | "user.unsuspended" | "api-key.created" | "api-key.revoked" | "webhook.created" | "webhook.changed" | "webhook.deleted" | "member.added" | "member.changed" | "member.removed" | "report.resolved" | "post.deleted";
+        AuditAction: "auth.login.succeeded" | "auth.login.failed" | "auth.logout" | "auth.password.changed" | "auth.password.reset" | "auth.session.revoked" | "user.role.changed" | "user.suspended" | "user.unsuspended" | "api-key.created" | "api-key.revoked" | "webhook.created" | "webhook.changed" | "webhook.deleted" | "member.added" | "member.changed" | "member.removed" | "report.resolved" | "post.deleted" | "post.unhidden";
         /**
          * @description A person (`user`), an integrator's API key (`api-key`), or the service itself (`system`).
          * @enum {string}
@@ -10976,6 +10996,116 @@ export interface operations {
             };
             /** @description The request is well-formed but cannot be processed. Codes: `IDEMPOTENCY_KEY_REUSED` */
             422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests: wait for `Retry-After` seconds. Codes: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An unexpected error occurred. Codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    admin_posts_unhide: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The post is no longer hidden */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid. Codes: `VALIDATION_FAILED`, `INVALID_URL`, `API_KEY_IN_QUERY` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid credentials were given. Codes: `UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    /** @description RFC 6750 challenge: `Bearer`, or `Bearer error="invalid_token"` with an `error_description` that tells an expired token from an invalid one */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller may not do this. Codes: `API_KEY_NOT_ACCEPTED`, `ROLE_REQUIRED` */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The resource does not exist or is not visible to the caller. Codes: `POST_NOT_FOUND` */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A path segment is longer than any id. Codes: `URI_TOO_LONG` */
+            414: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;

@@ -22,6 +22,7 @@ export enum AuditAction {
   MemberRemoved = 'member.removed',
   ReportResolved = 'report.resolved',
   PostDeleted = 'post.deleted',
+  PostUnhidden = 'post.unhidden',
 }
 
 export const AUDIT_ACTIONS = Object.values(AuditAction);

@@ -1,5 +1,11 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
 import { UserRole } from '../../common/auth/roles';
@@ -11,6 +17,7 @@ import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
 import type { PageDto } from '../../common/pagination/page.dto';
 import { IdParam } from '../../common/pipes/parse-id.pipe';
 import { Audit, AuditContext } from '../audit/audit-context';
+import { NotIdempotent } from '../idempotency/idempotency';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 import { PostNotFoundError } from '../posts/posts.errors';
 import { ReportDto } from './dto/report.dto';
@@ -91,5 +98,28 @@ export class ReportsController {
     @Body() body: ResolveReportDto,
   ): Promise<ReportDto> {
     return this.reports.resolveReport(actor, audit, id, body);
+  }
+
+  @Post('admin/posts/:id/unhide')
+  @Roles(UserRole.Admin)
+  // Idempotent by nature: showing a post that is shown changes nothing.
+  @NotIdempotent()
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Show a hidden post again (admin)',
+    description:
+      'Undoes `HIDE_POST`: the post is in public reads and lists again; its reports stay resolved. ' +
+      'Recorded as a `post.unhidden` audit event. A post that is not hidden is left as is (204). The ' +
+      "posts of a suspended author stay withheld until the author's suspension is lifted.",
+    operationId: 'admin_posts_unhide',
+  })
+  @ApiNoContentResponse({ description: 'The post is no longer hidden' })
+  @ApiProblems(new PostNotFoundError())
+  async unhide(
+    @CurrentUser() actor: AuthUser,
+    @Audit() audit: AuditContext,
+    @IdParam() id: string,
+  ): Promise<void> {
+    await this.reports.unhidePost(actor, audit, id);
   }
 }

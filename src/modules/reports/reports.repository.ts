@@ -199,4 +199,20 @@ export class ReportsRepository {
       UPDATE posts SET hidden_at = COALESCE(hidden_at, ${at}::timestamptz) WHERE id = ${postId}::uuid`;
     return count > 0;
   }
+
+  /**
+   * Shows a hidden post again, without touching what its author wrote. The post's account and since
+   * when it was hidden (null: it was not); null when there is no such post.
+   */
+  async unhidePost(
+    tx: Transaction,
+    postId: string,
+  ): Promise<{ accountId: string | null; hiddenSince: Date | null } | null> {
+    const [post] = await tx.$queryRaw<{ accountId: string | null; hiddenSince: Date | null }[]>`
+      SELECT account_id AS "accountId", hidden_at AS "hiddenSince" FROM posts WHERE id = ${postId}::uuid FOR UPDATE`;
+    if (post?.hiddenSince) {
+      await tx.$executeRaw`UPDATE posts SET hidden_at = NULL WHERE id = ${postId}::uuid`;
+    }
+    return post ?? null;
+  }
 }

@@ -121,6 +121,29 @@ export class ReportsService {
     });
   }
 
+  /**
+   * Shows a post hidden by moderation again (its reports stay resolved), recorded as `post.unhidden`; a
+   * post that is not hidden is left as is and nothing is recorded. A suspended author's posts stay
+   * withheld until the suspension is lifted.
+   */
+  async unhidePost(actor: AuthUser, context: AuditContext, postId: string): Promise<void> {
+    assertAdmin(actor);
+    await this.reports.transaction(async (tx) => {
+      const post = await this.reports.unhidePost(tx, postId);
+      if (!post) {
+        throw new PostNotFoundError();
+      }
+      if (post.hiddenSince) {
+        await this.audit.record(tx, context, {
+          action: AuditAction.PostUnhidden,
+          target: { type: AuditTargetType.Post, id: postId },
+          accountId: post.accountId,
+          metadata: { hiddenSince: post.hiddenSince.toISOString() },
+        });
+      }
+    });
+  }
+
   /** Why a resolution found no open report: someone resolved it first, or it went with its post. */
   private async lostRace(tx: Transaction, id: string): Promise<Error> {
     return (await this.reports.find(id, tx)) ? new ReportAlreadyResolvedError() : new ReportNotFoundError();
