@@ -5,10 +5,11 @@
 # glibc's allocator is set for libvips (sharp), unless the environment already sets it:
 # - MALLOC_ARENA_MAX=2: without it every thread that touches an image gets an arena of its own, whose
 #   freed memory stays with it (and sharp then works on a single thread);
-# - MALLOC_MMAP_THRESHOLD_=69632 (68 KiB): libvips' strip buffers (a 4000-pixel JPEG row band is about
-#   96 KiB) are mapped and unmapped, so they go back to the system when an image is done instead of
-#   fragmenting the heap; Node's 64 KiB socket reads stay below it, on the heap. Setting it also stops
-#   glibc from raising the threshold by itself as large blocks are freed.
+# - MALLOC_MMAP_THRESHOLD_=69632 (68 KiB): the 80-96 KiB blocks image work leaves on the heap (most
+#   likely libvips' strip buffers: 8 rows of a 4000-pixel RGB image are 96,000 bytes) are mapped and
+#   unmapped, so they go back to the system when an image is done instead of fragmenting the heap;
+#   Node's 64 KiB socket reads stay below it, on the heap. Setting it also stops glibc from raising
+#   the threshold by itself as large blocks are freed.
 # `npm run bench -- --only photos` measures what they do (bench/RESULTS.md).
 : "${MALLOC_ARENA_MAX:=2}"
 : "${MALLOC_MMAP_THRESHOLD_:=69632}"

@@ -14,8 +14,11 @@ import { type Brand, type Mail, type MailTemplateName, renderMail } from './temp
 export interface MailJob {
   to: string;
   template: MailTemplateName;
-  /** JSON of the template's variables, sealed (src/common/crypto/sealed-box.ts). */
-  vars: string;
+  /**
+   * JSON of the template's variables, sealed (src/common/crypto/sealed-box.ts); in a job enqueued
+   * before variables were sealed, the variables themselves.
+   */
+  vars: string | Mail['vars'];
 }
 
 /**
@@ -78,7 +81,6 @@ export class MailService implements OnModuleInit, OnApplicationShutdown {
   async deliver(job: MailJob): Promise<void> {
     let vars: unknown;
     try {
-      // Jobs enqueued before variables were sealed carry them as they are.
       vars = typeof job.vars === 'string' ? JSON.parse(this.box.open(job.vars)) : job.vars;
     } catch (error) {
       if (!(error instanceof SealedBoxUnreadableError)) {
