@@ -19,6 +19,8 @@ const THROTTLE_LIMIT = 6;
 const PAIR_LIMIT = 3;
 const PING_INTERVAL_MS = 200;
 const COMMAND_TIMEOUT_MS = 100;
+/** How long B may still accept an ended session: a moment (pub/sub), never the cache's 60 s TTL. */
+const STALE_LIMIT_MS = 1000;
 
 interface Instance {
   name: string;
@@ -109,23 +111,27 @@ async function expectSharedLimit(): Promise<void> {
 }
 
 /**
- * How many requests B still accepted a token with after the change that ended it had answered. The
- * invalidation travels on pub/sub, so it reaches B a moment after that answer: none or one request
- * (within the test's polling), where the session cache's TTL would be 60 s.
+ * How long (ms) B still accepted a token after the change that ended it had answered on A. The
+ * invalidation travels on pub/sub, so it reaches B a moment after that answer; without it B would
+ * accept the token for the session cache's TTL (60 s here). Time, not a count of requests: how many
+ * requests fit in that moment depends on how busy the machine is.
  */
-const staleAnswers: number[] = [];
+const staleWindows: string[] = [];
 async function untilRefusedByB(token: string): Promise<number> {
-  const started = Date.now();
+  const started = performance.now();
   let stale = 0;
   while ((await me(b, token)).status !== 401) {
     stale += 1;
-    if (Date.now() - started > 500) {
-      throw new Error('B still accepts the token 500 ms after the change');
+    if (performance.now() - started > 5 * STALE_LIMIT_MS) {
+      throw new Error('B still accepts the token 5 s after the change');
     }
     await sleep(2);
   }
-  staleAnswers.push(stale);
-  return stale;
+  const ms = performance.now() - started;
+  staleWindows.push(
+    `${ms.toFixed(1)} ms (${stale} requests, listening ${b.app.get(RedisService).listening})`,
+  );
+  return ms;
 }
 
 /** A logout on A: the token is refused on B at once, though B had its session cached. */
@@ -135,7 +141,7 @@ async function expectLogoutSeenByB(): Promise<void> {
   expect((await me(b, user.accessToken)).status).toBe(200);
   const logout = await a.api.post('/v1/auth/logout', undefined, { token: user.accessToken, ...from() });
   expect(logout.status).toBe(204);
-  expect(await untilRefusedByB(user.accessToken)).toBeLessThanOrEqual(1);
+  expect(await untilRefusedByB(user.accessToken)).toBeLessThan(STALE_LIMIT_MS);
   expect((await me(a, user.accessToken)).status).toBe(401);
 }
 
@@ -173,7 +179,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   process.stdout.write(
-    `instances: requests B still accepted after a change on A: ${staleAnswers.join(', ')}\n`,
+    `instances: how long B still accepted a token after a change on A: ${staleWindows.join('; ')}\n`,
   );
   await a?.app.close();
   await b?.app.close();
@@ -231,7 +237,7 @@ describe('several instances on one database and one Redis', () => {
       { token: user.accessToken, ...from() },
     );
     expect(changed.status).toBe(204);
-    expect(await untilRefusedByB(second.body.accessToken)).toBeLessThanOrEqual(1);
+    expect(await untilRefusedByB(second.body.accessToken)).toBeLessThan(STALE_LIMIT_MS);
   });
 
   it("note an API key's use once a minute whichever instance it is used on", async () => {

@@ -105,6 +105,22 @@ describe(SessionStateBroadcast.name, () => {
     await until(() => kept.cache.get('s3') === undefined);
   });
 
+  it('publishes a change skipped while a late reply made the connection suspect, once a ping clears it', async () => {
+    kept.cache.remember(session('s5'), kept.cache.epoch);
+    const late = cut.redis.attempt((client) => client.get('k'));
+    const stalled = Date.now();
+    while (Date.now() - stalled < 150) {
+      // a synchronous stall longer than the command timeout: the reply comes late
+    }
+    await expect(late).resolves.toBeUndefined();
+    expect(cut.redis.available).toBe(false); // suspect until its probe answers
+    await cut.cache.sessionEnded('s5'); // not tried on a suspect connection: kept for later
+    expect(kept.cache.get('s5')).toBeDefined();
+
+    await until(() => cut.redis.available);
+    await until(() => kept.cache.get('s5') === undefined);
+  });
+
   it('does not use the cache while the subscription is down, and starts empty when it is back', async () => {
     cut.cache.remember(session('s4'), cut.cache.epoch);
     const load = jest.fn((id: string) => Promise.resolve(session(id)));

@@ -26,9 +26,10 @@ function decode(message: string): SessionStateChange[] {
 /**
  * The session cache's bus on Redis pub/sub, on the channel `<REDIS_PREFIX>session-state`. Every
  * instance subscribes, the publisher too (it has forgotten already; a second forget is harmless).
- * A change that Redis did not take (down, or a command over the timeout) is kept and published when
- * the command connection is up again, unless older than the cache's TTL by then: the instances whose
- * subscription stayed up may still hold the session, and no entry outlives the TTL anyway.
+ * A change that Redis did not take (down, a command over the timeout, or not tried while the
+ * connection was suspect) is kept and published when commands go to Redis again, unless older than
+ * the cache's TTL by then: the instances whose subscription stayed up may still hold the session,
+ * and no entry outlives the TTL anyway.
  */
 export class SessionStateBroadcast implements SessionStateBus {
   private pending: { line: string; at: number }[] = [];

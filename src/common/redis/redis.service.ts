@@ -189,7 +189,11 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** Calls `listener` each time the command connection is up again (not at the first connection). */
+  /**
+   * Calls `listener` each time commands go to Redis again after a time they did not: the command
+   * connection is up again, or a probe cleared its suspicion (meanwhile `attempt` skipped Redis).
+   * Not at the first connection.
+   */
   onCommandUp(listener: () => void): void {
     this.commandUpListeners.push(listener);
   }
@@ -317,6 +321,9 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
     connection.client.ping().then(
       () => {
         connection.suspect = false;
+        if (connection.usable) {
+          this.usedAgain(connection);
+        }
       },
       () => {
         connection.suspect = false;
@@ -364,7 +371,13 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
     } else {
       this.logger.log(`Redis ${name} connection up`);
     }
-    if (name === 'command' && reconnected) {
+    if (reconnected) {
+      this.usedAgain(connection);
+    }
+  }
+
+  private usedAgain(connection: Connection): void {
+    if (connection.name === 'command') {
       for (const listener of this.commandUpListeners) {
         listener();
       }
