@@ -109,7 +109,7 @@ describe(RedisService.name, () => {
       const next = Date.now() - started;
       expect(first).toBeGreaterThanOrEqual(95);
       expect(first).toBeLessThan(200);
-      expect(next).toBeLessThan(10);
+      expect(next).toBeLessThan(50); // not tried: far less than the 100 ms timeout, however busy the machine
       // The subscriber gets no command: its ping finds it.
       await until(() => !redis.listening, 2000);
       // The command connection's probe missed its deadline too: it is down, and reopened.
@@ -125,7 +125,7 @@ describe(RedisService.name, () => {
       await until(() => !redis.available);
       const started = Date.now();
       await expect(redis.attempt((client) => client.get('k'))).resolves.toBeUndefined();
-      expect(Date.now() - started).toBeLessThan(10);
+      expect(Date.now() - started).toBeLessThan(50);
       await proxy.restore();
       await until(() => redis.available && redis.listening, 3000);
     });
