@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { strictFake } from '../../test/helpers/strict-fake';
 import type { AppConfig } from '../config/config.module';
 import type { JobsService } from '../jobs/jobs.service';
 import { Mailer, type OutgoingMail } from './mailer';
@@ -17,12 +18,12 @@ class FakeMailer extends Mailer {
 /** Keeps what is enqueued instead of writing it to pg-boss. */
 function fakeJobs(): { jobs: JobsService; enqueued: MailJob[] } {
   const enqueued: MailJob[] = [];
-  const jobs = {
-    send: (_queue: unknown, data: MailJob) => {
-      enqueued.push(data);
+  const jobs = strictFake<JobsService>({
+    send: <T extends object>(_queue: unknown, data: T) => {
+      enqueued.push(data as unknown as MailJob);
       return Promise.resolve(String(enqueued.length));
     },
-  } as unknown as JobsService;
+  });
   return { jobs, enqueued };
 }
 
@@ -33,7 +34,7 @@ const SETTINGS: Record<string, unknown> = {
   APP_URL: 'https://app.example.test/',
 };
 const configWith = (key: string): AppConfig =>
-  ({ get: (name: string) => (name === 'WEBHOOK_SECRET_KEY' ? key : SETTINGS[name]) }) as unknown as AppConfig;
+  strictFake<AppConfig>({ get: (name: string) => (name === 'WEBHOOK_SECRET_KEY' ? key : SETTINGS[name]) });
 
 describe(MailService.name, () => {
   beforeAll(() => Logger.overrideLogger(false));
