@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { hash, Algorithm } from '@node-rs/argon2';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
+import { DataDirBusyError } from '../src/database/data-dir-lock';
 import { EmbeddedDatabase, IN_MEMORY } from '../src/database/embedded-database';
 import { applyMigrations } from '../src/database/migrator';
 import { connectionOptions } from '../src/database/pg-connection';
@@ -10,7 +11,8 @@ import { connectionOptions } from '../src/database/pg-connection';
  * Demo data, the same every time for the same sizes (a seeded random generator):
  *   npm run db:seed -- [--users 200] [--posts 2000] [--saves 4000] [--chats 100] [--messages 2000]
  * Every seeded user's password is `password123`. Writes to DATABASE_URL, or to the embedded database
- * in DATA_DIR (stop the server first). Large sizes load in batches of multi-row inserts.
+ * in DATA_DIR, which has one writer: while the server holds it, this refuses at once and names the
+ * server's pid (stop it first). Large sizes load in batches of multi-row inserts.
  */
 const BATCH = 5000;
 const CITIES = [
@@ -437,6 +439,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  console.error(error instanceof DataDirBusyError ? error.message : error);
   process.exit(1);
 });

@@ -51,7 +51,7 @@ function frameworkProblem(error: { code?: string }): Problem {
 }
 
 /** The environment as the config module will see it, for the settings Fastify needs before Nest starts. */
-function environment({ overrides = {}, envFile = true }: ConfigOptions): Environment {
+export function environment({ overrides = {}, envFile = true }: ConfigOptions = {}): Environment {
   if (envFile && existsSync('.env')) {
     process.loadEnvFile('.env');
   }
@@ -81,6 +81,9 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
     bufferLogs: true,
+    // A failed start (a module that cannot initialise) is thrown to the caller, which says why and exits
+    // 1, not aborted with a core dump.
+    abortOnError: false,
     // JSON only, through the parser registered below.
     bodyParser: false,
   });

@@ -1,10 +1,21 @@
 import { setFlagsFromString } from 'node:v8';
 import { Logger } from '@nestjs/common';
-import { createApp } from './app.setup';
+import { createApp, environment } from './app.setup';
 import { shutDownOnSignals } from './common/lifecycle/graceful-shutdown';
+import { PortInUseError, assertPortFree, describeListening } from './common/lifecycle/listen';
 import { AppConfig } from './config/config.module';
+import { ConfigurationError } from './config/environment';
+import { DataDirBusyError, assertDataDirFree } from './database/data-dir-lock';
+import { IN_MEMORY } from './database/embedded-database';
 
 async function bootstrap(): Promise<void> {
+  // Refusals that need nothing opened come first: a port another process listens on, a data folder
+  // another process holds. Nothing is opened and no worker starts before both are known to be free.
+  const env = environment();
+  await assertPortFree(env.PORT, env.HOST);
+  if (!env.DATABASE_URL && env.DATA_DIR !== IN_MEMORY) {
+    await assertDataDirFree(env.DATA_DIR);
+  }
   const app = await createApp();
   const config = app.get(AppConfig);
   limitHeapGrowth(config.get('HEAP_GROWTH_PERCENT', { infer: true }));
@@ -17,7 +28,7 @@ async function bootstrap(): Promise<void> {
   // SIGTERM/SIGINT: stop accepting, finish in-flight requests, then close the pool and the database.
   shutDownOnSignals(app, { graceMs: config.get('SHUTDOWN_GRACE_MS', { infer: true }) });
   await app.listen(config.get('PORT', { infer: true }), config.get('HOST', { infer: true }));
-  logger.log(`Listening on ${await app.getUrl()} (docs at /docs)`);
+  logger.log(`Listening on ${describeListening(app.getHttpServer())}; docs at /docs`);
 }
 
 /** What each generated secret protects, for the warning that it will not outlive this run. */
@@ -35,4 +46,11 @@ function limitHeapGrowth(percent: number): void {
   }
 }
 
-void bootstrap();
+/** Refusals the operator can act on print as one message; anything else keeps its stack. Exit 1 either way. */
+function fail(error: unknown): never {
+  const known = [ConfigurationError, DataDirBusyError, PortInUseError].some((type) => error instanceof type);
+  console.error(known ? (error as Error).message : error);
+  process.exit(1);
+}
+
+bootstrap().catch(fail);

@@ -2,13 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module';
+import { environment } from '../app.setup';
+import { assertDataDirFree } from '../database/data-dir-lock';
+import { IN_MEMORY } from '../database/embedded-database';
 import { AuthService } from '../modules/auth/auth.service';
 
 /**
  * Creates the first platform admin, or promotes an existing account:
  *   npm run admin:create -- --email admin@example.com [--username admin] [--password ...]
  * A new account without --password gets a random one, printed once. Uses DATABASE_URL, or the
- * embedded database in DATA_DIR (stop the server first: PGlite opens its folder in one process).
+ * embedded database in DATA_DIR, which has one writer: while the server holds it, this refuses at once
+ * and names the server's pid (stop it first). Nothing is printed as done unless it was committed.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -20,10 +24,14 @@ async function main(): Promise<void> {
     );
     process.exit(2);
   }
+  const env = environment();
+  if (!env.DATABASE_URL && env.DATA_DIR !== IN_MEMORY) {
+    await assertDataDirFree(env.DATA_DIR);
+  }
   // A command does no background work: the server's instances run the jobs.
   const app = await NestFactory.createApplicationContext(
     AppModule.forRoot({ overrides: { JOBS_WORKERS: 'false' } }),
-    { logger: ['error', 'warn'] },
+    { logger: ['error', 'warn'], abortOnError: false },
   );
   try {
     const password = values.password ?? randomBytes(12).toString('base64url');

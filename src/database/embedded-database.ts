@@ -1,7 +1,7 @@
-import { mkdir } from 'node:fs/promises';
 import type { PGlite } from '@electric-sql/pglite';
 import type { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type pg from 'pg';
+import { DataDirLock } from './data-dir-lock';
 
 export const IN_MEMORY = 'memory://';
 
@@ -11,11 +11,14 @@ export class EmbeddedDatabase {
     private readonly db: PGlite,
     private readonly server: PGLiteSocketServer,
     readonly connection: pg.PoolConfig,
+    private readonly lock?: DataDirLock,
   ) {}
 
   /**
    * Opens the database in `dataDir` (or in memory) and serves it. PGlite is one session: the server
    * queues statements from every connection, so it must accept at least as many as the pool opens.
+   * A folder has one writer: its lock (data-dir-lock.ts) is taken before anything is opened, and
+   * `DataDirBusyError` names the process that holds it.
    */
   static async start(dataDir: string, maxConnections: number): Promise<EmbeddedDatabase> {
     // Loaded here rather than at the top: a service on a PostgreSQL server never holds PGlite (about
@@ -24,26 +27,31 @@ export class EmbeddedDatabase {
       import('@electric-sql/pglite'),
       import('@electric-sql/pglite-socket'),
     ]);
-    if (dataDir !== IN_MEMORY) {
-      await mkdir(dataDir, { recursive: true });
+    const lock = dataDir === IN_MEMORY ? undefined : await DataDirLock.acquire(dataDir);
+    try {
+      const db = await PGlite.create(dataDir === IN_MEMORY ? undefined : dataDir);
+      const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections });
+      await server.start();
+      const port = Number(server.getServerConn().split(':').pop());
+      await lock?.update({ databasePort: port });
+      const connection = {
+        host: '127.0.0.1',
+        port,
+        user: 'postgres',
+        database: 'postgres',
+        max: maxConnections,
+      };
+      return new EmbeddedDatabase(db, server, connection, lock);
+    } catch (error) {
+      await lock?.release();
+      throw error;
     }
-    const db = await PGlite.create(dataDir === IN_MEMORY ? undefined : dataDir);
-    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections });
-    await server.start();
-    const port = Number(server.getServerConn().split(':').pop());
-    const connection = {
-      host: '127.0.0.1',
-      port,
-      user: 'postgres',
-      database: 'postgres',
-      max: maxConnections,
-    };
-    return new EmbeddedDatabase(db, server, connection);
   }
 
   /** Stops serving and closes the database; its data folder is left consistent. */
   async stop(): Promise<void> {
     await this.server.stop();
     await this.db.close();
+    await this.lock?.release();
   }
 }
