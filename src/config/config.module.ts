@@ -45,3 +45,24 @@ export class AppConfigModule {
 function envFileValues(envFile: boolean): Record<string, string | undefined> {
   return envFile && existsSync('.env') ? parseEnv(readFileSync('.env', 'utf8')) : {};
 }
+
+/** The start's warnings about secrets that were not set: generated for this run, or kept for development. */
+export function secretWarnings(config: AppConfig): string[] {
+  const file = config.get('secretsFile', { infer: true });
+  const generated = config
+    .get('generatedSecrets', { infer: true })
+    .map((name) =>
+      file
+        ? `${name} is not set: generated one for development and kept it in ${file} (production requires it set)`
+        : `${name} is not set: generated a random one for this run (${LOST_ON_RESTART[name] ?? 'tokens'} will not survive a restart)`,
+    );
+  const kept = config
+    .get('keptSecrets', { infer: true })
+    .map(
+      (name) => `${name} is not set: using the development one kept in ${file} (production requires it set)`,
+    );
+  return [...generated, ...kept];
+}
+
+/** What each generated secret protects, for the warning that it will not outlive this run. */
+const LOST_ON_RESTART: Record<string, string> = { WEBHOOK_SECRET_KEY: "webhooks' signing secrets" };

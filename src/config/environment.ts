@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { applyDecorators } from '@nestjs/common';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
+  IsDefined,
   IsEnum,
   IsIn,
   IsInt,
@@ -12,9 +15,11 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateBy,
   ValidateIf,
   validateSync,
 } from 'class-validator';
+import { IN_MEMORY } from '../database/embedded-database';
 
 export enum NodeEnv {
   Development = 'development',
@@ -32,9 +37,56 @@ const toBoolean = ({ value }: { value: unknown }): unknown =>
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 
-/** A whole-number setting given as text, within bounds. */
+/** A whole-number setting given as text, within bounds (one message for whatever is wrong with it). */
 function IntSetting(min: number, max?: number): PropertyDecorator {
-  return applyDecorators(Transform(toInt), IsInt(), Min(min), ...(max === undefined ? [] : [Max(max)]));
+  const message = `must be a whole number ${max === undefined ? `of at least ${min}` : `from ${min} to ${max}`}`;
+  return applyDecorators(
+    Transform(toInt),
+    IsInt({ message }),
+    Min(min, { message }),
+    ...(max === undefined ? [] : [Max(max, { message })]),
+  );
+}
+
+/** A secret of at least 32 characters: required in production, generated elsewhere when not set. */
+function Secret(): PropertyDecorator {
+  return applyDecorators(
+    ValidateIf(
+      (env: Environment, value: unknown) => env.NODE_ENV === NodeEnv.Production || value !== undefined,
+    ),
+    IsDefined({ message: `required when NODE_ENV=${NodeEnv.Production}` }),
+    IsString(),
+    MinLength(32, { message: 'must be at least 32 characters long' }),
+  );
+}
+
+/** An origin as a browser sends it in `Origin`: http(s)://host[:port], nothing after. */
+function isOrigin(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === text;
+  } catch {
+    return false;
+  }
+}
+
+const notOrigins = (value: unknown): string[] =>
+  typeof value !== 'string' || value === '' || value === '*'
+    ? []
+    : value.split(',').filter((entry) => !isOrigin(entry.trim()));
+
+/** Empty, `*`, or comma-separated origins (CORS compares them as written with the request's `Origin`). */
+function OriginList(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isOriginList',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && notOrigins(value).length === 0,
+      defaultMessage: (args) => {
+        const entries = notOrigins(args?.value).map((entry) => JSON.stringify(entry.trim()));
+        return `${entries.join(', ')} ${entries.length > 1 ? 'are not origins' : 'is not an origin'} (http(s)://host[:port], lowercase, no path): give empty, *, or comma-separated origins`;
+      },
+    },
+  });
 }
 
 /** Every setting the service reads from its environment, validated once at boot. */
@@ -125,10 +177,11 @@ export class Environment {
   @Matches(/^\S+( \S+){4}$/, { message: 'PURGE_CRON must be a cron expression of five fields' })
   PURGE_CRON = '*/10 * * * *';
 
-  /** Signs access tokens. Required in production; development generates one per start. */
-  @ValidateIf((env: Environment) => env.NODE_ENV === NodeEnv.Production || env.JWT_SECRET !== undefined)
-  @IsString()
-  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters long' })
+  /**
+   * Signs access tokens (and keys refresh tokens and cursors). Required in production; when it is not
+   * set, development generates one and keeps it in DATA_DIR/secrets.json, tests one per start.
+   */
+  @Secret()
   JWT_SECRET?: string;
 
   /** Lifetime of an access token, in seconds. */
@@ -171,8 +224,8 @@ export class Environment {
   @IntSetting(1000)
   LOGIN_FAILURE_WINDOW_MS = 900_000;
 
-  /** Comma-separated origins allowed by CORS, or `*`; empty disables CORS. */
-  @IsString()
+  /** Comma-separated origins allowed by CORS (`https://app.example.com`), or `*`; empty disables CORS. */
+  @OriginList()
   CORS_ORIGINS = '';
 
   /** Largest accepted request body, in bytes. */
@@ -276,15 +329,12 @@ export class Environment {
 
   /**
    * Encrypts the webhook signing secrets and the variables of queued mails (their links) at rest
-   * (AES-256-GCM, a key derived from it for each). Required in production; development and tests
-   * generate one per start (webhooks made before a restart then cannot be signed until their secret is
-   * rotated, and mails still queued are dropped). Instances that share a database share this key.
+   * (AES-256-GCM, a key derived from it for each). Required in production; when it is not set,
+   * development generates one and keeps it in DATA_DIR/secrets.json, tests generate one per start
+   * (webhooks made before a restart then cannot be signed until their secret is rotated, and mails
+   * still queued are dropped). Instances that share a database share this key.
    */
-  @ValidateIf(
-    (env: Environment) => env.NODE_ENV === NodeEnv.Production || env.WEBHOOK_SECRET_KEY !== undefined,
-  )
-  @IsString()
-  @MinLength(32, { message: 'WEBHOOK_SECRET_KEY must be at least 32 characters long' })
+  @Secret()
   WEBHOOK_SECRET_KEY?: string;
 
   /** Seconds to wait before each delivery attempt of a webhook, comma-separated (the first is the first attempt). */
@@ -359,9 +409,24 @@ export class Environment {
   @Matches(/^\S+( \S+){4}$/, { message: 'PHOTO_ORPHAN_CRON must be a cron expression of five fields' })
   PHOTO_ORPHAN_CRON = '41 * * * *';
 
-  /** Names of secrets generated at boot because none was given (never in production). */
+  /** Names of secrets this start generated because none was given (never in production). */
   readonly generatedSecrets: string[] = [];
+
+  /** Names of secrets not given but read from the file an earlier development start kept them in. */
+  readonly keptSecrets: string[] = [];
+
+  /** Where development keeps the secrets it generated (DATA_DIR/secrets.json); unset where they last one run. */
+  secretsFile?: string;
 }
+
+/** What the validation works out rather than reads: never taken from the environment. */
+const DERIVED: ReadonlySet<string> = new Set(['generatedSecrets', 'keptSecrets', 'secretsFile']);
+
+/** The secrets generated when they are not set. */
+const GENERATED_SECRETS = ['JWT_SECRET', 'WEBHOOK_SECRET_KEY'] as const;
+
+/** The file in DATA_DIR where development keeps the secrets it generated. */
+export const SECRETS_FILE = 'secrets.json';
 
 export class ConfigurationError extends Error {
   constructor(public readonly problems: string[]) {
@@ -370,29 +435,148 @@ export class ConfigurationError extends Error {
   }
 }
 
-/** Validates the raw environment; throws one error that names every bad variable. */
+/**
+ * Validates the raw environment (empty values count as unset) and provides the secrets not given.
+ * Throws one error that lists every bad variable once, with the first constraint it breaks.
+ */
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const known = Object.fromEntries(
     Object.keys(new Environment())
       .concat('DATABASE_URL', 'JWT_SECRET', 'REDIS_URL', 'SMTP_URL', 'WEBHOOK_SECRET_KEY')
-      .filter((key) => key !== 'generatedSecrets')
+      .filter((key) => !DERIVED.has(key))
       .filter((key) => raw[key] !== undefined && raw[key] !== '')
       .map((key) => [key, raw[key]]),
   );
   const env = plainToInstance(Environment, known, { exposeDefaultValues: true });
-  const errors = validateSync(env, { skipMissingProperties: false });
+  const errors = validateSync(env, { skipMissingProperties: false, stopAtFirstError: true });
   if (errors.length > 0) {
     throw new ConfigurationError(
-      errors.map((error) => `${error.property}: ${Object.values(error.constraints ?? {}).join('; ')}`),
+      errors.map(({ property, constraints = {} }) => {
+        // class-validator's own messages start with the property's name.
+        const message = Object.values(constraints)[0] ?? 'is invalid';
+        return `${property}: ${message.startsWith(`${property} `) ? message.slice(property.length + 1) : message}`;
+      }),
     );
   }
-  if (env.JWT_SECRET === undefined) {
-    env.JWT_SECRET = randomBytes(48).toString('base64url');
-    env.generatedSecrets.push('JWT_SECRET');
+  return provideSecrets(env);
+}
+
+/**
+ * Sets each generated secret that is not given: kept in DATA_DIR/secrets.json in development on disk
+ * (a restart keeps sessions, cursors and webhooks' signing secrets), a new one per start otherwise.
+ */
+function provideSecrets(env: Environment): Environment {
+  const missing = GENERATED_SECRETS.filter((name) => env[name] === undefined);
+  if (missing.length === 0) {
+    return env;
   }
-  if (env.WEBHOOK_SECRET_KEY === undefined) {
-    env.WEBHOOK_SECRET_KEY = randomBytes(48).toString('base64url');
-    env.generatedSecrets.push('WEBHOOK_SECRET_KEY');
+  if (env.NODE_ENV === NodeEnv.Development && env.DATA_DIR !== IN_MEMORY) {
+    env.secretsFile = path.resolve(env.DATA_DIR, SECRETS_FILE);
+    const { values, generated } = keptSecretsOfThisProcess(env.secretsFile, missing);
+    for (const name of missing) {
+      env[name] = values[name];
+      (generated.includes(name) ? env.generatedSecrets : env.keptSecrets).push(name);
+    }
+    return env;
+  }
+  for (const name of missing) {
+    env[name] = newSecret();
+    env.generatedSecrets.push(name);
   }
   return env;
+}
+
+const newSecret = (): string => randomBytes(48).toString('base64url');
+
+export interface KeptSecrets {
+  values: Record<string, string>;
+  /** The names this call generated (and wrote); the others were in the file. */
+  generated: string[];
+}
+
+/** One answer per file and process: the app validates its environment more than once at start. */
+const keptInThisProcess = new Map<string, KeptSecrets>();
+
+function keptSecretsOfThisProcess(file: string, names: readonly string[]): KeptSecrets {
+  const key = `${file}\n${names.join(',')}`;
+  const kept = keptInThisProcess.get(key) ?? keepSecrets(file, names);
+  keptInThisProcess.set(key, kept);
+  return kept;
+}
+
+/**
+ * The secrets `names` from `file` (JSON, mode 0600), generating and adding those it lacks. The file is
+ * written whole and moved into place, and created only if no other process created it meanwhile.
+ */
+export function keepSecrets(file: string, names: readonly string[]): KeptSecrets {
+  const stored = readSecretsFile(file);
+  const generated = names.filter((name) => stored?.[name] === undefined);
+  if (stored !== undefined && generated.length === 0) {
+    return { values: stored, generated };
+  }
+  const values = {
+    ...(stored ?? { '//': 'Secrets generated in development: delete this file to end every session.' }),
+    ...Object.fromEntries(generated.map((name) => [name, newSecret()])),
+  };
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(temporary, `${JSON.stringify(values, null, 2)}\n`, { mode: 0o600 });
+    if (stored) {
+      renameSync(temporary, file);
+    } else {
+      linkSync(temporary, file);
+      unlinkSync(temporary);
+    }
+  } catch (error) {
+    unlinkQuietly(temporary);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      // Another process started at the same time and wrote it first: use its secrets.
+      return keepSecrets(file, names);
+    }
+    throw new ConfigurationError([
+      `DATA_DIR: cannot keep the generated secrets in ${file} (${String(error)})`,
+    ]);
+  }
+  return { values, generated };
+}
+
+/** The secrets in `file`, or undefined when there is none; a file that is not a map of secrets is an error. */
+function readSecretsFile(file: string): Record<string, string> | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return undefined;
+    }
+    throw new ConfigurationError([`DATA_DIR: cannot read ${file} (${String(error)})`]);
+  }
+  const invalid = new ConfigurationError([
+    `DATA_DIR: ${file} is not a JSON object of secrets of at least 32 characters (fix it, or delete it to generate new ones)`,
+  ]);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw invalid;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw invalid;
+  }
+  const secrets = parsed as Record<string, unknown>;
+  if (GENERATED_SECRETS.some((name) => secrets[name] !== undefined && !isSecret(secrets[name]))) {
+    throw invalid;
+  }
+  return secrets as Record<string, string>;
+}
+
+const isSecret = (value: unknown): boolean => typeof value === 'string' && value.length >= 32;
+
+function unlinkQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // Not written, or already moved into place.
+  }
 }
