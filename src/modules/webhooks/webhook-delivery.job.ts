@@ -21,6 +21,8 @@ import { AttemptFields, AttemptRecord, WebhooksRepository } from './webhooks.rep
 export class WebhookDeliveryJob implements OnModuleInit {
   private readonly logger = new Logger('Webhooks');
   private readonly policy: RetryPolicy;
+  /** Endpoints whose unreadable secret was reported: once each, not at every attempt. */
+  private readonly warnedUnreadable = new Set<string>();
 
   constructor(
     private readonly jobs: JobsService,
@@ -99,16 +101,9 @@ export class WebhookDeliveryJob implements OnModuleInit {
   /** One signed POST; what became of it. */
   private async send(delivery: AttemptRecord, now: Date, signal: AbortSignal): Promise<AttemptResult> {
     const { endpoint, event } = delivery;
-    let secrets: string[];
-    try {
-      secrets = [endpoint.secret, ...(this.inOverlap(endpoint, now) ? [endpoint.previousSecret!] : [])].map(
-        (sealed) => this.secrets.open(sealed),
-      );
-    } catch (error) {
-      if (error instanceof WebhookSecretUnreadableError) {
-        return { kind: 'refused', error: error.message };
-      }
-      throw error;
+    const secrets = this.signingSecrets(endpoint, now);
+    if (secrets.length === 0) {
+      return { kind: 'refused', error: new WebhookSecretUnreadableError().message };
     }
     const body = event.body;
     const started = performance.now();
@@ -120,6 +115,24 @@ export class WebhookDeliveryJob implements OnModuleInit {
     );
     this.metrics.observe(outcomeOf(result), (performance.now() - started) / 1000);
     return result;
+  }
+
+  /**
+   * The secrets this WEBHOOK_SECRET_KEY opens: the current one, and the previous one during its overlap.
+   * One sealed under an earlier key is left out, so that a single rotation repairs an endpoint at once.
+   */
+  private signingSecrets(endpoint: AttemptRecord['endpoint'], now: Date): string[] {
+    const sealed = [endpoint.secret, ...(this.inOverlap(endpoint, now) ? [endpoint.previousSecret!] : [])];
+    const opened = sealed.map((secret) => this.secrets.tryOpen(secret));
+    const readable = opened.filter((secret) => secret !== undefined);
+    if (readable.length > 0 && readable.length < opened.length && !this.warnedUnreadable.has(endpoint.id)) {
+      this.warnedUnreadable.add(endpoint.id);
+      this.logger.warn(
+        `Webhook ${endpoint.id}: its ${opened[0] === undefined ? 'current' : 'previous'} signing secret ` +
+          'cannot be decrypted (WEBHOOK_SECRET_KEY changed): signing without it',
+      );
+    }
+    return readable;
   }
 
   private inOverlap(endpoint: AttemptRecord['endpoint'], now: Date): boolean {

@@ -31,6 +31,12 @@ describe(WebhookSecretBox.name, () => {
     );
     expect(() => box.open('plain text')).toThrow(WebhookSecretUnreadableError);
   });
+
+  it('tells a secret it cannot open by undefined, without throwing', () => {
+    const secret = newSigningSecret();
+    expect(box.tryOpen(box.seal(secret))).toBe(secret);
+    expect(boxWith('another-webhook-secret-key-0123456789ab').tryOpen(box.seal(secret))).toBeUndefined();
+  });
 });
 
 describe(signedHeaders.name, () => {

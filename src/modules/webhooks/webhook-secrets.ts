@@ -61,4 +61,16 @@ export class WebhookSecretBox {
       throw error instanceof SealedBoxUnreadableError ? new WebhookSecretUnreadableError() : error;
     }
   }
+
+  /** The secret, or undefined when it was sealed under another key (or altered). */
+  tryOpen(stored: string): string | undefined {
+    try {
+      return this.open(stored);
+    } catch (error) {
+      if (error instanceof WebhookSecretUnreadableError) {
+        return undefined;
+      }
+      throw error;
+    }
+  }
 }
