@@ -4,6 +4,7 @@ import { AppConfig } from '../config/config.module';
 import { EmbeddedDatabase } from './embedded-database';
 import { applyMigrations } from './migrator';
 import { connectionOptions } from './pg-connection';
+import { SchemaState } from './schema-state';
 
 /**
  * PGlite is a single PostgreSQL session: more connections add no throughput, and its socket server
@@ -18,12 +19,15 @@ export const EMBEDDED_CONNECTIONS = 4;
  */
 export class DatabaseConnection {
   readonly pool: pg.Pool;
+  /** Whether the database has this code's migrations, where the service does not apply them itself. */
+  readonly schema: SchemaState;
 
   constructor(
     readonly options: pg.PoolConfig,
     readonly embedded?: EmbeddedDatabase,
   ) {
     this.pool = new pg.Pool({ ...options, verify: forgetPreparedStatements });
+    this.schema = new SchemaState(this.pool);
     // An idle connection that breaks (a database restart) is dropped by the pool; it must not crash us.
     this.pool.on('error', (error) =>
       new Logger(DatabaseConnection.name).warn(`Idle connection lost: ${error.message}`),
@@ -32,7 +36,8 @@ export class DatabaseConnection {
 
   /**
    * Connects to DATABASE_URL, or starts the embedded database in DATA_DIR, and applies pending
-   * migrations where that is asked for (always on the embedded database).
+   * migrations where that is asked for (always on the embedded database); otherwise compares them
+   * with this code's.
    */
   static async open(config: AppConfig): Promise<DatabaseConnection> {
     const logger = new Logger(DatabaseConnection.name);
@@ -56,6 +61,9 @@ export class DatabaseConnection {
       logger.log(
         applied.length ? `Applied migrations: ${applied.join(', ')}` : 'Database schema is up to date',
       );
+    } else {
+      // Not ours to migrate: without this code's migrations it starts, and refuses requests until they are.
+      await connection.schema.verify();
     }
     return connection;
   }

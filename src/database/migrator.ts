@@ -39,10 +39,43 @@ export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
   );
 }
 
-interface AppliedRow {
+export interface AppliedRow {
   migration_name: string;
   checksum: string;
   finished_at: Date | null;
+}
+
+const APPLIED_ROWS =
+  'SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL';
+
+/** The history of a database: every migration begun and not rolled back; none without a history table. */
+export async function appliedMigrations(db: pg.Pool | pg.ClientBase): Promise<AppliedRow[]> {
+  const { rows } = await db.query<{ present: boolean }>(
+    `SELECT to_regclass('_prisma_migrations') IS NOT NULL AS present`,
+  );
+  return rows[0].present ? (await db.query<AppliedRow>(APPLIED_ROWS)).rows : [];
+}
+
+/** How a database's history stands against the migrations this code ships. */
+export interface MigrationHistory {
+  /** Shipped and not applied (a failed one included: it is not applied either). */
+  pending: string[];
+  /** Applied, and not among the shipped ones: newer code migrated the database. */
+  unknown: string[];
+}
+
+export function compareHistory(
+  migrations: Pick<Migration, 'name'>[],
+  applied: AppliedRow[],
+): MigrationHistory {
+  const finished = new Set(
+    applied.filter((row) => row.finished_at !== null).map((row) => row.migration_name),
+  );
+  const shipped = new Set(migrations.map((migration) => migration.name));
+  return {
+    pending: migrations.map((migration) => migration.name).filter((name) => !finished.has(name)),
+    unknown: [...new Set(applied.map((row) => row.migration_name))].filter((name) => !shipped.has(name)),
+  };
 }
 
 export class MigrationError extends Error {
@@ -55,15 +88,15 @@ export class MigrationError extends Error {
  * does not have (the database is ahead of it, as after a rollback of the code).
  */
 function assertHistoryKnown(migrations: Migration[], applied: AppliedRow[]): void {
+  const [unknown] = compareHistory(migrations, applied).unknown;
+  if (unknown !== undefined) {
+    throw new MigrationError(
+      `The database has migration ${unknown}, which this code does not know: it is newer than the code`,
+    );
+  }
   const known = new Map(migrations.map((migration) => [migration.name, migration]));
   for (const row of applied) {
-    const migration = known.get(row.migration_name);
-    if (!migration) {
-      throw new MigrationError(
-        `The database has migration ${row.migration_name}, which this code does not know: it is newer than the code`,
-      );
-    }
-    if (row.finished_at !== null && row.checksum !== migration.checksum) {
+    if (row.finished_at !== null && row.checksum !== known.get(row.migration_name)?.checksum) {
       throw new MigrationError(
         `Migration ${row.migration_name} was edited after it was applied (checksum differs): restore the file, or add a new migration`,
       );
@@ -90,9 +123,7 @@ export async function applyMigrations(
   try {
     await client.query('SELECT pg_advisory_lock($1)', [PRISMA_ADVISORY_LOCK]);
     await client.query(HISTORY_TABLE);
-    const { rows } = await client.query<AppliedRow>(
-      'SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL',
-    );
+    const { rows } = await client.query<AppliedRow>(APPLIED_ROWS);
     const applied = new Map(rows.map((row) => [row.migration_name, row]));
     assertHistoryKnown(pending, rows);
     const done: string[] = [];

@@ -25,7 +25,13 @@ export class HealthController {
 
   @Get('ready')
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'Readiness: the service and its database can take requests' })
+  @ApiOperation({
+    summary: 'Readiness: the service and its database can take requests',
+    description:
+      'Not ready (503 `NOT_READY`, the detail says why) while shutting down, while the database does not ' +
+      'answer, and while it does not have exactly the migrations of this version (the detail names the ' +
+      'pending or unknown ones and the command to run).',
+  })
   @ApiOkResponse({ type: HealthStatusDto, description: 'Ready: every dependency answered' })
   @ApiProblems(new NotReadyError('the database does not answer'))
   ready(): Promise<HealthStatusDto> {

@@ -2,7 +2,9 @@ import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { Lifecycle } from '../common/lifecycle/lifecycle';
 import { RedisService } from '../common/redis/redis.service';
+import { DatabaseConnection } from '../database/database-connection';
 import { DatabaseHealthIndicator } from '../database/database.health';
+import { describeHistory } from '../database/schema-state';
 import { HealthCheckDto, HealthStatusDto } from './health.dto';
 import { NotReadyError } from './health.errors';
 
@@ -13,6 +15,7 @@ export class HealthService {
     private readonly database: DatabaseHealthIndicator,
     private readonly lifecycle: Lifecycle,
     private readonly redis: RedisService,
+    private readonly connection: DatabaseConnection,
   ) {}
 
   async live(): Promise<HealthStatusDto> {
@@ -33,11 +36,23 @@ export class HealthService {
       }
       throw error;
     }
+    await this.assertMigrated();
     // Reported, never required: without Redis the service runs on process memory (README, instances).
     if (this.redis.enabled) {
       status.checks.redis = { status: this.redis.available && this.redis.listening ? 'up' : 'down' };
     }
     return status;
+  }
+
+  /** Looks at the database's history again while it lacks (or exceeds) this code's migrations. */
+  private async assertMigrated(): Promise<void> {
+    const { schema } = this.connection;
+    const serving = await schema.refresh().catch(() => {
+      throw new NotReadyError('database unavailable');
+    });
+    if (!serving) {
+      throw new NotReadyError(`database not migrated, ${describeHistory(schema.history)}`);
+    }
   }
 }
 

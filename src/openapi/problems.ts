@@ -9,7 +9,14 @@ import {
   RateLimitedError,
   RequestValidationError,
 } from '../common/errors/domain-error';
-import { DATABASE_UNAVAILABLE, INVALID_URL, problemBody, URI_TOO_LONG } from '../common/errors/problem';
+import {
+  DATABASE_UNAVAILABLE,
+  databaseNotMigrated,
+  INVALID_URL,
+  problemBody,
+  URI_TOO_LONG,
+} from '../common/errors/problem';
+import { needsMigratedDatabase } from '../database/migration-gate';
 import { InvalidCursorError } from '../common/pagination/cursor-codec';
 import {
   DocumentedProblem,
@@ -56,6 +63,10 @@ const RATE_LIMITED = of(
 const INTERNAL = fixed(500, 'INTERNAL_ERROR', 'An unexpected error occurred.');
 const PAYLOAD_TOO_LARGE = fixed(413, 'PAYLOAD_TOO_LARGE', 'Request body is too large');
 const UNSUPPORTED_MEDIA_TYPE = fixed(415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported Media Type: text/plain');
+const DATABASE_NOT_MIGRATED = databaseNotMigrated({
+  pending: ['20261201223027_admin_and_audit'],
+  unknown: [],
+});
 
 /** The parameters and body fields of an operation, to name one in its validation example. */
 function inputNames(operation: OperationObject, document: OpenAPIObject): string[] {
@@ -110,6 +121,9 @@ function problemsOf(traits: OperationTraits, document: OpenAPIObject): Documente
     problems.push(of(new IdempotencyInFlightError()), of(new IdempotencyKeyReusedError()));
   }
   problems.push(...declared, RATE_LIMITED, INTERNAL, DATABASE_UNAVAILABLE);
+  if (needsMigratedDatabase(traits.path)) {
+    problems.push(DATABASE_NOT_MIGRATED);
+  }
   // One entry per code (a declared one wins over a generic one: its message fits the operation).
   return [...new Map(problems.map((problem) => [`${problem.status} ${problem.code}`, problem])).values()];
 }

@@ -46,15 +46,16 @@ export async function onServer(url: string, sql: string): Promise<void> {
 
 /**
  * A fresh, migrated database: on the PostgreSQL server of TEST_DATABASE_URL, a copy of the template
- * that global setup migrated; otherwise an in-memory PGlite served on a loopback port.
+ * that global setup migrated; otherwise an in-memory PGlite served on a loopback port. With `empty`, one
+ * that no migration has touched.
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase({ empty = false } = {}): Promise<TestDatabase> {
   const server = serverUrl();
   if (server) {
     assertTestDatabase(server);
     const name = `${databaseName(server)}_${randomBytes(6).toString('hex')}`;
     assertTestDatabase(withDatabase(server, name));
-    await onServer(server, `CREATE DATABASE "${name}" TEMPLATE "${templateName(server)}"`);
+    await onServer(server, `CREATE DATABASE "${name}"${empty ? '' : ` TEMPLATE "${templateName(server)}"`}`);
     return {
       url: withDatabase(server, name),
       settings: { DATABASE_URL: withDatabase(server, name) },
@@ -62,7 +63,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     };
   }
   const embedded = await EmbeddedDatabase.start(IN_MEMORY, EMBEDDED_CONNECTIONS);
-  await applyMigrations(embedded.connection);
+  if (!empty) {
+    await applyMigrations(embedded.connection);
+  }
   const { host, port, user, database } = embedded.connection;
   const url = `postgresql://${user}@${host}:${port}/${database}`;
   return {

@@ -2,6 +2,8 @@ import { STATUS_CODES } from 'node:http';
 import { HttpException } from '@nestjs/common';
 import { isDatabaseUnavailable } from '../../database/database-unavailable';
 import { classifyPrismaError } from '../../database/prisma-errors';
+import type { MigrationHistory } from '../../database/migrator';
+import { describeHistory } from '../../database/schema-state';
 import { DomainError, ErrorKind, FieldError, RateLimitedError, UnauthenticatedError } from './domain-error';
 
 export interface Problem {
@@ -56,6 +58,19 @@ export const DATABASE_UNAVAILABLE: Problem = {
   detail: 'The database is unavailable. Try again shortly.',
   retryAfter: DATABASE_RETRY_AFTER_SECONDS,
 };
+
+/** Seconds a client is asked to wait while the database lacks this version's migrations: someone must run them. */
+const NOT_MIGRATED_RETRY_AFTER_SECONDS = 30;
+
+/** An API request while the database does not have exactly this version's migrations (schema-state.ts). */
+export function databaseNotMigrated(history: MigrationHistory): Problem {
+  return {
+    status: 503,
+    code: 'DATABASE_NOT_MIGRATED',
+    detail: `The database is not migrated for this version: ${describeHistory(history)}.`,
+    retryAfter: NOT_MIGRATED_RETRY_AFTER_SECONDS,
+  };
+}
 
 /** Refusals Fastify makes before routing: a path segment over the length limit, a URL not in UTF-8. */
 export const URI_TOO_LONG: Problem = {
