@@ -21,15 +21,25 @@ describe('mail rendering and the outbox', () => {
     expect(content.html).not.toContain('<Homes>');
   });
 
-  it('writes each mail to the outbox as an .eml file a mail reader parses', async () => {
+  it('writes each mail to the outbox as an .eml file a mail reader parses, and its text beside it', async () => {
     const directory = await mkdtemp(path.join(tmpdir(), 'outbox-'));
     try {
       const mailer = new OutboxMailer(path.join(directory, 'outbox'), 'Acme <no-reply@example.test>');
-      const content = renderMail({ to: 'bob@example.com', template: 'password-changed', vars: {} }, BRAND);
+      const link = `https://app.example.test/reset-password?token=${'t'.repeat(80)}`;
+      const content = renderMail(
+        { to: 'bob@example.com', template: 'password-reset', vars: { link } },
+        BRAND,
+      );
       await mailer.send({ to: 'bob@example.com', ...content });
-      const files = await readdir(path.join(directory, 'outbox'));
-      expect(files).toEqual([expect.stringMatching(/\.eml$/)]);
-      const parsed = await simpleParser(await readFile(path.join(directory, 'outbox', files[0])));
+      const files = (await readdir(path.join(directory, 'outbox'))).sort();
+      expect(files).toEqual([expect.stringMatching(/\.eml$/), files[0].replace(/\.eml$/, '.txt')]);
+      const eml = await readFile(path.join(directory, 'outbox', files[0]));
+      // The mail as sent is quoted-printable: the link is cut and its '=' escaped.
+      expect(eml.toString()).not.toContain(link);
+      const text = await readFile(path.join(directory, 'outbox', files[1]), 'utf8');
+      expect(text).toBe(`To: bob@example.com\nSubject: ${content.subject}\n\n${content.text}`);
+      expect(text.split('\n')).toContain(link);
+      const parsed = await simpleParser(eml);
       expect(parsed.subject).toBe(content.subject);
       expect(parsed.text?.trim()).toBe(content.text.trim());
       expect(parsed.html).toContain('<p>');

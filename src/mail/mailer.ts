@@ -43,8 +43,9 @@ export class SmtpMailer extends Mailer {
 
 /**
  * Without SMTP_URL (the embedded default, development): each mail is written as an `.eml` file in
- * `directory`, as a mail server would have received it, and its subject logged. Never its text,
- * which may hold a link that works.
+ * `directory`, as a mail server would have received it, with its plain text beside it in a `.txt` file
+ * (the `.eml` text is quoted-printable, where a link cannot be copied), and its subject logged. Never
+ * its text, which may hold a link that works.
  */
 export class OutboxMailer extends Mailer {
   private readonly logger = new Logger('Mail');
@@ -61,9 +62,11 @@ export class OutboxMailer extends Mailer {
   async send(mail: OutgoingMail): Promise<void> {
     const info = (await this.transport.sendMail(mail)) as { message: Buffer; messageId: string };
     await mkdir(this.directory, { recursive: true });
-    const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${info.messageId.replace(/[^\w.-]/g, '')}.eml`;
+    const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${info.messageId.replace(/[^\w.-]/g, '')}`;
     const file = path.join(this.directory, name);
-    await writeFile(file, info.message, { mode: 0o600 });
-    this.logger.log(`Mail "${mail.subject}" written to ${file}`);
+    const readable = `To: ${mail.to}\nSubject: ${mail.subject}\n\n${mail.text}`;
+    await writeFile(`${file}.txt`, readable.endsWith('\n') ? readable : `${readable}\n`, { mode: 0o600 });
+    await writeFile(`${file}.eml`, info.message, { mode: 0o600 });
+    this.logger.log(`Mail "${mail.subject}" written to ${file}.eml (its text: ${name}.txt)`);
   }
 }
