@@ -19,7 +19,7 @@ const prismaOnlyInRepositories = {
 export default tseslint.config(
   {
     ignores: [
-      'dist/**',
+      '**/dist/**',
       'coverage/**',
       'node_modules/**',
       '.data/**',
