@@ -32,7 +32,7 @@ import { AppConfig, ConfigOptions } from './config/config.module';
 import { Environment, validateEnvironment } from './config/environment';
 import { HttpMetrics } from './metrics/http-metrics';
 import { buildOpenApiDocument } from './openapi/openapi.document';
-import { migrationGate } from './database/migration-gate';
+import { refuseUntilMigrated } from './database/migration-gate';
 import { RealtimeAdapter } from './realtime/realtime.adapter';
 import { registerPhotoUploads } from './modules/photos/photo-upload';
 
@@ -124,7 +124,7 @@ export function configureApp(app: NestFastifyApplication): void {
     }
     done();
   });
-  fastify.addHook('onRequest', migrationGate(app)); // 503 DATABASE_NOT_MIGRATED (database/schema-state.ts)
+  refuseUntilMigrated(app); // an onRequest hook only while the database lacks migrations (schema-state.ts)
   // A 201 says where the created resource lives (common/http/location.ts); a conditional route's answer
   // carries its entity tag, or is a 304 (common/http/conditional.ts).
   fastify.addHook('onSend', (request, reply, payload, done) => {

@@ -1,5 +1,4 @@
-import type { INestApplicationContext } from '@nestjs/common';
-import type { onRequestHookHandler } from 'fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { databaseNotMigrated, type Problem, toProblem } from '../common/errors/problem';
 import { writeProblem } from '../common/errors/problem-details.filter';
 import { DatabaseConnection } from './database-connection';
@@ -13,21 +12,28 @@ export function needsMigratedDatabase(route: string | undefined): boolean {
 }
 
 /**
- * The `onRequest` hook that answers API requests 503 DATABASE_NOT_MIGRATED while the database does not
- * have exactly this code's migrations (src/database/schema-state.ts). Once it has, a boolean read.
+ * Where the database did not have exactly this code's migrations at start, adds the `onRequest` hook that
+ * answers API requests 503 DATABASE_NOT_MIGRATED until it has (src/database/schema-state.ts), then reads
+ * a boolean. A database that matched at start needs no hook: it stays matched for this process.
  */
-export function migrationGate(app: INestApplicationContext): onRequestHookHandler {
+export function refuseUntilMigrated(app: NestFastifyApplication): void {
   const { schema } = app.get(DatabaseConnection);
-  return (request, reply, done) => {
-    if (schema.serving || !needsMigratedDatabase(request.routeOptions.url)) {
-      done();
-      return;
-    }
-    const refuse = (problem: Problem) =>
-      writeProblem(reply, problem, request.url.split('?')[0], String(request.id));
-    schema.refresh(RECHECK_INTERVAL_MS).then(
-      (serving) => (serving ? done() : refuse(databaseNotMigrated(schema.history))),
-      (error: unknown) => refuse(toProblem(error)),
-    );
-  };
+  if (schema.serving) {
+    return;
+  }
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) => {
+      if (schema.serving || !needsMigratedDatabase(request.routeOptions.url)) {
+        done();
+        return;
+      }
+      const refuse = (problem: Problem) =>
+        writeProblem(reply, problem, request.url.split('?')[0], String(request.id));
+      schema.refresh(RECHECK_INTERVAL_MS).then(
+        (serving) => (serving ? done() : refuse(databaseNotMigrated(schema.history))),
+        (error: unknown) => refuse(toProblem(error)),
+      );
+    });
 }
