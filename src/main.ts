@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { createApp, environment } from './app.setup';
 import { shutDownOnSignals } from './common/lifecycle/graceful-shutdown';
 import { PortInUseError, assertPortFree, describeListening } from './common/lifecycle/listen';
-import { AppConfig } from './config/config.module';
+import { AppConfig, secretWarnings } from './config/config.module';
 import { ConfigurationError } from './config/environment';
 import { DataDirBusyError, assertDataDirFree } from './database/data-dir-lock';
 import { IN_MEMORY } from './database/embedded-database';
@@ -20,19 +20,14 @@ async function bootstrap(): Promise<void> {
   const config = app.get(AppConfig);
   limitHeapGrowth(config.get('HEAP_GROWTH_PERCENT', { infer: true }));
   const logger = new Logger('Bootstrap');
-  for (const name of config.get('generatedSecrets', { infer: true })) {
-    logger.warn(
-      `${name} is not set: generated a random one for this run (${LOST_ON_RESTART[name] ?? 'tokens'} will not survive a restart)`,
-    );
+  for (const warning of secretWarnings(config)) {
+    logger.warn(warning);
   }
   // SIGTERM/SIGINT: stop accepting, finish in-flight requests, then close the pool and the database.
   shutDownOnSignals(app, { graceMs: config.get('SHUTDOWN_GRACE_MS', { infer: true }) });
   await app.listen(config.get('PORT', { infer: true }), config.get('HOST', { infer: true }));
   logger.log(`Listening on ${describeListening(app.getHttpServer())}; docs at /docs`);
 }
-
-/** What each generated secret protects, for the warning that it will not outlive this run. */
-const LOST_ON_RESTART: Record<string, string> = { WEBHOOK_SECRET_KEY: "webhooks' signing secrets" };
 
 /**
  * V8 lets the old space grow to 4x what survived the last full collection on a machine with much
