@@ -8,10 +8,8 @@ function methodNotAllowed(method: string, allowed: string[]): Problem {
 }
 
 import { existsSync, readFileSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import helmet from 'helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -26,6 +24,7 @@ import { addLocation } from './common/http/location';
 import { answerConditionally } from './common/http/conditional';
 import { REQUEST_ID_HEADER, requestIdOf } from './common/http/request-id';
 import { isNoStore } from './common/http/no-store';
+import { SecurityHeaders } from './common/http/security-headers';
 import { Lifecycle } from './common/lifecycle/lifecycle';
 import { logRequest } from './common/http/request-log';
 import { AppConfig, ConfigOptions } from './config/config.module';
@@ -101,11 +100,11 @@ export function configureApp(app: NestFastifyApplication): void {
   const lifecycle = app.get(Lifecycle);
   const fastify = app.getHttpAdapter().getInstance();
 
-  const headers = securityHeaders();
+  const headers = new SecurityHeaders();
   const allowed = new AllowedMethods();
   fastify.addHook('onRoute', (route) => allowed.add(route.method, route.url));
   fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.headers(headers).header(REQUEST_ID_HEADER, request.id);
+    void reply.headers(headers.of(request)).header(REQUEST_ID_HEADER, request.id);
     if (isNoStore(request)) {
       void reply.header('cache-control', 'no-store');
     }
@@ -164,34 +163,6 @@ export function configureApp(app: NestFastifyApplication): void {
     });
   }
   setUpDocs(app);
-}
-
-/**
- * Helmet's security headers for our policy. They depend on nothing in the request, so helmet runs once,
- * here, against a recorder, and each response gets the same set in one call: no middleware (a dozen
- * nested calls, each validating its header again) on every request.
- */
-function securityHeaders(): Record<string, string> {
-  const headers: Record<string, string> = {};
-  const recorder = {
-    setHeader: (name: string, value: string | number) => (headers[name.toLowerCase()] = String(value)),
-    removeHeader: (name: string) => delete headers[name.toLowerCase()],
-  };
-  helmet({
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-      },
-    },
-  })({} as IncomingMessage, recorder as unknown as ServerResponse, (error?: unknown) => {
-    if (error) {
-      throw new Error('helmet failed', { cause: error });
-    }
-  });
-  return headers;
 }
 
 /** The AsyncAPI document of the realtime events, as committed at the repository's root. */
