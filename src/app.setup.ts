@@ -24,6 +24,7 @@ import { addLocation } from './common/http/location';
 import { answerConditionally } from './common/http/conditional';
 import { REQUEST_ID_HEADER, requestIdOf } from './common/http/request-id';
 import { isNoStore } from './common/http/no-store';
+import { discardOversizedBody } from './common/http/oversized-body';
 import { SecurityHeaders } from './common/http/security-headers';
 import { Lifecycle } from './common/lifecycle/lifecycle';
 import { logRequest } from './common/http/request-log';
@@ -134,6 +135,15 @@ export function configureApp(app: NestFastifyApplication): void {
     metrics.observe(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
     logRequest(PinoLogger.root, request, reply);
     done();
+  });
+  // A body over the limit: its 413 waits for the rest of the body (common/http/oversized-body.ts).
+  const bodyLimit = config.get('BODY_LIMIT', { infer: true });
+  fastify.addHook('onError', (request, _reply, error, done) => {
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      discardOversizedBody(request.raw, bodyLimit, done);
+    } else {
+      done();
+    }
   });
   // Text with NUL or unpaired surrogates, anywhere in a request, is refused before validation.
   fastify.addHook('preValidation', (request, _reply, done) => {
