@@ -26,6 +26,7 @@ import { REQUEST_ID_HEADER, requestIdOf } from './common/http/request-id';
 import { isNoStore } from './common/http/no-store';
 import { discardOversizedBody } from './common/http/oversized-body';
 import { SecurityHeaders } from './common/http/security-headers';
+import { hasInvalidQueryEncoding } from './common/http/url-encoding';
 import { Lifecycle } from './common/lifecycle/lifecycle';
 import { logRequest } from './common/http/request-log';
 import { AppConfig, ConfigOptions } from './config/config.module';
@@ -111,6 +112,11 @@ export function configureApp(app: NestFastifyApplication): void {
     }
     if (lifecycle.draining) {
       void reply.header('connection', 'close');
+    }
+    // The router checks the path's encoding (frameworkErrors); the query's is checked here.
+    if (hasInvalidQueryEncoding(request.url)) {
+      writeProblem(reply, INVALID_URL, request.url.split('?')[0], String(request.id));
+      return;
     }
     if (request.routeOptions.url === undefined) {
       // No route for this method and path: a 405 when the path has others (RFC 9110 15.5.6).

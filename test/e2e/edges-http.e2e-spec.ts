@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from 'node:net';
+import { AuthService } from '../../src/modules/auth/auth.service';
+import { type RegisteredUser, registerUser } from '../factories/users';
 import { useTestApp } from '../helpers/test-app';
 
 const MB = 1024 * 1024;
@@ -124,6 +126,41 @@ describe('HTTP edges', () => {
       expect(answer).toMatch(/\r\nconnection: close\r\n/i);
       expect(answer).toContain('"code":"PAYLOAD_TOO_LARGE"');
       expect(Date.now() - started).toBeLessThan(5000);
+    });
+  });
+
+  describe('percent-encoding of the query string', () => {
+    let admin: RegisteredUser;
+
+    beforeAll(async () => {
+      admin = await registerUser(server.api);
+      await server.app.get(AuthService).promoteAdmin(admin.email);
+    });
+
+    it.each(['/v1/posts?q=%FF', '/v1/posts?city=%C3%28', '/v1/posts?q=%zz', '/v1/users?q=%FF'])(
+      'refuses %s (not UTF-8) with 400 INVALID_URL',
+      async (path) => {
+        const response = await server.api.get(path, {
+          token: admin.accessToken,
+          invalid: 'a query that is not UTF-8',
+        });
+        expect(response.status).toBe(400);
+        expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        expect(response.body).toMatchObject({
+          status: 400,
+          code: 'INVALID_URL',
+          instance: path.split('?')[0],
+        });
+      },
+    );
+
+    it('reads a valid encoding, in the query as in the path', async () => {
+      const posts = await server.api.get('/v1/posts?q=%C3%A9');
+      expect(posts.status).toBe(200);
+      const users = await server.api.get(`/v1/users?q=${encodeURIComponent('é ü')}`, {
+        token: admin.accessToken,
+      });
+      expect(users.status).toBe(200);
     });
   });
 });
