@@ -110,7 +110,10 @@ function problemsOf(traits: OperationTraits, document: OpenAPIObject): Documente
     problems.push(of(new InvalidAccessTokenError(traits.public ? 'invalid' : 'missing')));
     if (traits.scope) {
       problems.push(of(new InvalidApiKeyError()), of(new InsufficientScopeError(traits.scope)));
-    } else if (!traits.public) {
+    } else if (traits.public) {
+      // A public read checks a key that is sent, as it checks a bearer token.
+      problems.push(of(new InvalidApiKeyError()));
+    } else {
       problems.push(of(new ApiKeyNotAcceptedError()));
     }
     if (traits.roles) {

@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { AuthService } from '../../src/modules/auth/auth.service';
+import { createAccountWithMembers, createApiKey } from '../factories/accounts';
+import { createPost } from '../factories/posts';
 import { type RegisteredUser, registerUser } from '../factories/users';
 import { useTestApp } from '../helpers/test-app';
 
@@ -161,6 +163,54 @@ describe('HTTP edges', () => {
         token: admin.accessToken,
       });
       expect(users.status).toBe(200);
+    });
+  });
+
+  describe('credentials on public reads', () => {
+    let paths: string[];
+    let key: string;
+
+    beforeAll(async () => {
+      const user = await registerUser(server.api);
+      const post = await createPost(server.api, user.accessToken);
+      await server.api.put('/v1/users/me/profile', { bio: 'Hello' }, { token: user.accessToken });
+      paths = [
+        '/v1/posts',
+        `/v1/posts/${post.id}`,
+        `/v1/users/${user.id}`,
+        `/v1/users/${user.id}/profile`,
+        `/v1/users/${user.id}/posts`,
+      ];
+      const account = await createAccountWithMembers(server.api);
+      key = await createApiKey(server.api, account.id, account.owner.accessToken, ['posts:read']);
+    });
+
+    it('answers every public read without a credential', async () => {
+      for (const path of paths) {
+        expect([path, (await server.api.get(path)).status]).toEqual([path, 200]);
+      }
+    });
+
+    it('judges a bad API key as a bad bearer token: 401 on every public read', async () => {
+      for (const path of paths) {
+        const bearer = await server.api.get(path, { headers: { authorization: 'Bearer garbage' } });
+        expect([path, bearer.status]).toEqual([path, 401]);
+        const apiKey = await server.api.get(path, {
+          headers: { 'x-api-key': 'garbage' },
+          invalid: 'a garbage API key',
+        });
+        expect([path, apiKey.status, apiKey.body.code]).toEqual([path, 401, 'INVALID_API_KEY']);
+      }
+    });
+
+    it('serves every public read to a valid API key', async () => {
+      for (const path of paths) {
+        const response = await server.api.get(path, {
+          headers: { 'x-api-key': key },
+          invalid: 'an API key where the document lists none',
+        });
+        expect([path, response.status]).toEqual([path, 200]);
+      }
     });
   });
 });

@@ -40,9 +40,10 @@ const tokenFailure = (info: unknown): InvalidAccessTokenError =>
 
 /**
  * Global: who is calling. A bearer token (people) or, on routes marked `@AcceptsApiKey(scope)`, an
- * `X-API-Key` (integrators) with that scope; a key on another route is refused (403), except on a
- * public one, which ignores it. `@Public()` routes take anonymous callers, yet check a bearer token
- * that is sent; `@Anonymous()` routes read no credentials at all.
+ * `X-API-Key` (integrators) with that scope; a key on another route is refused (403). `@Public()`
+ * routes take anonymous callers, yet check a credential that is sent, bearer token or API key alike
+ * (a bad one is a 401; a good key needs no scope where the route asks none); `@Anonymous()` routes
+ * read no credentials at all.
  */
 @Injectable()
 export class AuthenticationGuard implements CanActivate {
@@ -65,14 +66,14 @@ export class AuthenticationGuard implements CanActivate {
     if (request.headers.authorization !== undefined) {
       return (await this.bearer.canActivate(context)) as boolean;
     }
-    if (request.headers[API_KEY_HEADER] !== undefined && !(isPublic && !scopes)) {
-      if (!scopes) {
+    if (request.headers[API_KEY_HEADER] !== undefined) {
+      if (!scopes && !isPublic) {
         throw new ApiKeyNotAcceptedError();
       }
       await this.apiKey.canActivate(context);
       const caller = request.user;
       const missing =
-        caller?.kind === 'api-key' ? scopes.find((scope) => !caller.scopes.includes(scope)) : undefined;
+        caller?.kind === 'api-key' ? scopes?.find((scope) => !caller.scopes.includes(scope)) : undefined;
       if (missing) {
         throw new InsufficientScopeError(missing);
       }
