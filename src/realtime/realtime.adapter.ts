@@ -2,11 +2,11 @@ import type { IncomingMessage } from 'node:http';
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
-import Redis from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 import { Lifecycle } from '../common/lifecycle/lifecycle';
 import { AppConfig } from '../config/config.module';
 import { RealtimeMetrics } from './realtime.metrics';
+import { RealtimeRedis } from './realtime-redis';
 
 /** Where Socket.IO answers, on the HTTP port. */
 export const REALTIME_PATH = '/v1/realtime';
@@ -26,7 +26,7 @@ const MAX_RECONNECT_DELAY_MS = 1000;
  * logs the failed publish and emits to this instance's sockets anyway.
  */
 export class RealtimeAdapter extends IoAdapter {
-  private redis?: Redis;
+  private redis?: RealtimeRedis;
 
   constructor(private readonly app: INestApplicationContext) {
     super(app);
@@ -51,10 +51,12 @@ export class RealtimeAdapter extends IoAdapter {
     if (url !== undefined) {
       const prefix = `${config.get('REDIS_PREFIX', { infer: true })}realtime`;
       const metrics = this.app.get(RealtimeMetrics);
-      // A connection of its own (the adapter blocks on XREAD), without the command timeout of the
-      // shared one; queued commands fail after one reconnection attempt, so nothing piles up.
-      this.redis = new Redis(url, {
-        maxRetriesPerRequest: 1,
+      // Connections of its own (the adapter blocks on XREAD), without the command timeout of the
+      // shared ones. A publish while Redis is down fails at once (no offline queue, no retry), so
+      // local delivery never waits for it; Redis down at start or later is the same outage.
+      this.redis = new RealtimeRedis(url, {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
         connectTimeout: config.get('REDIS_CONNECT_TIMEOUT_MS', { infer: true }),
         retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, MAX_RECONNECT_DELAY_MS),
       });
@@ -78,6 +80,6 @@ export class RealtimeAdapter extends IoAdapter {
   /** Runs once, at `app.close()`: the Redis connection goes with the server. */
   override async dispose(): Promise<void> {
     await super.dispose();
-    this.redis?.disconnect();
+    this.redis?.close();
   }
 }
