@@ -224,6 +224,23 @@ describe('openapi:breaking (scripts/check-breaking.ts)', () => {
     expect(verdict.ok).toBe(true);
   });
 
+  it('counts a new example of a response as an annotation, not as an unclassified change', () => {
+    const verdict = gate(
+      plant((doc) => {
+        const responses = doc.paths['/health/live'].get.responses as Record<
+          string,
+          { content: Record<string, Record<string, unknown>> }
+        >;
+        responses['429'].content['application/problem+json'].examples = {
+          LIMITED: { summary: 'Too many', value: {} },
+        };
+      }),
+    );
+    expect(verdict.changes.length).toBeGreaterThan(0);
+    expect(verdict.changes.every((change) => change.type === 'annotation')).toBe(true);
+    expect(verdict.ok).toBe(true);
+  });
+
   it('blocks an unclassified change like a breaking one', () => {
     const discriminator = (doc: Document) =>
       (doc.components.schemas.Post.discriminator = { propertyName: 'type' });

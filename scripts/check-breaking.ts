@@ -239,6 +239,15 @@ function versionOf(doc: unknown): string {
   return typeof version === 'string' ? version : '';
 }
 
+/**
+ * Whether a change lies inside an `example` or `examples` (of a media type, a parameter or a schema):
+ * documentation, which no client depends on, though the diff library leaves additions to an `examples`
+ * map unclassified. A property that happens to be named so (`properties.examples`) is not one.
+ */
+function isExample(at: JsonPath): boolean {
+  return at.some((key, index) => (key === 'example' || key === 'examples') && at[index - 1] !== 'properties');
+}
+
 /** Every change from the released contract to the current one, the blocking ones first. */
 export function compareContracts(released: unknown, current: unknown): Change[] {
   const origins = new WeakMap<object, string>();
@@ -250,7 +259,7 @@ export function compareContracts(released: unknown, current: unknown): Change[] 
       const owner = definedIn(diff.action === 'remove' ? before : after, at, origins);
       const subject = subjectOf(at);
       return {
-        type: diff.type,
+        type: isExample(at) ? 'annotation' : diff.type,
         action: diff.action,
         location: location(at),
         subject,

@@ -28,7 +28,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the service and its database can take requests */
+        /**
+         * Readiness: the service and its database can take requests
+         * @description Not ready (503 `NOT_READY`, the detail says why) while shutting down, while the database does not answer, and while it does not have exactly the migrations of this version (the detail names the pending or unknown ones and the command to run).
+         */
         get: operations["health_ready"];
         put?: never;
         post?: never;
@@ -2395,7 +2398,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -2515,7 +2518,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -2619,7 +2622,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -2707,7 +2710,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -2802,7 +2805,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -2912,7 +2915,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3030,7 +3033,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3127,7 +3130,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3217,7 +3220,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3307,7 +3310,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3397,7 +3400,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3497,7 +3500,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3627,7 +3630,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3776,7 +3779,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3886,7 +3889,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3981,7 +3984,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4126,7 +4129,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4262,7 +4265,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4372,7 +4375,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4527,7 +4530,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4644,7 +4647,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4805,7 +4808,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4926,7 +4929,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5078,7 +5081,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5195,7 +5198,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5339,7 +5342,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5450,7 +5453,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5550,7 +5553,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5648,7 +5651,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5787,7 +5790,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5884,7 +5887,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5952,7 +5955,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description No valid credentials were given. Codes: `UNAUTHENTICATED` */
+            /** @description No valid credentials were given. Codes: `UNAUTHENTICATED`, `INVALID_API_KEY` */
             401: {
                 headers: {
                     /** @description RFC 6750 challenge: `Bearer`, or `Bearer error="invalid_token"` with an `error_description` that tells an expired token from an invalid one */
@@ -6006,7 +6009,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6147,7 +6150,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6215,7 +6218,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description No valid credentials were given. Codes: `UNAUTHENTICATED` */
+            /** @description No valid credentials were given. Codes: `UNAUTHENTICATED`, `INVALID_API_KEY` */
             401: {
                 headers: {
                     /** @description RFC 6750 challenge: `Bearer`, or `Bearer error="invalid_token"` with an `error_description` that tells an expired token from an invalid one */
@@ -6269,7 +6272,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6423,7 +6426,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6521,7 +6524,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6660,7 +6663,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6770,7 +6773,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6937,7 +6940,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7073,7 +7076,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7183,7 +7186,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7346,7 +7349,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7463,7 +7466,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7609,7 +7612,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `MEDIA_STORAGE_UNAVAILABLE`, `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `MEDIA_STORAGE_UNAVAILABLE`, `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7720,7 +7723,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7862,7 +7865,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7957,7 +7960,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8121,7 +8124,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8231,7 +8234,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8326,7 +8329,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8491,7 +8494,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8603,7 +8606,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8720,7 +8723,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8886,7 +8889,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9021,7 +9024,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9141,7 +9144,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9258,7 +9261,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9404,7 +9407,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9517,7 +9520,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9628,7 +9631,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9771,7 +9774,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9884,7 +9887,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9997,7 +10000,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -10115,7 +10118,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -10239,7 +10242,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -10344,7 +10347,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -10467,7 +10470,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -10650,7 +10653,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -10747,7 +10750,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -10859,7 +10862,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -11026,7 +11029,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -11136,7 +11139,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE` */
+            /** @description The service or a dependency is not available: try again after `Retry-After` seconds. Codes: `DATABASE_UNAVAILABLE`, `DATABASE_NOT_MIGRATED` */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
