@@ -4,14 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LOCK_FILE } from '../../src/database/data-dir-lock';
 import { ApiClient } from '../helpers/api-client';
-import {
-  freePort,
-  ProjectProcess,
-  runProcess,
-  startProcess,
-  stopProcess,
-  waitForOutput,
-} from '../helpers/processes';
+import { freePort, runProcess, ServerProcess, startServerProcess, stopProcess } from '../helpers/processes';
 import { TEST_SETTINGS } from '../helpers/test-app';
 
 /**
@@ -22,7 +15,7 @@ import { TEST_SETTINGS } from '../helpers/test-app';
 describe('one writer on the embedded data folder', () => {
   let root: string;
   let dataDir: string;
-  let server: ProjectProcess | undefined;
+  let server: ServerProcess | undefined;
   let port: number;
 
   const settings = (overrides: Record<string, string> = {}): Record<string, string | undefined> => ({
@@ -37,17 +30,16 @@ describe('one writer on the embedded data folder', () => {
     ...overrides,
   });
 
-  async function startServerProcess(): Promise<ProjectProcess> {
-    port = await freePort();
-    const started = startProcess('src/main.ts', [], settings({ PORT: String(port) }));
-    await waitForOutput(started, 'Listening on');
+  async function startServer(): Promise<ServerProcess> {
+    const started = await startServerProcess(settings());
+    port = started.port;
     return started;
   }
 
   beforeAll(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'one-writer-'));
     dataDir = path.join(root, 'data');
-    server = await startServerProcess();
+    server = await startServer();
   });
 
   afterAll(async () => {
@@ -136,7 +128,7 @@ describe('one writer on the embedded data folder', () => {
     expect(created.output).toContain('Created admin second-admin@example.com');
     expect(created.code).toBe(0);
 
-    server = await startServerProcess();
+    server = await startServer();
     const login = await new ApiClient(`http://127.0.0.1:${port}`).post('/v1/auth/login', {
       email: 'second-admin@example.com',
       password: 'correct horse battery',
@@ -152,7 +144,7 @@ describe('one writer on the embedded data folder', () => {
     server = undefined;
     expect(await readdir(dataDir)).toContain(LOCK_FILE); // left behind
 
-    server = await startServerProcess();
+    server = await startServer();
 
     expect(server.output()).toContain('Listening on');
     const health = await new ApiClient(`http://127.0.0.1:${port}`).get('/health/ready');

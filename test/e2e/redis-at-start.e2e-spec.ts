@@ -1,15 +1,14 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import net from 'node:net';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Socket } from 'socket.io-client';
 import { createChat, sendMessage } from '../factories/chats';
 import { registerUser } from '../factories/users';
 import { ApiClient } from '../helpers/api-client';
+import { freePort, startServerProcess } from '../helpers/processes';
 import { connectRealtime, Inbox } from '../helpers/realtime-client';
 import { createSharedDatabase, type SharedDatabase } from '../helpers/shared-database';
-import { startServer, TEST_SETTINGS } from '../helpers/test-app';
+import { startServer } from '../helpers/test-app';
 import { testRedisPrefix } from '../helpers/test-redis';
 
 /**
@@ -17,18 +16,9 @@ import { testRedisPrefix } from '../helpers/test-redis';
  * during an outage (before: the process ended on an unhandled MaxRetriesPerRequestError of the
  * realtime adapter's subscription, about a second after listening), and use Redis once it comes.
  */
-const ROOT = path.resolve(__dirname, '..', '..');
 const PREFIX = testRedisPrefix('redis-at-start');
 /** How long the instance must outlive its start (the old code ended within about 1.5 s of it). */
 const SURVIVE_MS = 5000;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Polls `condition` until it holds; fails after `timeoutMs`. */
 async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
@@ -39,37 +29,6 @@ async function waitFor(condition: () => Promise<boolean>, what: string, timeoutM
     }
     await sleep(100);
   }
-}
-
-/** The real server (src/main.ts) in a process of its own: an unhandled rejection ends it. */
-async function startProcess(
-  settings: Record<string, string>,
-): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      ...TEST_SETTINGS,
-      ...settings,
-      NODE_OPTIONS: '',
-      LOG_LEVEL: 'info',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 45_000;
-  while (!output.includes('Listening on')) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`the server did not start:\n${output}`);
-    }
-    await sleep(100);
-  }
-  return { child, url: `http://127.0.0.1:${port}`, output: () => output };
 }
 
 async function redisCheck(api: ApiClient): Promise<unknown> {
@@ -95,7 +54,8 @@ describe('Redis unreachable at start', () => {
       REDIS_PREFIX: PREFIX,
       JWT_SECRET: 'the-same-secret-on-every-instance-0123456789',
     } as Record<string, string>;
-    const started = await startProcess(settings);
+    // The real server in a process of its own: an unhandled rejection ends it.
+    const started = await startServerProcess(settings);
     a = { ...started, api: new ApiClient(started.url) };
     const inJest = await startServer(settings);
     b = { ...inJest, url: await inJest.app.getUrl() };

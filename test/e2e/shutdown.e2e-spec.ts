@@ -1,7 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
-import net from 'node:net';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { connectionOptions } from '../../src/database/pg-connection';
@@ -9,50 +6,14 @@ import { createPost } from '../factories/posts';
 import { registerUser } from '../factories/users';
 import { ApiClient } from '../helpers/api-client';
 import { connectRealtime, disconnection, Inbox } from '../helpers/realtime-client';
-import { TEST_SETTINGS } from '../helpers/test-app';
+import { ServerProcess, startServerProcess } from '../helpers/processes';
 import { createTestDatabase, serverUrl, TestDatabase } from '../helpers/test-database';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const GRACE_MS = 8000;
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** The real server (src/main.ts) in a process of its own, as `npm start` runs it. */
-async function startProcess(
-  database: TestDatabase,
-): Promise<{ child: ChildProcess; port: number; output: () => string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      ...TEST_SETTINGS,
-      ...database.settings,
-      NODE_OPTIONS: '',
-      LOG_LEVEL: 'info',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      SHUTDOWN_GRACE_MS: String(GRACE_MS),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 45_000;
-  while (!output.includes('Listening on')) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`the server did not start:\n${output}`);
-    }
-    await sleep(100);
-  }
-  return { child, port, output: () => output };
+function startProcess(database: TestDatabase): Promise<ServerProcess> {
+  return startServerProcess({ ...database.settings, SHUTDOWN_GRACE_MS: String(GRACE_MS) });
 }
 
 interface Answer {

@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { TEST_SETTINGS } from './test-app';
 
 /** The repository's root: the working directory of every process the tests start. */
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -19,7 +20,7 @@ export async function freePort(): Promise<number> {
 export interface ProjectProcess {
   child: ChildProcess;
   /** Standard output and error so far, interleaved. */
-  output(): string;
+  output: () => string;
   /** Resolves with the exit code once the process has ended. */
   exited: Promise<number | null>;
 }
@@ -79,4 +80,27 @@ export async function stopProcess(started: ProjectProcess, graceMs = 10_000): Pr
     }
   }
   return started.child.exitCode;
+}
+
+/** The real server (src/main.ts) in a process of its own, as `npm start` runs it, once it listens. */
+export interface ServerProcess extends ProjectProcess {
+  port: number;
+  url: string;
+}
+
+/**
+ * Starts src/main.ts on a free loopback port with the test settings and `env` (logging at `info`, so
+ * the output shows what it did), and waits until it listens.
+ */
+export async function startServerProcess(env: Record<string, string | undefined>): Promise<ServerProcess> {
+  const port = await freePort();
+  const started = startProcess('src/main.ts', [], {
+    ...TEST_SETTINGS,
+    LOG_LEVEL: 'info',
+    ...env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+  });
+  await waitForOutput(started, 'Listening on');
+  return { ...started, port, url: `http://127.0.0.1:${port}` };
 }
