@@ -20,7 +20,7 @@ COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --from=build --chown=node:node /app/asyncapi.yaml ./asyncapi.yaml
 COPY --from=build --chown=node:node /app/prisma ./prisma
-COPY --from=build --chown=node:node /app/scripts/prisma.sh /app/scripts/serve.sh ./scripts/
+COPY --from=build --chown=node:node /app/scripts/prisma.sh /app/scripts/serve.sh /app/scripts/migrate.sh ./scripts/
 COPY --from=build --chown=node:node /app/src/database/pg-connection.ts ./src/database/pg-connection.ts
 USER node
 EXPOSE 3000

@@ -75,7 +75,7 @@ describe('one writer on the embedded data folder', () => {
         'scripts/seed.ts',
         ['--users', '1', '--posts', '1', '--saves', '0', '--chats', '0', '--messages', '0'],
       ],
-      ['scripts/migrate.ts', []],
+      ['src/cli/migrate.ts', []],
     ] as const) {
       const { code, output } = await runProcess(entry, [...args], settings());
       expect({ entry, code }).toEqual({ entry, code: 1 });
@@ -160,7 +160,7 @@ describe('one writer on the embedded data folder', () => {
       JSON.stringify({ pid: 999_999_999, command: 'dist/main.js', startedAt: new Date().toISOString() }),
     );
 
-    const { code, output } = await runProcess('scripts/migrate.ts', [], settings());
+    const { code, output } = await runProcess('src/cli/migrate.ts', [], settings());
 
     expect(output).toContain(`The embedded database in ${dataDir} is up to date`);
     expect(code).toBe(0);
