@@ -442,15 +442,21 @@ describe('chats', () => {
     });
 
     it('costs the same number of queries for a page of two chats and of eight', async () => {
+      // The fewest of three requests: the job workers' polls run in this process too, and one that falls
+      // within a request adds its statements to the count.
       const countQueries = async (user: RegisteredUser): Promise<number> => {
-        const query = jest.spyOn(pg.Client.prototype, 'query');
-        try {
-          const response = await server.api.get('/v1/chats', { token: user.accessToken });
-          expect(response.status).toBe(200);
-          return query.mock.calls.length;
-        } finally {
-          query.mockRestore();
+        const counts: number[] = [];
+        for (let attempt = 0; attempt < 3; attempt++) {
+          const query = jest.spyOn(pg.Client.prototype, 'query');
+          try {
+            const response = await server.api.get('/v1/chats', { token: user.accessToken });
+            expect(response.status).toBe(200);
+            counts.push(query.mock.calls.length);
+          } finally {
+            query.mockRestore();
+          }
         }
+        return Math.min(...counts);
       };
       const [few, many, ...others] = await users(9);
       for (const [index, other] of others.entries()) {
