@@ -1,11 +1,33 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { EmbeddedDatabase, IN_MEMORY } from '../src/database/embedded-database';
 import { applyMigrations } from '../src/database/migrator';
 import { connectionOptions, withDatabase } from '../src/database/pg-connection';
-import { assertTestDatabase, onServer, serverUrl, templateName } from './helpers/test-database';
+import {
+  assertTestDatabase,
+  onServer,
+  PGLITE_TEMPLATE_VARIABLE,
+  serverUrl,
+  templateName,
+} from './helpers/test-database';
 
-/** With TEST_DATABASE_URL, migrates a template database once; each test file then copies it. */
+/**
+ * Migrates a template once; each test file then copies it: with TEST_DATABASE_URL a template database
+ * on that server, otherwise an embedded database dumped to a file that each file's PGlite loads.
+ */
 export default async function globalSetup(): Promise<void> {
   const server = serverUrl();
   if (!server) {
+    const embedded = await EmbeddedDatabase.start(IN_MEMORY, 2);
+    try {
+      await applyMigrations(embedded.connection);
+      const file = path.join(await mkdtemp(path.join(tmpdir(), 'pglite-template-')), 'migrated.tar');
+      await writeFile(file, Buffer.from(await (await embedded.dump()).arrayBuffer()));
+      process.env[PGLITE_TEMPLATE_VARIABLE] = file;
+    } finally {
+      await embedded.stop();
+    }
     return;
   }
   assertTestDatabase(server);

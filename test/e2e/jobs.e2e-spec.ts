@@ -9,6 +9,9 @@ import { startServer, TEST_SETTINGS } from '../helpers/test-app';
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 import { JOB_SETTINGS, singleAttemptQueue, STUCK_QUEUE } from '../helpers/test-queues';
 
+// Real processes start here (ts-node, seconds each on a busy machine): past the suite's 15 s default.
+jest.setTimeout(120_000);
+
 const ROOT = path.resolve(__dirname, '..', '..');
 
 /** Polls `condition` until it holds; fails after `timeoutMs`. */

@@ -7,6 +7,9 @@ import { ApiClient } from '../helpers/api-client';
 import { freePort, runProcess, ServerProcess, startServerProcess, stopProcess } from '../helpers/processes';
 import { TEST_SETTINGS } from '../helpers/test-app';
 
+// Real processes start here (ts-node, seconds each on a busy machine): past the suite's 15 s default.
+jest.setTimeout(120_000);
+
 /**
  * The embedded database's folder has one writer (DESIGN.md, "Edges"). Real processes on a real folder:
  * the server as `npm start` runs it, a second server, and the commands that write (admin:create,

@@ -11,6 +11,9 @@ import { createSharedDatabase, type SharedDatabase } from '../helpers/shared-dat
 import { startServer } from '../helpers/test-app';
 import { testRedisPrefix } from '../helpers/test-redis';
 
+// Real processes start here (ts-node, seconds each on a busy machine): past the suite's 15 s default.
+jest.setTimeout(120_000);
+
 /**
  * REDIS_URL names a Redis that refuses connections when the instances start: they start and serve as
  * during an outage (before: the process ended on an unhandled MaxRetriesPerRequestError of the

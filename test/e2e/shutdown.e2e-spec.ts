@@ -9,6 +9,9 @@ import { connectRealtime, disconnection, Inbox } from '../helpers/realtime-clien
 import { ServerProcess, startServerProcess } from '../helpers/processes';
 import { createTestDatabase, serverUrl, TestDatabase } from '../helpers/test-database';
 
+// Real processes start here (ts-node, seconds each on a busy machine): past the suite's 15 s default.
+jest.setTimeout(120_000);
+
 const GRACE_MS = 8000;
 
 /** The real server (src/main.ts) in a process of its own, as `npm start` runs it. */

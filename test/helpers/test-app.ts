@@ -32,6 +32,12 @@ export const TEST_SETTINGS: Record<string, string | undefined> = {
   DATA_DIR: 'memory://',
 };
 
+/**
+ * How long starting or closing a test app may take: a database and the whole application, which a
+ * machine busy with the other test worker makes slower than the 15 s a test gets.
+ */
+export const START_TIMEOUT_MS = 60_000;
+
 /** Starts the application over HTTP on a free loopback port. */
 export async function startServer(
   overrides: Record<string, string | undefined>,
@@ -77,10 +83,10 @@ export function useTestApp(
   let started: TestApp | undefined;
   beforeAll(async () => {
     started = await startTestApp(overrides, options);
-  });
+  }, START_TIMEOUT_MS);
   afterAll(async () => {
     await started?.close();
-  });
+  }, START_TIMEOUT_MS);
   const current = (): TestApp => {
     if (!started) {
       throw new Error('The test app starts in beforeAll: use it inside tests and hooks');

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { EmbeddedDatabase, IN_MEMORY } from '../../src/database/embedded-database';
 import { EMBEDDED_CONNECTIONS } from '../../src/database/database-connection';
@@ -62,8 +63,9 @@ export async function createTestDatabase({ empty = false } = {}): Promise<TestDa
       drop: () => onServer(server, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
     };
   }
-  const embedded = await EmbeddedDatabase.start(IN_MEMORY, EMBEDDED_CONNECTIONS);
-  if (!empty) {
+  const template = empty ? undefined : await migratedTemplate();
+  const embedded = await EmbeddedDatabase.start(IN_MEMORY, EMBEDDED_CONNECTIONS, { template });
+  if (!empty && !template) {
     await applyMigrations(embedded.connection);
   }
   const { host, port, user, database } = embedded.connection;
@@ -74,4 +76,13 @@ export async function createTestDatabase({ empty = false } = {}): Promise<TestDa
     settings: { DATABASE_URL: url, DB_POOL_SIZE: '1' },
     drop: () => embedded.stop(),
   };
+}
+
+/** Where global setup left the migrated embedded database of this run (a tarball), for every test file. */
+export const PGLITE_TEMPLATE_VARIABLE = 'TEST_PGLITE_TEMPLATE';
+
+/** The migrated template of this run, when global setup made one (not for a file run without it). */
+async function migratedTemplate(): Promise<Blob | undefined> {
+  const file = process.env[PGLITE_TEMPLATE_VARIABLE];
+  return file ? new Blob([await readFile(file)]) : undefined;
 }
