@@ -9,6 +9,16 @@ import { createSharedDatabase, type SharedDatabase } from '../helpers/shared-dat
 import { dropKeys, inspectRedis, keysUnder, testRedisPrefix, testRedisUrl } from '../helpers/test-redis';
 
 /**
+ * What the tests measured (latencies, windows), printed with TEST_MEASURE=1 only: the run stays quiet,
+ * and a failing bound shows its value in the assertion anyway.
+ */
+function measured(line: string): void {
+  if (process.env.TEST_MEASURE) {
+    process.stdout.write(line);
+  }
+}
+
+/**
  * Two instances of the service on one database and one Redis, the Redis behind a proxy the tests
  * cut, hang, freeze and restore. Every test speaks from addresses of its own (X-Forwarded-For, which
  * the instances trust), so the shared limits of one test do not meet those of another.
@@ -178,9 +188,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  process.stdout.write(
-    `instances: how long B still accepted a token after a change on A: ${staleWindows.join('; ')}\n`,
-  );
+  measured(`instances: how long B still accepted a token after a change on A: ${staleWindows.join('; ')}\n`);
   await a?.app.close();
   await b?.app.close();
   await proxy?.stop();
@@ -306,7 +314,7 @@ describe('several instances on one database and one Redis', () => {
           }
         }
       }
-      process.stdout.write(
+      measured(
         `instances: with Redis cut, ${durations.length} requests, max ${Math.max(...durations).toFixed(1)} ms\n`,
       );
       expect(Math.max(...durations)).toBeLessThan(1000);
@@ -362,7 +370,7 @@ describe('several instances on one database and one Redis', () => {
     });
 
     it('share again, by themselves', async () => {
-      process.stdout.write(`instances: Redis up again on both ${recoveryMs} ms after the restore\n`);
+      measured(`instances: Redis up again on both ${recoveryMs} ms after the restore\n`);
       expect(recoveryMs).toBeLessThan(3000);
       await expectSharedLimit();
       await expectLogoutSeenByB();
@@ -378,7 +386,7 @@ describe('several instances on one database and one Redis', () => {
       for (let request = 0; request < 10; request += 1) {
         durations.push((await timed((request % 2 ? b : a).api.get('/v1/posts', from()))).ms);
       }
-      process.stdout.write(`instances: with Redis hung, max ${Math.max(...durations).toFixed(1)} ms\n`);
+      measured(`instances: with Redis hung, max ${Math.max(...durations).toFixed(1)} ms\n`);
       expect(Math.max(...durations)).toBeLessThan(1000);
       await proxy.restore();
       await untilRedis('up');
@@ -411,7 +419,7 @@ describe('several instances on one database and one Redis', () => {
       const detectedMs = Date.now() - frozenAt;
       expect(await redisState(a)).toBe('down');
       expect(await redisState(b)).toBe('down');
-      process.stdout.write(
+      measured(
         `instances: frozen: baseline max ${Math.max(...baseline).toFixed(1)} ms, after the freeze ` +
           `${durations.map((ms) => ms.toFixed(0)).join(', ')} ms; subscribers found silent within ${detectedMs} ms\n`,
       );

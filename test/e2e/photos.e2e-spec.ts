@@ -463,19 +463,17 @@ describe('photos', () => {
 
 describe('photos in an S3-compatible store', () => {
   const directory = mkdtempSync(path.join(tmpdir(), 's3rver-'));
-  const s3 = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
-    silent: true,
-    directory,
-    configureBuckets: [{ name: 'listing-photos', configs: [] }],
-  });
+  // The bucket is made on the first start; a restart finds it in `directory` (making it again would log).
+  const store = (port: number, buckets: { name: string; configs: [] }[]) =>
+    new S3rver({ address: '127.0.0.1', port, silent: true, directory, configureBuckets: buckets });
+  let s3 = store(0, [{ name: 'listing-photos', configs: [] }]);
   const settings: Record<string, string> = {};
   let endpoint = '';
+  let port = 0;
 
   beforeAll(async () => {
-    const address = await s3.run();
-    endpoint = `http://127.0.0.1:${address.port}`;
+    ({ port } = await s3.run());
+    endpoint = `http://127.0.0.1:${port}`;
     Object.assign(settings, {
       S3_BUCKET: 'listing-photos',
       S3_ENDPOINT: endpoint,
@@ -537,6 +535,7 @@ describe('photos in an S3-compatible store', () => {
       expect(response.body.code).toBe('MEDIA_STORAGE_UNAVAILABLE');
       expect((await server.api.get(`/v1/posts/${post.id}`)).body.photos).toEqual([]);
     } finally {
+      s3 = store(port, []);
       await s3.run();
     }
   });
