@@ -7,7 +7,7 @@ function methodNotAllowed(method: string, allowed: string[]): Problem {
   };
 }
 
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { NestFactory } from '@nestjs/core';
@@ -29,8 +29,8 @@ import { SecurityHeaders } from './common/http/security-headers';
 import { hasInvalidQueryEncoding } from './common/http/url-encoding';
 import { Lifecycle } from './common/lifecycle/lifecycle';
 import { logRequest } from './common/http/request-log';
-import { AppConfig, ConfigOptions } from './config/config.module';
-import { Environment, validateEnvironment } from './config/environment';
+import { AppConfig } from './config/config.module';
+import { loadEnvironment } from './config/environment';
 import { HttpMetrics } from './metrics/http-metrics';
 import { buildOpenApiDocument } from './openapi/openapi.document';
 import { refuseUntilMigrated } from './database/migration-gate';
@@ -52,20 +52,12 @@ function frameworkProblem(error: { code?: string }): Problem {
   return error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? URI_TOO_LONG : INVALID_URL;
 }
 
-/** The environment as the config module will see it, for the settings Fastify needs before Nest starts. */
-export function environment({ overrides = {}, envFile = true }: ConfigOptions = {}): Environment {
-  if (envFile && existsSync('.env')) {
-    process.loadEnvFile('.env');
-  }
-  return validateEnvironment({ ...process.env, ...overrides });
-}
-
 /**
  * Builds the application exactly as it serves: Fastify, security headers, CORS, request ids, problem
  * details for every error (also those raised before routing), metrics and the OpenAPI document.
  */
 export async function createApp(options: AppOptions = {}): Promise<NestFastifyApplication> {
-  const env = environment(options);
+  const env = loadEnvironment(options);
   const adapter = new FastifyAdapter({
     bodyLimit: env.BODY_LIMIT,
     trustProxy: trustProxy(env.TRUST_PROXY),

@@ -1,21 +1,25 @@
 import { setFlagsFromString } from 'node:v8';
 import { Logger } from '@nestjs/common';
-import { createApp, environment } from './app.setup';
 import { shutDownOnSignals } from './common/lifecycle/graceful-shutdown';
 import { PortInUseError, assertPortFree, describeListening } from './common/lifecycle/listen';
-import { AppConfig, secretWarnings } from './config/config.module';
-import { ConfigurationError } from './config/environment';
+import { ConfigurationError, loadEnvironment } from './config/environment';
 import { DataDirBusyError, assertDataDirFree } from './database/data-dir-lock';
 import { IN_MEMORY } from './database/embedded-database';
 
 async function bootstrap(): Promise<void> {
-  // Refusals that need nothing opened come first: a port another process listens on, a data folder
-  // another process holds. Nothing is opened and no worker starts before both are known to be free.
-  const env = environment();
+  // Refusals that need nothing opened come first: a bad configuration, a port another process listens
+  // on, a data folder another process holds. Nothing is opened and no worker starts before all three
+  // are known to be fine, and the application (Nest, Prisma, sharp...) is loaded only then, so a refusal
+  // takes a fraction of a second.
+  const env = loadEnvironment();
   await assertPortFree(env.PORT, env.HOST);
   if (!env.DATABASE_URL && env.DATA_DIR !== IN_MEMORY) {
     await assertDataDirFree(env.DATA_DIR);
   }
+  const [{ createApp }, { AppConfig, secretWarnings }] = await Promise.all([
+    import('./app.setup'),
+    import('./config/config.module'),
+  ]);
   const app = await createApp();
   const config = app.get(AppConfig);
   limitHeapGrowth(config.get('HEAP_GROWTH_PERCENT', { infer: true }));

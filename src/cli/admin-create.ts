@@ -1,11 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { NestFactory } from '@nestjs/core';
-import { AppModule } from '../app.module';
-import { environment } from '../app.setup';
+import { loadEnvironment } from '../config/environment';
 import { assertDataDirFree } from '../database/data-dir-lock';
 import { IN_MEMORY } from '../database/embedded-database';
-import { AuthService } from '../modules/auth/auth.service';
 
 /**
  * Creates the first platform admin, or promotes an existing account:
@@ -24,10 +21,16 @@ async function main(): Promise<void> {
     );
     process.exit(2);
   }
-  const env = environment();
+  // Refused before the application is even loaded while another process holds the data folder.
+  const env = loadEnvironment();
   if (!env.DATABASE_URL && env.DATA_DIR !== IN_MEMORY) {
     await assertDataDirFree(env.DATA_DIR);
   }
+  const [{ NestFactory }, { AppModule }, { AuthService }] = await Promise.all([
+    import('@nestjs/core'),
+    import('../app.module'),
+    import('../modules/auth/auth.service'),
+  ]);
   // A command does no background work: the server's instances run the jobs.
   const app = await NestFactory.createApplicationContext(
     AppModule.forRoot({ overrides: { JOBS_WORKERS: 'false' } }),

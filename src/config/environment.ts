@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { applyDecorators } from '@nestjs/common';
 import { plainToInstance, Transform } from 'class-transformer';
@@ -579,4 +587,19 @@ function unlinkQuietly(file: string): void {
   } catch {
     // Not written, or already moved into place.
   }
+}
+
+/**
+ * The environment as the config module will see it (`.env` in the working directory unless `envFile` is
+ * false, the process environment, then `overrides`), for what is needed before Nest starts: Fastify's
+ * settings, and the checks the server and the commands make before they load the application.
+ */
+export function loadEnvironment({
+  overrides = {},
+  envFile = true,
+}: { overrides?: Record<string, string | undefined>; envFile?: boolean } = {}): Environment {
+  if (envFile && existsSync('.env')) {
+    process.loadEnvFile('.env');
+  }
+  return validateEnvironment({ ...process.env, ...overrides });
 }

@@ -26,14 +26,14 @@ export class EmbeddedDatabase {
     maxConnections: number,
     { template }: { template?: Blob } = {},
   ): Promise<EmbeddedDatabase> {
-    // Loaded here rather than at the top: a service on a PostgreSQL server never holds PGlite (about
-    // 1 MB of live heap, which sustained load multiplies; bench/RESULTS.md).
-    const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([
-      import('@electric-sql/pglite'),
-      import('@electric-sql/pglite-socket'),
-    ]);
     const lock = dataDir === IN_MEMORY ? undefined : await DataDirLock.acquire(dataDir);
     try {
+      // Loaded here rather than at the top: a service on a PostgreSQL server never holds PGlite (about
+      // 1 MB of live heap, which sustained load multiplies; bench/RESULTS.md).
+      const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([
+        import('@electric-sql/pglite'),
+        import('@electric-sql/pglite-socket'),
+      ]);
       const db = await PGlite.create(
         dataDir === IN_MEMORY ? { loadDataDir: template } : { dataDir, loadDataDir: template },
       );
