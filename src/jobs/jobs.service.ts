@@ -37,6 +37,16 @@ interface Registration {
   schedule?: { cron: string; data: object };
 }
 
+/** Thrown while pg-boss has not started: the database has not answered since boot. */
+class JobsNotStartedError extends Error {
+  /** Read as a socket failure (database-unavailable.ts): the request gets a 503 with Retry-After. */
+  readonly code = 'ECONNREFUSED';
+
+  constructor() {
+    super('Background jobs have not started: the database has not been reachable since boot');
+  }
+}
+
 /**
  * Durable background jobs on pg-boss, in the application's database (its own `pgboss` schema,
  * installed and migrated by pg-boss at start). Modules register their queues and handlers while the
@@ -48,16 +58,6 @@ interface Registration {
  * A handler may run more than once for a job (at least once): after a crash, an expiry or a
  * shutdown the job runs again, so handlers are idempotent.
  */
-/** Thrown while pg-boss has not started: the database has not answered since boot. */
-class JobsNotStartedError extends Error {
-  /** Read as a socket failure (database-unavailable.ts): the request gets a 503 with Retry-After. */
-  readonly code = 'ECONNREFUSED';
-
-  constructor() {
-    super('Background jobs have not started: the database has not been reachable since boot');
-  }
-}
-
 @Injectable()
 export class JobsService implements OnApplicationBootstrap, BeforeApplicationShutdown, DepthSource {
   private readonly logger = new Logger('Jobs');

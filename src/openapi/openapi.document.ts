@@ -371,10 +371,6 @@ function namedReferences(document: OpenAPIObject): void {
   visit(document.components?.schemas);
 }
 
-/**
- * Each list's page as a component of its own (`PostSummaryPage`: `data` of its items, `nextCursor`),
- * instead of the shared envelope intersected with its items (`ApiPageResponse`).
- */
 /** The names of the components `node` refers to, and those they refer to in turn. */
 function referencedSchemas(
   node: unknown,
@@ -420,6 +416,10 @@ function closedRequestBodies(document: OpenAPIObject): void {
   }
 }
 
+/**
+ * Each list's page as a component of its own (`PostSummaryPage`: `data` of its items, `nextCursor`),
+ * instead of the shared envelope intersected with its items (`ApiPageResponse`).
+ */
 function namedPages(document: OpenAPIObject): void {
   const schemas = (document.components!.schemas ??= {}) as Record<string, SchemaNode>;
   const envelope = schemas.Page as { properties: Record<string, SchemaNode> };

@@ -243,13 +243,11 @@ export class ChatsRepository {
   }
 
   /**
-   * One statement, so one transaction: the sender's read mark (which also proves it takes part: null
-   * otherwise, with nothing written), the message, and the chat's last message and activity, replaced
-   * only by a later (createdAt, id), so a slower concurrent send never overwrites a newer message.
-   */
-  /**
    * Adds a message from a participant; null when `senderId` does not take part in the chat. With it,
-   * who takes part as the message is written: those whom it is for.
+   * who takes part as the message is written: those whom it is for. One statement, so one transaction:
+   * the sender's read mark (which also proves it takes part: null otherwise, with nothing written), the
+   * message, and the chat's last message and activity, replaced only by a later (createdAt, id), so a
+   * slower concurrent send never overwrites a newer message.
    */
   async sendMessage(
     chatId: string,

@@ -84,7 +84,6 @@ export type PostFields = Pick<
   | 'property'
 > & { price: number };
 
-/** Who may change a post is decided from these (and, for a post withheld from the public, who may see it). */
 /** What a deleted post was, for what its deletion writes alongside (its audit event). */
 export interface DeletedPost {
   authorId: string;
@@ -92,6 +91,7 @@ export interface DeletedPost {
   title: string;
 }
 
+/** Who may change a post is decided from these (and, for a post withheld from the public, who may see it). */
 export interface PostOwnership {
   id: string;
   authorId: string;
