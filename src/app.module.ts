@@ -16,7 +16,6 @@ import { ChatsModule } from './modules/chats/chats.module';
 import { PostsModule } from './modules/posts/posts.module';
 import { PhotosModule } from './modules/photos/photos.module';
 import { MediaModule } from './modules/photos/storage/media.module';
-import { PhotoOrphansModule } from './jobs/photo-orphans/photo-orphans.module';
 import { ProfilesModule } from './modules/profiles/profiles.module';
 import { SavedPostsModule } from './modules/saved-posts/saved-posts.module';
 import { UsersModule } from './modules/users/users.module';
@@ -79,7 +78,6 @@ export class AppModule {
         ReportsModule,
         RealtimeModule,
         PurgeModule,
-        PhotoOrphansModule,
       ],
     };
   }

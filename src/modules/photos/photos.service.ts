@@ -21,7 +21,7 @@ export class MediaStorageUnavailableError extends UnavailableError {
 
 /**
  * A post's photos, changed by whoever may change the post (PostsService decides). Files are written
- * before their row commits and deleted after it is gone; the orphan cleanup (jobs/photo-orphans) removes
+ * before their row commits and deleted after it is gone; the orphan cleanup (photo-orphans.job.ts) removes
  * what a crash in between leaves.
  */
 @Injectable()

@@ -25,7 +25,7 @@ export abstract class MediaStorage {
 
   /**
    * `deletePrefix` for files whose rows are already gone (or never committed): a failure is logged, not
-   * thrown, and the orphan cleanup (jobs/photo-orphans) removes them later.
+   * thrown, and the orphan cleanup (photos/photo-orphans.job.ts) removes them later.
    */
   async discard(prefix: string): Promise<void> {
     try {
