@@ -2,7 +2,7 @@
  * Where a CPU profile's time went: self time by package (or project folder) and the hottest functions.
  *
  *   npm run bench -- --only list --no-write --profile /tmp/prof
- *   npx ts-node --transpile-only bench/profile-summary.ts /tmp/prof/project/<file>.cpuprofile [--top 40]
+ *   node -r @swc-node/register bench/profile-summary.ts /tmp/prof/project/<file>.cpuprofile [--top 40]
  *   ... --callers deprecate      who calls a function (its self time by call path, 4 frames up)
  */
 import { readFileSync } from 'node:fs';

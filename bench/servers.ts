@@ -69,7 +69,7 @@ export function buildProject(): void {
   }
 }
 
-/** Transpiles the self-contained reference server to plain JavaScript, so it runs without ts-node's weight. */
+/** Transpiles the self-contained reference server to plain JavaScript, so it runs without a TypeScript loader's weight. */
 function transpileReference(): string {
   const source = readFileSync(path.join(__dirname, 'reference', 'server.ts'), 'utf8');
   const { outputText } = ts.transpileModule(source, {

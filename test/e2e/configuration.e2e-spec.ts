@@ -6,7 +6,7 @@ import { registerUser } from '../factories/users';
 import { ApiClient } from '../helpers/api-client';
 import { freePort, runProcess, startProcess, stopProcess, waitForOutput } from '../helpers/processes';
 
-// Real processes start here (ts-node, seconds each on a busy machine): past the suite's 15 s default.
+// Real processes start here (seconds each on a busy machine): past the suite's 15 s default.
 jest.setTimeout(120_000);
 
 /** No secret, no database and no data folder inherited from the shell that runs the tests. */

@@ -7,7 +7,7 @@ import { createPost } from '../factories/posts';
 import { type RegisteredUser, registerUser } from '../factories/users';
 import { useTestApp } from '../helpers/test-app';
 
-// Real processes start here (ts-node, seconds each on a busy machine): past the suite's 15 s default.
+// Real processes start here (seconds each on a busy machine): past the suite's 15 s default.
 jest.setTimeout(120_000);
 
 const MB = 1024 * 1024;

@@ -9,7 +9,7 @@ import { startServer, TEST_SETTINGS } from '../helpers/test-app';
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 import { JOB_SETTINGS, singleAttemptQueue, STUCK_QUEUE } from '../helpers/test-queues';
 
-// Real processes start here (ts-node, seconds each on a busy machine): past the suite's 15 s default.
+// Real processes start here (seconds each on a busy machine): past the suite's 15 s default.
 jest.setTimeout(120_000);
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -39,7 +39,7 @@ async function startInstance(database: TestDatabase): Promise<{
 async function startStuckProcess(database: TestDatabase): Promise<{ child: ChildProcess; jobId: string }> {
   const child = spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', 'test/helpers/job-instance.ts'],
+    ['-r', '@swc-node/register', 'test/helpers/job-instance.ts'],
     {
       cwd: ROOT,
       env: {

@@ -7,7 +7,7 @@ import { ApiClient } from '../helpers/api-client';
 import { freePort, runProcess, ServerProcess, startServerProcess, stopProcess } from '../helpers/processes';
 import { TEST_SETTINGS } from '../helpers/test-app';
 
-// Real processes start here (ts-node, seconds each on a busy machine): past the suite's 15 s default.
+// Real processes start here (seconds each on a busy machine): past the suite's 15 s default.
 jest.setTimeout(120_000);
 
 /**

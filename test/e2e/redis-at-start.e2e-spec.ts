@@ -11,7 +11,7 @@ import { createSharedDatabase, type SharedDatabase } from '../helpers/shared-dat
 import { startServer } from '../helpers/test-app';
 import { testRedisPrefix } from '../helpers/test-redis';
 
-// Real processes start here (ts-node, seconds each on a busy machine): past the suite's 15 s default.
+// Real processes start here (seconds each on a busy machine): past the suite's 15 s default.
 jest.setTimeout(120_000);
 
 /**

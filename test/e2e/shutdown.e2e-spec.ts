@@ -9,7 +9,7 @@ import { connectRealtime, disconnection, Inbox } from '../helpers/realtime-clien
 import { ServerProcess, startServerProcess } from '../helpers/processes';
 import { createTestDatabase, serverUrl, TestDatabase } from '../helpers/test-database';
 
-// Real processes start here (ts-node, seconds each on a busy machine): past the suite's 15 s default.
+// Real processes start here (seconds each on a busy machine): past the suite's 15 s default.
 jest.setTimeout(120_000);
 
 const GRACE_MS = 8000;

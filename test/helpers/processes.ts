@@ -30,7 +30,7 @@ export function startProcess(
   args: string[],
   env: Record<string, string | undefined>,
 ): ProjectProcess {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', entry, ...args], {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', entry, ...args], {
     cwd: ROOT,
     env: { ...process.env, NODE_OPTIONS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
