@@ -350,15 +350,22 @@ async function seed(client: pg.Client, sizes: Record<string, number>): Promise<v
   const chats: unknown[][] = [];
   const participants: unknown[][] = [];
   const chatMembers: string[][] = [];
-  for (let i = 0; i < sizes.chats && userIds.length > 1; i += 1) {
-    const a = pick(userIds);
-    let b = pick(userIds);
-    while (b === a) {
+  // One chat per pair of users (pair_key is unique): a pair drawn twice is drawn again, so no
+  // participant row points at a chat that ON CONFLICT skipped.
+  const pairs = new Set<string>();
+  const maxChats = Math.min(sizes.chats, (userIds.length * (userIds.length - 1)) / 2);
+  for (let i = 0; i < maxChats; i += 1) {
+    let a: string;
+    let b: string;
+    do {
+      a = pick(userIds);
       b = pick(userIds);
-    }
+    } while (a === b || pairs.has([a, b].sort().join(':')));
+    const pairKey = [a, b].sort().join(':');
+    pairs.add(pairKey);
     const time = EPOCH + i * 60_000;
     const id = idAt(time, i);
-    chats.push([id, [a, b].sort().join(':'), new Date(time), new Date(time), new Date(time)]);
+    chats.push([id, pairKey, new Date(time), new Date(time), new Date(time)]);
     chatMembers.push([a, b]);
     participants.push([id, a, new Date(time)], [id, b, new Date(time)]);
   }

@@ -37,22 +37,18 @@ async function startInstance(database: TestDatabase): Promise<{
 
 /** test/helpers/job-instance.ts in a process of its own, once its handler has started a job. */
 async function startStuckProcess(database: TestDatabase): Promise<{ child: ChildProcess; jobId: string }> {
-  const child = spawn(
-    process.execPath,
-    ['-r', '@swc-node/register', 'test/helpers/job-instance.ts'],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        ...TEST_SETTINGS,
-        ...database.settings,
-        ...JOB_SETTINGS,
-        NODE_OPTIONS: '',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'test/helpers/job-instance.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      ...TEST_SETTINGS,
+      ...database.settings,
+      ...JOB_SETTINGS,
+      NODE_OPTIONS: '',
+      LOG_LEVEL: 'warn',
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -130,6 +130,14 @@ describe('one writer on the embedded data folder', () => {
     );
     expect(created.output).toContain('Created admin second-admin@example.com');
     expect(created.code).toBe(0);
+    // Three users make three pairs: every pair gets its one chat, none is drawn twice.
+    const seeded = await runProcess(
+      'scripts/seed.ts',
+      ['--users', '3', '--posts', '2', '--saves', '2', '--chats', '3', '--messages', '4'],
+      settings(),
+    );
+    expect(seeded.output).toContain('chats: 3, messages: 4');
+    expect(seeded.code).toBe(0);
 
     server = await startServer();
     const login = await new ApiClient(`http://127.0.0.1:${port}`).post('/v1/auth/login', {
