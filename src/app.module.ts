@@ -7,7 +7,9 @@ import { NodeEnv } from './config/environment';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
+import { AdminModule } from './modules/admin/admin.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { RecoveryModule } from './modules/recovery/recovery.module';
 import { AuditLogModule } from './modules/audit/audit-log.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { ReportsModule } from './modules/reports/reports.module';
@@ -64,6 +66,8 @@ export class AppModule {
         RealtimeEventsModule,
         AuditLogModule,
         AuthModule,
+        RecoveryModule,
+        AdminModule,
         AccountsModule,
         IdempotencyModule,
         UsersModule,

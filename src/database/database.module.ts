@@ -1,3 +1,4 @@
+import { Transactions } from './transactions';
 import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -55,8 +56,8 @@ class DatabaseShutdown implements OnApplicationShutdown {
       }),
     }),
   ],
-  providers: [DatabaseShutdown, DatabaseHealthIndicator, SqlClient],
+  providers: [DatabaseShutdown, DatabaseHealthIndicator, SqlClient, Transactions],
   // The connection too, for pg-boss (src/jobs), which runs its statements on the same pool.
-  exports: [DatabaseConnectionModule, DatabaseHealthIndicator, SqlClient],
+  exports: [DatabaseConnectionModule, DatabaseHealthIndicator, SqlClient, Transactions],
 })
 export class DatabaseModule {}

@@ -25,14 +25,14 @@ import {
   problemContent,
   PROBLEMS_EXTENSION,
 } from '../common/openapi/problem-responses.decorator';
-import { InvalidApiKeyError } from '../modules/accounts/accounts.errors';
+import { InvalidApiKeyError } from '../common/auth/auth.errors';
 import {
   ApiKeyInQueryError,
   ApiKeyNotAcceptedError,
   InsufficientScopeError,
   InvalidAccessTokenError,
   RoleRequiredError,
-} from '../modules/auth/auth.errors';
+} from '../common/auth/auth.errors';
 import { IdempotencyInFlightError, IdempotencyKeyReusedError } from '../modules/idempotency/idempotency';
 import type { UserRole } from '../common/auth/roles';
 

@@ -15,7 +15,7 @@ import { SessionStateCache, type SessionStateChange } from '../common/auth/sessi
 import { DomainError } from '../common/errors/domain-error';
 import { Lifecycle } from '../common/lifecycle/lifecycle';
 import { isDatabaseUnavailable } from '../database/database-unavailable';
-import { InvalidAccessTokenError } from '../modules/auth/auth.errors';
+import { InvalidAccessTokenError } from '../common/auth/auth.errors';
 import { AuthService } from '../modules/auth/auth.service';
 import { ChatsService } from '../modules/chats/chats.service';
 import { RealtimeEvents, sessionRoom, userRoom } from './realtime.events';

@@ -1,9 +1,4 @@
-import {
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  UnauthenticatedError,
-} from '../../common/errors/domain-error';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../common/errors/domain-error';
 
 export class AccountNotFoundError extends NotFoundError {
   constructor() {
@@ -39,11 +34,5 @@ export class AlreadyMemberError extends ConflictError {
 export class LastOwnerError extends ConflictError {
   constructor() {
     super('LAST_OWNER', 'The account would have no owner: make another member an owner first.');
-  }
-}
-
-export class InvalidApiKeyError extends UnauthenticatedError {
-  constructor() {
-    super('INVALID_API_KEY', 'The API key is not valid or was revoked.');
   }
 }

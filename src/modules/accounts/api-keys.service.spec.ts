@@ -9,12 +9,8 @@ import { AuditAction, AuditActorType, AuditTargetType } from '../audit/audit-act
 import type { AuditContext } from '../audit/audit-context';
 import type { AuditLog } from '../audit/audit-log';
 import { AccountRole } from './account-roles';
-import {
-  AccountNotFoundError,
-  AccountRoleRequiredError,
-  ApiKeyNotFoundError,
-  InvalidApiKeyError,
-} from './accounts.errors';
+import { AccountNotFoundError, AccountRoleRequiredError, ApiKeyNotFoundError } from './accounts.errors';
+import { InvalidApiKeyError } from '../../common/auth/auth.errors';
 import type { AccountsRepository } from './accounts.repository';
 import type { ApiKeyIdentity, ApiKeyRecord, ApiKeysRepository, NewApiKey } from './api-keys.repository';
 import { ApiKeysService, hashSecret, TOUCH_INTERVAL_MS } from './api-keys.service';

@@ -4,8 +4,6 @@ import { HeaderAPIKeyStrategy } from 'passport-headerapikey';
 import type { ApiKeyCaller } from '../../common/auth/auth-user';
 import { ApiKeysService } from '../accounts/api-keys.service';
 
-export const API_KEY_HEADER = 'x-api-key';
-
 /** `X-API-Key: <secret>`: an integrator acting for an account (never from the query string). */
 @Injectable()
 export class ApiKeyStrategy extends PassportStrategy(HeaderAPIKeyStrategy, 'api-key') {

@@ -2,30 +2,29 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
+import { AuthenticationGuard } from '../../common/auth/authentication.guard';
+import { RolesGuard } from '../../common/auth/roles.guard';
 import { AppConfig } from '../../config/config.module';
 import { AccountsModule } from '../accounts/accounts.module';
 import { UsersModule } from '../users/users.module';
+import { ApiKeyStrategy } from './api-key.strategy';
 import { AuthController } from './auth.controller';
 import { AuthRepository } from './auth.repository';
 import { AuthService } from './auth.service';
-import { ApiKeyStrategy } from './api-key.strategy';
-import { AuthenticationGuard } from './authentication.guard';
+import { EmailVerification } from './email-verification';
 import { JwtStrategy } from './jwt.strategy';
 import { LoginAttempts } from './login-attempts';
-import { MailRequestLimits } from './mail-request-limits';
 import { PasswordChanges } from './password-changes';
 import { PasswordHasher } from './password-hasher';
-import { EmailChangeController, RecoveryController } from './recovery.controller';
-import { RecoveryService } from './recovery.service';
-import { RolesGuard } from './roles.guard';
 import { AccessTokens, accessTokenKey, RefreshTokens } from './tokens';
 import { UserTokensRepository } from './user-tokens.repository';
 import { UserTokensService } from './user-tokens.service';
-import { Transactions } from '../../database/transactions';
-import { AdminUsersController } from './admin-users.controller';
-import { SuspensionsRepository } from './suspensions.repository';
-import { SuspensionsService } from './suspensions.service';
 
+/**
+ * Sign-in and sessions: registration, login, tokens, sessions, password changes, and the credentials
+ * every other use of an account builds on (mailed links' tokens, email verification). Account recovery
+ * (src/modules/recovery) and administration (src/modules/admin) build on what it exports.
+ */
 @Module({
   imports: [
     UsersModule,
@@ -40,7 +39,7 @@ import { SuspensionsService } from './suspensions.service';
       }),
     }),
   ],
-  controllers: [AuthController, RecoveryController, EmailChangeController, AdminUsersController],
+  controllers: [AuthController],
   providers: [
     AuthService,
     AuthRepository,
@@ -50,19 +49,22 @@ import { SuspensionsService } from './suspensions.service';
     LoginAttempts,
     JwtStrategy,
     ApiKeyStrategy,
-    Transactions,
     UserTokensRepository,
     UserTokensService,
-    MailRequestLimits,
+    EmailVerification,
     PasswordChanges,
-    RecoveryService,
-    SuspensionsService,
-    SuspensionsRepository,
     // Order matters: who the caller is, then what their role allows.
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  // The repository for the purge of dead sessions (src/jobs/purge).
-  exports: [AuthService, AuthRepository, UserTokensRepository],
+  exports: [
+    AuthService,
+    AuthRepository,
+    PasswordHasher,
+    PasswordChanges,
+    UserTokensRepository,
+    UserTokensService,
+    EmailVerification,
+  ],
 })
 export class AuthModule {}

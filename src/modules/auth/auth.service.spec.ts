@@ -9,18 +9,18 @@ import type { AuditContext } from '../audit/audit-context';
 import type { AuditLog } from '../audit/audit-log';
 import type { UsersRepository } from '../users/users.repository';
 import {
-  InvalidAccessTokenError,
   InvalidCredentialsError,
   InvalidRefreshTokenError,
   TokenReusedError,
   TooManyLoginAttemptsError,
 } from './auth.errors';
+import { InvalidAccessTokenError } from '../../common/auth/auth.errors';
 import type { AuthRepository, SessionState } from './auth.repository';
 import { AuthService } from './auth.service';
 import { LoginAttempts } from './login-attempts';
 import type { PasswordChanges } from './password-changes';
 import type { PasswordHasher } from './password-hasher';
-import type { RecoveryService } from './recovery.service';
+import type { EmailVerification } from './email-verification';
 import { AccessTokens, RefreshTokens } from './tokens';
 
 const SETTINGS: Record<string, unknown> = {
@@ -66,7 +66,7 @@ function build(
     config,
     callers,
     strictFake<PasswordChanges>({}),
-    strictFake<RecoveryService>({}),
+    strictFake<EmailVerification>({}),
     strictFake<AuditLog>({ record }),
   );
   return { service, refreshTokens, attempts };

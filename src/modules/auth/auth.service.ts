@@ -15,13 +15,13 @@ import { toUserDto } from '../users/users.mapper';
 import { UsersRepository, UserWithProfileRecord } from '../users/users.repository';
 import {
   AccountSuspendedError,
-  InvalidAccessTokenError,
   InvalidCredentialsError,
   InvalidRefreshTokenError,
   SessionNotFoundError,
   TokenReusedError,
   WrongPasswordError,
 } from './auth.errors';
+import { InvalidAccessTokenError } from '../../common/auth/auth.errors';
 import { toSessionDto } from './auth.mapper';
 import { AuthRepository, NewSession, SessionRecord } from './auth.repository';
 import type { AuthResultDto, SessionDto, TokenPairDto } from './dto/auth.dto';
@@ -29,7 +29,7 @@ import type { ChangePasswordDto, LoginDto, RegisterDto } from './dto/auth-input.
 import { LoginAttempts } from './login-attempts';
 import { PasswordChanges } from './password-changes';
 import { PasswordHasher } from './password-hasher';
-import { RecoveryService } from './recovery.service';
+import { EmailVerification } from './email-verification';
 import { AccessClaims, AccessTokens, ACCESS_TOKEN_TYPE, RefreshTokens } from './tokens';
 
 const SESSIONS = Keyset.byId<SessionRecord>('sessions:newest', (session) => session.id);
@@ -52,7 +52,7 @@ export class AuthService {
     private readonly config: AppConfig,
     private readonly callers: SessionStateCache,
     private readonly passwordChanges: PasswordChanges,
-    private readonly recovery: RecoveryService,
+    private readonly verification: EmailVerification,
     private readonly audit: AuditLog,
   ) {}
 
@@ -69,7 +69,7 @@ export class AuthService {
         profile: input.profile,
       },
       session,
-      (tx, created) => this.recovery.sendVerification(tx, created.id, created.email),
+      (tx, created) => this.verification.send(tx, created.id, created.email),
     );
     return this.authResult(user, session.id, refreshToken);
   }

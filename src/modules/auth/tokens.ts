@@ -10,7 +10,7 @@ import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { AppConfig } from '../../config/config.module';
 import type { UserRole } from '../../common/auth/roles';
-import { InvalidAccessTokenError } from './auth.errors';
+import { InvalidAccessTokenError } from '../../common/auth/auth.errors';
 
 export const ACCESS_TOKEN_TYPE = 'access';
 

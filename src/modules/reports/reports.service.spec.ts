@@ -7,7 +7,7 @@ import type { Transaction } from '../../database/sql-executor';
 import { AuditAction, AuditActorType, AuditTargetType } from '../audit/audit-actions';
 import type { AuditContext } from '../audit/audit-context';
 import type { AuditEntry, AuditLog } from '../audit/audit-log';
-import { ApiKeyNotAcceptedError, RoleRequiredError } from '../auth/auth.errors';
+import { ApiKeyNotAcceptedError, RoleRequiredError } from '../../common/auth/auth.errors';
 import { PostNotFoundError } from '../posts/posts.errors';
 import { ListReportsQueryDto } from './dto/report-query.dto';
 import { ReportAction, ReportReason, ReportStatus } from './report-enums';

@@ -3,7 +3,7 @@ import type { AuthUser } from '../../common/auth/auth-user';
 import { UserRole } from '../../common/auth/roles';
 import type { SessionStateCache } from '../../common/auth/session-state-cache';
 import { CursorCodec, InvalidCursorError } from '../../common/pagination/cursor-codec';
-import { RoleRequiredError } from '../auth/auth.errors';
+import { RoleRequiredError } from '../../common/auth/auth.errors';
 import type { Transaction } from '../../database/sql-executor';
 import { AuditAction, AuditActorType, AuditTargetType } from '../audit/audit-actions';
 import type { AuditContext } from '../audit/audit-context';

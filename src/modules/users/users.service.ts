@@ -7,7 +7,7 @@ import type { PageDto } from '../../common/pagination/page.dto';
 import type { UserAdminDto, UserDto, UserPublicDto } from './dto/user.dto';
 import type { UpdateUserDto } from './dto/user-input.dto';
 import type { ListUsersQueryDto } from './dto/user-query.dto';
-import { assertAdmin } from '../auth/assert-admin';
+import { assertAdmin } from '../../common/auth/assert-admin';
 import { AuditAction, AuditTargetType } from '../audit/audit-actions';
 import type { AuditContext } from '../audit/audit-context';
 import { AuditLog } from '../audit/audit-log';

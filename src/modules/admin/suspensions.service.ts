@@ -9,8 +9,8 @@ import type { AuditContext } from '../audit/audit-context';
 import { AuditLog } from '../audit/audit-log';
 import { UserNotFoundError } from '../users/users.errors';
 import { UsersRepository } from '../users/users.repository';
-import { assertAdmin } from './assert-admin';
-import { AuthRepository } from './auth.repository';
+import { assertAdmin } from '../../common/auth/assert-admin';
+import { AuthRepository } from '../auth/auth.repository';
 import { SuspensionsRepository } from './suspensions.repository';
 
 export class CannotSuspendSelfError extends ConflictError {

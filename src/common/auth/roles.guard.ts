@@ -1,9 +1,9 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import type { AuthenticatedRequest } from '../../common/auth/auth-user';
-import { ROLES } from '../../common/auth/roles.decorator';
-import type { UserRole } from '../../common/auth/roles';
+import type { AuthenticatedRequest } from './auth-user';
+import { ROLES } from './roles.decorator';
+import type { UserRole } from './roles';
 import { InvalidAccessTokenError, RoleRequiredError } from './auth.errors';
-import { CachedReflector } from '../../common/metadata/cached-reflector';
+import { CachedReflector } from '../metadata/cached-reflector';
 
 /** `@Roles(...)`: the caller's role as it is now in the database (read with the session). */
 @Injectable()

@@ -1,18 +1,20 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
-import type { AuthenticatedRequest, AuthUser } from '../../common/auth/auth-user';
-import { API_KEY_SCOPES } from '../../common/auth/api-key-scopes.decorator';
-import { IGNORES_CREDENTIALS, IS_PUBLIC } from '../../common/auth/public.decorator';
-import { DomainError } from '../../common/errors/domain-error';
-import { InvalidApiKeyError } from '../accounts/accounts.errors';
+import type { AuthenticatedRequest, AuthUser } from './auth-user';
+import { API_KEY_SCOPES } from './api-key-scopes.decorator';
+import { IGNORES_CREDENTIALS, IS_PUBLIC } from './public.decorator';
+import { DomainError } from '../errors/domain-error';
 import {
   ApiKeyInQueryError,
   ApiKeyNotAcceptedError,
   InsufficientScopeError,
   InvalidAccessTokenError,
+  InvalidApiKeyError,
 } from './auth.errors';
-import { API_KEY_HEADER } from './api-key.strategy';
-import { CachedReflector } from '../../common/metadata/cached-reflector';
+import { CachedReflector } from '../metadata/cached-reflector';
+
+/** The header of an integrator's API key (`X-API-Key`), as Node lowercases it. */
+export const API_KEY_HEADER = 'x-api-key';
 
 // Query parameters that look like an API key: refused so keys never sit in URLs and logs.
 const KEY_PARAMETER = /^(api[-_]?key|x[-_]api[-_]key|key)$/i;

@@ -2,7 +2,6 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { SessionCaller } from '../../common/auth/auth-user';
 import type { ClientInfo } from '../../common/http/client-info';
 import { Clock } from '../../common/time/clock';
-import type { Transaction } from '../../database/sql-executor';
 import { Transactions } from '../../database/transactions';
 import { JobsService } from '../../jobs/jobs.service';
 import { Queue } from '../../jobs/queue';
@@ -11,13 +10,14 @@ import { AuditAction } from '../audit/audit-actions';
 import type { AuditContext } from '../audit/audit-context';
 import { EmailTakenError } from '../users/users.errors';
 import { UsersRepository } from '../users/users.repository';
-import { InvalidTokenError, WrongPasswordError } from './auth.errors';
-import { AuthRepository } from './auth.repository';
+import { InvalidTokenError, WrongPasswordError } from '../auth/auth.errors';
+import { AuthRepository } from '../auth/auth.repository';
+import { EmailVerification } from '../auth/email-verification';
 import type { EmailChangeDto, PasswordResetDto } from './dto/recovery-input.dto';
 import { MailRequestLimits } from './mail-request-limits';
-import { PasswordChanges } from './password-changes';
-import { PasswordHasher } from './password-hasher';
-import { UserTokensService } from './user-tokens.service';
+import { PasswordChanges } from '../auth/password-changes';
+import { PasswordHasher } from '../auth/password-hasher';
+import { UserTokensService } from '../auth/user-tokens.service';
 
 /**
  * A forgotten-password request, looked up off the request path: the request does the same work
@@ -34,7 +34,6 @@ export const PASSWORD_RESET_REQUEST_QUEUE = new Queue<{ email: string }>('passwo
 /** The pages of the web application that mailed links open. */
 export const LINK_PATHS = {
   resetPassword: '/reset-password',
-  verifyEmail: '/verify-email',
   confirmEmail: '/confirm-email',
 } as const;
 
@@ -55,6 +54,7 @@ export class RecoveryService implements OnModuleInit {
     private readonly users: UsersRepository,
     private readonly passwords: PasswordHasher,
     private readonly passwordChanges: PasswordChanges,
+    private readonly verification: EmailVerification,
     private readonly clock: Clock,
   ) {}
 
@@ -99,20 +99,13 @@ export class RecoveryService implements OnModuleInit {
     );
   }
 
-  /** A verification link for a new account, in the transaction that creates it. */
-  async sendVerification(tx: Transaction, userId: string, email: string): Promise<void> {
-    const token = await this.tokens.issue(tx, 'EMAIL_VERIFICATION', userId, email);
-    const link = this.mail.link(LINK_PATHS.verifyEmail, token);
-    await this.mail.send({ to: email, template: 'email-verification', vars: { link } }, { transaction: tx });
-  }
-
   /** A new verification link for the caller; nothing when the address is verified already or a limit is hit. */
   async requestVerification(actor: SessionCaller, client: ClientInfo): Promise<void> {
     const user = await this.users.findById(actor.id);
     if (!user || user.emailVerifiedAt || !(await this.limits.allow(user.email, client.ip))) {
       return;
     }
-    await this.transactions.run((tx) => this.sendVerification(tx, user.id, user.email));
+    await this.transactions.run((tx) => this.verification.send(tx, user.id, user.email));
   }
 
   /** Verifies the address the token was mailed to, if it is still the user's. */

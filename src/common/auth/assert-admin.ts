@@ -1,5 +1,5 @@
-import type { AuthUser } from '../../common/auth/auth-user';
-import { UserRole } from '../../common/auth/roles';
+import type { AuthUser } from './auth-user';
+import { UserRole } from './roles';
 import { RoleRequiredError } from './auth.errors';
 
 /**

@@ -2,7 +2,7 @@ import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
 import { trimLower } from '../../users/dto/user-input.dto';
-import { PASSWORD_MAX, PASSWORD_MIN } from './auth-input.dto';
+import { PASSWORD_MAX, PASSWORD_MIN } from '../../auth/dto/auth-input.dto';
 
 @ApiSchema({ name: 'PasswordForgotRequest' })
 export class ForgotPasswordDto {

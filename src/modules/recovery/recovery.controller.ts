@@ -8,7 +8,7 @@ import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
 import { AuthRateLimit } from '../../common/throttling/throttling';
 import { NotIdempotent } from '../idempotency/idempotency';
 import { EmailTakenError } from '../users/users.errors';
-import { InvalidTokenError, WrongPasswordError } from './auth.errors';
+import { InvalidTokenError, WrongPasswordError } from '../auth/auth.errors';
 import { EmailChangeDto, EmailTokenDto, ForgotPasswordDto, PasswordResetDto } from './dto/recovery-input.dto';
 import { MailRequestAcceptedDto } from './dto/recovery.dto';
 import { RecoveryService } from './recovery.service';
