@@ -49,7 +49,7 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/**/*.repository.ts', 'src/database/**', 'src/**/*.spec.ts'],
+    ignores: ['src/**/*.repository.ts', 'src/**/*.read-model.ts', 'src/database/**', 'src/**/*.spec.ts'],
     rules: { 'no-restricted-imports': ['error', prismaOnlyInRepositories] },
   },
   {

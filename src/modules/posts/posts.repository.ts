@@ -2,41 +2,21 @@ import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
 import type { Position } from '../../common/pagination/cursor-codec';
-import {
-  column,
-  Columns,
-  preparedStatement,
-  RowOf,
-  SqlClient,
-  SqlParameter,
-} from '../../database/sql-client';
+import { column, Columns, preparedStatement, SqlClient, SqlParameter } from '../../database/sql-client';
 import { classifyPrismaError } from '../../database/prisma-errors';
 import type { Transaction } from '../../database/sql-executor';
-import { PUBLIC_USER_SELECT } from '../users/users.repository';
 import type { PhotoRecord } from '../photos/photos.mapper';
 import { PHOTO_SELECT } from '../photos/photos.repository';
 import { PostSort, PostType, PropertyType } from './post-enums';
-
-export const POST_SUMMARY_SELECT = {
-  id: true,
-  title: true,
-  price: true,
-  images: true,
-  address: true,
-  city: true,
-  bedroom: true,
-  bathroom: true,
-  latitude: true,
-  longitude: true,
-  type: true,
-  property: true,
-  accountId: true,
-  createdAt: true,
-  updatedAt: true,
-  author: { select: PUBLIC_USER_SELECT },
-  // The cover: the first photo's thumbnail.
-  photos: { select: { thumbKey: true }, orderBy: { position: 'asc' }, take: 1 },
-} satisfies Prisma.PostSelect;
+import {
+  POST_ROW_COLUMNS,
+  POST_SUMMARY_SELECT,
+  PostRow,
+  PostSummaryRecord,
+  SUMMARY_COLUMNS,
+  toSummaryRecord,
+  VISIBLE,
+} from './post-summary.read-model';
 
 const DETAIL_SELECT = {
   desc: true,
@@ -56,9 +36,6 @@ const POST_SELECT = {
   photos: { select: PHOTO_SELECT, orderBy: { position: 'asc' } },
 } satisfies Prisma.PostSelect;
 
-export type PostSummaryRecord = Prisma.PostGetPayload<{ select: typeof POST_SUMMARY_SELECT }> & {
-  saved?: boolean;
-};
 export type PostRecord = Prisma.PostGetPayload<{ select: typeof POST_SELECT }> & {
   saved?: boolean;
   /** Hidden by a moderator (resolving a report with HIDE_POST): only its author and admins see it. */
@@ -114,34 +91,6 @@ export interface PostFilter {
 
 /** Where a page starts: after the row with this sort key (creation time or price) and id. */
 export type PostPosition = Position<Date> | Position<number>;
-
-/** The columns of a post summary row, as `SUMMARY_COLUMNS` and a `saved` column name them. */
-export const POST_ROW_COLUMNS = {
-  id: 'uuid',
-  title: 'text',
-  price: 'int8',
-  images: 'text[]',
-  address: 'text',
-  city: 'text',
-  bedroom: 'int4',
-  bathroom: 'int4',
-  latitude: 'float8',
-  longitude: 'float8',
-  type: column('text').as<PostType>(),
-  property: column('text').as<PropertyType>(),
-  account_id: 'uuid?',
-  created_at: 'timestamptz',
-  updated_at: 'timestamptz',
-  author_id: 'uuid',
-  author_username: 'text',
-  author_name: 'text?',
-  author_avatar: 'text?',
-  author_created_at: 'timestamptz',
-  cover_key: 'text?',
-  saved: 'bool?',
-} satisfies Columns;
-
-export type PostRow = RowOf<typeof POST_ROW_COLUMNS>;
 
 /** A post row with its detail's columns (all null when it has no detail). */
 const POST_WITH_DETAIL_COLUMNS = {
@@ -340,19 +289,6 @@ export class PostsRepository {
   }
 }
 
-/** The columns of a post summary (`p`) with its author (`u`), as `PostRow` names them. */
-export const SUMMARY_COLUMNS = Prisma.sql`p.id, p.title, p.price, p.images, p.address, p.city, p.bedroom, p.bathroom,
-  p.latitude, p.longitude, p.type::text AS type, p.property::text AS property, p.account_id, p.created_at,
-  p.updated_at, u.id AS author_id, u.username AS author_username, u.name AS author_name,
-  u.avatar AS author_avatar, u.created_at AS author_created_at,
-  (SELECT ph.thumb_key FROM photos ph WHERE ph.post_id = p.id ORDER BY ph.position LIMIT 1) AS cover_key`;
-
-/**
- * The one condition that withholds a post from public reads and lists: hidden by moderation, or
- * written by a suspended user (a column the database generates from both).
- */
-export const VISIBLE = Prisma.sql`p.visible`;
-
 /** Whether the viewer saved the post `p`; null (not asked) for an anonymous viewer. */
 function savedColumn(viewerId?: string | SqlParameter): Prisma.Sql {
   return viewerId
@@ -484,33 +420,4 @@ function priceOf(after: PostPosition): bigint {
     throw new TypeError('A position in a price order holds a price');
   }
   return BigInt(after.key);
-}
-
-export function toSummaryRecord(row: PostRow): PostSummaryRecord {
-  return {
-    id: row.id,
-    title: row.title,
-    price: row.price,
-    images: row.images,
-    address: row.address,
-    city: row.city,
-    bedroom: row.bedroom,
-    bathroom: row.bathroom,
-    latitude: row.latitude,
-    longitude: row.longitude,
-    type: row.type,
-    property: row.property,
-    accountId: row.account_id,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    author: {
-      id: row.author_id,
-      username: row.author_username,
-      name: row.author_name,
-      avatar: row.author_avatar,
-      createdAt: row.author_created_at,
-    },
-    photos: row.cover_key === null ? [] : [{ thumbKey: row.cover_key }],
-    ...(row.saved === null ? {} : { saved: row.saved }),
-  };
 }

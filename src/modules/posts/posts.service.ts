@@ -29,9 +29,9 @@ import {
   PostPosition,
   PostRecord,
   PostsRepository,
-  PostSummaryRecord,
   PostView,
 } from './posts.repository';
+import { PostSummaryRecord } from './post-summary.read-model';
 import type { Transaction } from '../../database/sql-executor';
 import { postFolder } from '../photos/storage/media-keys';
 import { MediaStorage, MediaUrls } from '../photos/storage/media-storage';

@@ -10,7 +10,7 @@ import {
   SUMMARY_COLUMNS,
   toSummaryRecord,
   VISIBLE,
-} from '../posts/posts.repository';
+} from '../posts/post-summary.read-model';
 
 const SAVED_POST_SELECT = {
   id: true,
