@@ -1,10 +1,11 @@
-import { Module } from '@nestjs/common';
-import { AuthModule } from '../../modules/auth/auth.module';
+import { Global, Module } from '@nestjs/common';
 import { PurgeJob } from './purge.job';
+import { Purges } from './purges';
 
-/** The scheduled purge of dead sessions and expired idempotency records (the repositories' owners). */
+/** The scheduled purge; global, so that each feature registers its own dead rows in `Purges`. */
+@Global()
 @Module({
-  imports: [AuthModule],
-  providers: [PurgeJob],
+  providers: [Purges, PurgeJob],
+  exports: [Purges],
 })
 export class PurgeModule {}

@@ -16,7 +16,9 @@ import { JwtStrategy } from './jwt.strategy';
 import { LoginAttempts } from './login-attempts';
 import { PasswordChanges } from './password-changes';
 import { PasswordHasher } from './password-hasher';
+import { SessionsPurge } from './sessions.purge';
 import { AccessTokens, accessTokenKey, RefreshTokens } from './tokens';
+import { UserTokensPurge } from './user-tokens.purge';
 import { UserTokensRepository } from './user-tokens.repository';
 import { UserTokensService } from './user-tokens.service';
 
@@ -53,6 +55,8 @@ import { UserTokensService } from './user-tokens.service';
     UserTokensService,
     EmailVerification,
     PasswordChanges,
+    SessionsPurge,
+    UserTokensPurge,
     // Order matters: who the caller is, then what their role allows.
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
@@ -62,7 +66,6 @@ import { UserTokensService } from './user-tokens.service';
     AuthRepository,
     PasswordHasher,
     PasswordChanges,
-    UserTokensRepository,
     UserTokensService,
     EmailVerification,
   ],

@@ -2,6 +2,7 @@ import { Controller, Get, Post } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { PrismaService } from 'nestjs-prisma';
 import { AppConfig } from '../../config/config.module';
+import { Purges } from '../../jobs/purge/purges';
 import { NotIdempotent } from './idempotency';
 import { IdempotencyModule } from './idempotency.module';
 import { Idempotent } from './idempotent.decorator';
@@ -29,7 +30,11 @@ class UndecidedController {
 function compile(...controllers: (new () => object)[]) {
   return Test.createTestingModule({ imports: [IdempotencyModule], controllers })
     .useMocker((token) =>
-      token === PrismaService ? {} : token === AppConfig ? { get: () => 60_000 } : undefined,
+      token === PrismaService || token === Purges
+        ? {}
+        : token === AppConfig
+          ? { get: () => 60_000 }
+          : undefined,
     )
     .compile();
 }

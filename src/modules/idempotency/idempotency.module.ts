@@ -2,6 +2,7 @@ import { Global, Module, RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA } from '@nestjs/common/constants';
 import { DiscoveryModule, DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { IDEMPOTENT, NOT_IDEMPOTENT } from './idempotency';
+import { IdempotencyPurge } from './idempotency.purge';
 import { IdempotencyRepository } from './idempotency.repository';
 import { IdempotencyService } from './idempotency.service';
 
@@ -13,9 +14,8 @@ import { IdempotencyService } from './idempotency.service';
 @Global()
 @Module({
   imports: [DiscoveryModule],
-  providers: [IdempotencyRepository, IdempotencyService],
-  // The repository for the purge of expired records (src/jobs/purge).
-  exports: [IdempotencyService, IdempotencyRepository],
+  providers: [IdempotencyRepository, IdempotencyService, IdempotencyPurge],
+  exports: [IdempotencyService],
 })
 export class IdempotencyModule {
   constructor(discovery: DiscoveryService, scanner: MetadataScanner, reflector: Reflector) {
