@@ -26,7 +26,7 @@ import { DatabaseModule } from './database/database.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MailModule } from './mail/mail.module';
 import { PurgeModule } from './jobs/purge/purge.module';
-import { RealtimeEventsModule, RealtimeModule } from './realtime/realtime.module';
+import { RealtimeEventsModule } from './realtime/realtime.module';
 
 /** How the application is assembled: its settings, and the clock it writes times with. */
 export interface AppOptions extends ConfigOptions {
@@ -80,7 +80,6 @@ export class AppModule {
         WebhooksModule,
         AuditModule,
         ReportsModule,
-        RealtimeModule,
         PurgeModule,
       ],
     };

@@ -10,16 +10,16 @@ import {
 } from '@nestjs/websockets';
 import { isUUID } from 'class-validator';
 import type { Server, Socket } from 'socket.io';
-import type { SessionCaller } from '../common/auth/auth-user';
-import { SessionStateCache, type SessionStateChange } from '../common/auth/session-state-cache';
-import { DomainError } from '../common/errors/domain-error';
-import { Lifecycle } from '../common/lifecycle/lifecycle';
-import { isDatabaseUnavailable } from '../database/database-unavailable';
-import { InvalidAccessTokenError } from '../common/auth/auth.errors';
-import { AuthService } from '../modules/auth/auth.service';
-import { ChatsService } from '../modules/chats/chats.service';
-import { RealtimeEvents, sessionRoom, userRoom } from './realtime.events';
-import { RealtimeMetrics } from './realtime.metrics';
+import type { SessionCaller } from '../../common/auth/auth-user';
+import { SessionStateCache, type SessionStateChange } from '../../common/auth/session-state-cache';
+import { DomainError } from '../../common/errors/domain-error';
+import { Lifecycle } from '../../common/lifecycle/lifecycle';
+import { isDatabaseUnavailable } from '../../database/database-unavailable';
+import { InvalidAccessTokenError } from '../../common/auth/auth.errors';
+import { AuthService } from '../auth/auth.service';
+import { RealtimeEvents, sessionRoom, userRoom } from '../../realtime/realtime.events';
+import { RealtimeMetrics } from '../../realtime/realtime.metrics';
+import { ChatsService } from './chats.service';
 
 /** The answer to a client's event: `{ ok: true }` or `{ error: { code, detail } }`. */
 export type Ack = { ok: true; expiresAt?: string } | { error: { code: string; detail: string } };
@@ -77,7 +77,7 @@ function onlyString(body: unknown, field: string): string | { problem: string } 
  * expires is disconnected. Events to clients come from the services (`RealtimeEvents`), not from here.
  */
 @WebSocketGateway()
-export class RealtimeGateway
+export class ChatsGateway
   implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown
 {
   private readonly logger = new Logger('Realtime');
