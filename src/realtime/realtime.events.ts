@@ -1,15 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { Server } from 'socket.io';
-import type { ChatDto, MessageDto } from '../modules/chats/dto/chat.dto';
 import { RealtimeMetrics } from './realtime.metrics';
 
-/** The server-to-client events and their payloads (asyncapi.yaml documents each). */
-export interface ServerEvents {
-  'message.created': { chatId: string; message: MessageDto };
-  'chat.read': { chatId: string; userId: string; lastReadAt: string };
-  'chat.created': { chat: ChatDto };
-  'chat.typing': { chatId: string; userId: string };
-}
+/**
+ * The server-to-client events and their payloads, which each feature adds for itself with `declare
+ * module` (src/modules/chats/chats.events.ts); asyncapi.yaml documents each.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
+export interface ServerEvents {}
 
 /** The room of every socket of a user, on every instance. */
 export function userRoom(userId: string): string {
