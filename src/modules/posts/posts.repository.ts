@@ -61,7 +61,7 @@ export type PostFields = Pick<
   | 'property'
 > & { price: number };
 
-/** What a deleted post was, for what its deletion writes alongside (its audit event). */
+/** What a deleted post was, for what its deletion writes with it (its audit event). */
 export interface DeletedPost {
   authorId: string;
   accountId: string | null;
@@ -165,50 +165,42 @@ export class PostsRepository {
   }
 
   /**
-   * Creates a post and its detail in one write; with `alongside`, in a transaction with what it writes
-   * (the change's events).
+   * Creates a post and its detail in one write: in `tx`, or on its own given `undefined` (outside any
+   * transaction).
    */
   create(
+    tx: Transaction | undefined,
     authorId: string,
     fields: PostFields,
     detail?: PostDetailFields,
     accountId?: string,
-    alongside?: (tx: Transaction, post: PostRecord) => Promise<void>,
   ): Promise<PostRecord> {
-    const write = (db: Transaction) =>
-      db.post.create({
-        data: {
-          ...fields,
-          price: BigInt(fields.price),
-          authorId,
-          accountId: accountId ?? null,
-          ...(detail ? { detail: { create: detail } } : {}),
-        },
-        select: POST_SELECT,
-      });
-    if (!alongside) {
-      return write(this.prisma);
-    }
-    return this.prisma.$transaction(async (tx) => {
-      const post = await write(tx);
-      await alongside(tx, post);
-      return post;
+    return (tx ?? this.prisma).post.create({
+      data: {
+        ...fields,
+        price: BigInt(fields.price),
+        authorId,
+        accountId: accountId ?? null,
+        ...(detail ? { detail: { create: detail } } : {}),
+      },
+      select: POST_SELECT,
     });
   }
 
   /**
-   * Changes a post and its detail (created if missing) in one transaction, raising its version. False
-   * when no post has this id, or (given `version`) it is no longer at that version.
+   * Changes a post and its detail (created if missing) in one write, raising its version: in `tx`, or
+   * on its own given `undefined`. False when no post has this id, or (given `version`) it is no longer
+   * at that version; then nothing was written.
    */
   async update(
+    tx: Transaction | undefined,
     id: string,
     fields: Partial<PostFields>,
     detail?: PostDetailFields,
     version?: number,
-    alongside?: (tx: Transaction, changed: () => Promise<PostRecord | null>) => Promise<void>,
   ): Promise<boolean> {
-    const write = (db: Transaction) =>
-      db.post.update({
+    try {
+      await (tx ?? this.prisma).post.update({
         where: { id, version },
         data: {
           ...fields,
@@ -218,16 +210,6 @@ export class PostsRepository {
         },
         select: { id: true },
       });
-    try {
-      if (alongside) {
-        // `changed` reads the post as changed, inside the transaction, only if what runs alongside needs it.
-        await this.prisma.$transaction(async (tx) => {
-          await write(tx);
-          await alongside(tx, () => tx.post.findUnique({ where: { id }, select: POST_SELECT }));
-        });
-      } else {
-        await write(this.prisma);
-      }
       return true;
     } catch (error) {
       if (classifyPrismaError(error) === 'not_found') {
@@ -237,34 +219,20 @@ export class PostsRepository {
     }
   }
 
+  /** A post as `tx` sees it: as the change being written left it (what the change's event tells). */
+  findInTransaction(tx: Transaction, id: string): Promise<PostRecord | null> {
+    return tx.post.findUnique({ where: { id }, select: POST_SELECT });
+  }
+
   /**
-   * Deletes a post; its detail and saves go with it (cascades); `alongside` runs in its transaction if
-   * it did, knowing what the post was.
+   * Deletes a post; its detail, photos' rows and saves go with it (cascades). One statement, in `tx` or
+   * on its own given `undefined`; what the post was, or null when there was none.
    */
-  async delete(
-    id: string,
-    alongside?: (tx: Transaction, deleted: DeletedPost) => Promise<void>,
-  ): Promise<boolean> {
-    if (!alongside) {
-      const { count } = await this.prisma.post.deleteMany({ where: { id } });
-      return count > 0;
-    }
-    return this.prisma.$transaction(async (tx) => {
-      let deleted: DeletedPost;
-      try {
-        deleted = await tx.post.delete({
-          where: { id },
-          select: { authorId: true, accountId: true, title: true },
-        });
-      } catch (error) {
-        if (classifyPrismaError(error) === 'not_found') {
-          return false;
-        }
-        throw error;
-      }
-      await alongside(tx, deleted);
-      return true;
-    });
+  async delete(tx: Transaction | undefined, id: string): Promise<DeletedPost | null> {
+    const [deleted] = await (tx ?? this.prisma).$queryRaw<DeletedPost[]>`
+      DELETE FROM posts WHERE id = ${id}::uuid
+      RETURNING author_id::text AS "authorId", account_id::text AS "accountId", title`;
+    return deleted ?? null;
   }
 
   /**

@@ -1,4 +1,5 @@
 import { postSummaryRecord } from '../../../test/factories/records';
+import { fakeTransactions } from '../../../test/helpers/fake-transactions';
 import { strictFake } from '../../../test/helpers/strict-fake';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { UserRole } from '../../common/auth/roles';
@@ -35,6 +36,7 @@ const query = (overrides: Partial<ListPostsQueryDto> = {}): ListPostsQueryDto =>
   );
 
 const media = new MediaUrls('/media');
+const tx = {} as Transaction;
 const audit: AuditContext = {
   actor: { type: AuditActorType.User, id: 'admin' },
   ip: '192.0.2.1',
@@ -45,15 +47,17 @@ function build(
   posts: Partial<PostsRepository>,
   log: Partial<AuditLog> = {},
   storage: Partial<MediaStorage> = {},
+  webhooks: Partial<WebhookEvents> = {},
 ) {
   const cursors = new CursorCodec('unit-test-cursor-secret');
   return {
     service: new PostsService(
+      fakeTransactions(tx),
       strictFake<PostsRepository>(posts),
       strictFake<UsersRepository>({}),
       strictFake<AccountsRepository>({ findRole: () => Promise.resolve(null) }),
       cursors,
-      strictFake<WebhookEvents>({}),
+      strictFake<WebhookEvents>(webhooks),
       media,
       strictFake<MediaStorage>(storage),
       strictFake<AuditLog>(log),
@@ -95,19 +99,14 @@ describe(PostsService.name, () => {
     });
 
     it("records a deletion by someone other than the author in the deletion's transaction, not the author's own", async () => {
-      const tx = {} as Transaction;
       const deleted = { authorId: 'author', accountId: null, title: 'Sunny flat' };
-      const remove = jest.fn(
-        async (_id: string, alongside?: (tx: Transaction, post: typeof deleted) => Promise<void>) => {
-          await alongside?.(tx, deleted);
-          return true;
-        },
-      );
+      const remove = jest.fn().mockResolvedValue(deleted);
       const record = jest.fn().mockResolvedValue(undefined);
       const discard = jest.fn().mockResolvedValue(undefined);
       const { service } = build({ findOwnership: ownership, delete: remove }, { record }, { discard });
 
       await service.deletePost(admin, 'p1', audit);
+      expect(remove).toHaveBeenLastCalledWith(tx, 'p1');
       expect(record).toHaveBeenCalledWith(tx, audit, {
         action: AuditAction.PostDeleted,
         target: { type: AuditTargetType.Post, id: 'p1' },
@@ -116,7 +115,7 @@ describe(PostsService.name, () => {
       });
       record.mockClear();
       await service.deletePost(author, 'p1', audit);
-      expect(remove).toHaveBeenLastCalledWith('p1', undefined);
+      expect(remove).toHaveBeenLastCalledWith(undefined, 'p1');
       expect(record).not.toHaveBeenCalled();
     });
   });
@@ -134,7 +133,7 @@ describe(PostsService.name, () => {
         { title: 'New' },
         IfMatch.of(entityTagOf(toPostDto(post, media))),
       );
-      expect(update).toHaveBeenCalledWith('p1', { title: 'New' }, undefined, 3, undefined);
+      expect(update).toHaveBeenCalledWith(undefined, 'p1', { title: 'New' }, undefined, 3);
     });
 
     it('refuses a stale or weak tag without writing', async () => {
@@ -158,6 +157,72 @@ describe(PostsService.name, () => {
       await expect(service.updatePost(author, 'p1', {}, IfMatch.of('*'))).rejects.toThrow(
         PreconditionFailedError,
       );
+    });
+  });
+
+  describe("the events of an account's posts", () => {
+    const ownership = () => Promise.resolve({ id: 'p1', authorId: 'author', accountId: 'a1', visible: true });
+    const listening = () => ({
+      wanted: jest.fn().mockResolvedValue(true),
+      publish: jest.fn(
+        async (_tx: Transaction, _accountId: string, _type: string, data: () => Promise<object> | object) => {
+          published.push(await data());
+        },
+      ),
+    });
+    let published: object[];
+    beforeEach(() => (published = []));
+
+    it("writes a change and its event in the change's transaction, the post as a read answers it", async () => {
+      const webhooks = listening();
+      const update = jest.fn().mockResolvedValue(true);
+      const findInTransaction = jest.fn().mockResolvedValue(post);
+      const { service } = build(
+        { findOwnership: ownership, update, findInTransaction, findById: () => Promise.resolve(post) },
+        {},
+        {},
+        webhooks,
+      );
+      await service.updatePost(author, 'p1', { title: 'New' });
+      expect(update).toHaveBeenCalledWith(tx, 'p1', { title: 'New' }, undefined, undefined);
+      expect(findInTransaction).toHaveBeenCalledWith(tx, 'p1');
+      expect(webhooks.publish).toHaveBeenCalledWith(tx, 'a1', 'post.updated', expect.any(Function));
+      expect(published).toEqual([{ post: toPostDto(post, media) }]);
+    });
+
+    it('writes no event, and ends the transaction in a refusal, when the change finds no post at its version', async () => {
+      const webhooks = listening();
+      const { service } = build(
+        {
+          findOwnership: ownership,
+          findById: () => Promise.resolve(post),
+          update: () => Promise.resolve(false),
+        },
+        {},
+        {},
+        webhooks,
+      );
+      await expect(service.updatePost(author, 'p1', {}, IfMatch.of('*'))).rejects.toThrow(
+        PreconditionFailedError,
+      );
+      expect(webhooks.publish).not.toHaveBeenCalled();
+    });
+
+    it('tells the id of a deleted post, in the transaction of its deletion', async () => {
+      const webhooks = listening();
+      const remove = jest
+        .fn()
+        .mockResolvedValue({ authorId: 'author', accountId: 'a1', title: 'Sunny flat' });
+      const { service } = build(
+        { findOwnership: ownership, delete: remove },
+        {},
+        { discard: () => Promise.resolve() },
+        webhooks,
+      );
+      await service.deletePost(author, 'p1', audit);
+      expect(remove).toHaveBeenCalledWith(tx, 'p1');
+      expect(webhooks.publish).toHaveBeenCalledWith(tx, 'a1', 'post.deleted', expect.any(Function));
+      expect(published).toEqual([{ post: { id: 'p1' } }]);
     });
   });
 

@@ -22,17 +22,9 @@ import type { CreatePostDto, UpdatePostDto } from './dto/post-input.dto';
 import { PostSort } from './post-enums';
 import { ApiKeyAccountMismatchError, NotPostOwnerError, PostNotFoundError } from './posts.errors';
 import { toPostDto, toPostSummaryDto } from './posts.mapper';
-import {
-  DeletedPost,
-  PostFilter,
-  PostOwnership,
-  PostPosition,
-  PostRecord,
-  PostsRepository,
-  PostView,
-} from './posts.repository';
+import { PostFilter, PostOwnership, PostPosition, PostsRepository, PostView } from './posts.repository';
 import { PostSummaryRecord } from './post-summary.read-model';
-import type { Transaction } from '../../database/sql-executor';
+import { Transactions } from '../../database/transactions';
 import { postFolder } from '../photos/storage/media-keys';
 import { MediaStorage, MediaUrls } from '../photos/storage/media-storage';
 
@@ -52,6 +44,7 @@ const USER_POSTS = byNewest('user-posts:newest');
 @Injectable()
 export class PostsService {
   constructor(
+    private readonly transactions: Transactions,
     private readonly posts: PostsRepository,
     private readonly users: UsersRepository,
     private readonly accounts: AccountsRepository,
@@ -86,13 +79,16 @@ export class PostsService {
     } else if (accountId && !(await this.accounts.findRole(accountId, actor.id))) {
       throw new AccountNotFoundError();
     }
-    const created = await this.posts.create(
-      actor.id,
-      fields,
-      detail,
-      accountId,
-      await this.event(accountId, WebhookEventType.PostCreated, (post: PostRecord) => post),
-    );
+    const told = await this.accountToTell(accountId, WebhookEventType.PostCreated);
+    const created = told
+      ? await this.transactions.run(async (tx) => {
+          const post = await this.posts.create(tx, actor.id, fields, detail, accountId);
+          await this.webhooks.publish(tx, told, WebhookEventType.PostCreated, () => ({
+            post: toPostDto(post, this.media),
+          }));
+          return post;
+        })
+      : await this.posts.create(undefined, actor.id, fields, detail, accountId);
     return toPostDto(created, this.media);
   }
 
@@ -113,13 +109,21 @@ export class PostsService {
       );
     }
     const { detail, ...fields } = input;
-    const events = await this.event(
-      ownership?.accountId,
-      WebhookEventType.PostUpdated,
-      (changed: () => Promise<PostRecord | null>) => changed(),
-    );
-    if (!(await this.posts.update(id, fields, detail, version, events))) {
-      throw version === undefined ? new PostNotFoundError() : new PreconditionFailedError();
+    const refusal = () => (version === undefined ? new PostNotFoundError() : new PreconditionFailedError());
+    const told = await this.accountToTell(ownership?.accountId, WebhookEventType.PostUpdated);
+    if (told) {
+      await this.transactions.run(async (tx) => {
+        if (!(await this.posts.update(tx, id, fields, detail, version))) {
+          throw refusal();
+        }
+        // The post as an anonymous `GET` answers it, read only when an endpoint takes the event.
+        await this.webhooks.publish(tx, told, WebhookEventType.PostUpdated, async () => {
+          const post = await this.posts.findInTransaction(tx, id);
+          return { post: post && toPostDto(post, this.media) };
+        });
+      });
+    } else if (!(await this.posts.update(undefined, id, fields, detail, version))) {
+      throw refusal();
     }
     return this.getPost(id, actor);
   }
@@ -128,11 +132,18 @@ export class PostsService {
   async deletePost(actor: AuthUser, id: string, audit: AuditContext): Promise<void> {
     const ownership = await this.posts.findOwnership(id);
     await this.assertCanChange(actor, ownership);
-    const events = await this.event<void>(ownership?.accountId, WebhookEventType.PostDeleted, () => ({ id }));
+    const told = await this.accountToTell(ownership?.accountId, WebhookEventType.PostDeleted);
     const byOther = actor.kind === 'api-key' || actor.id !== ownership?.authorId;
-    const alongside = byOther
-      ? async (tx: Transaction, deleted: DeletedPost) => {
-          await events?.(tx);
+    if (told || byOther) {
+      await this.transactions.run(async (tx) => {
+        const deleted = await this.posts.delete(tx, id);
+        if (!deleted) {
+          throw new PostNotFoundError();
+        }
+        if (told) {
+          await this.webhooks.publish(tx, told, WebhookEventType.PostDeleted, () => ({ post: { id } }));
+        }
+        if (byOther) {
           await this.audit.record(tx, audit, {
             action: AuditAction.PostDeleted,
             target: { type: AuditTargetType.Post, id },
@@ -140,8 +151,8 @@ export class PostsService {
             metadata: { authorId: deleted.authorId, title: deleted.title },
           });
         }
-      : events && ((tx: Transaction) => events(tx));
-    if (!(await this.posts.delete(id, alongside))) {
+      });
+    } else if (!(await this.posts.delete(undefined, id))) {
       throw new PostNotFoundError();
     }
     // The photos' rows went with the post (cascade); their files go now.
@@ -199,22 +210,15 @@ export class PostsService {
   }
 
   /**
-   * The event of a change to an account's post, written in the change's transaction; `data.post` is the
-   * post as an anonymous `GET` answers it, read only when an endpoint takes the event.
+   * The post's account, when an endpoint of it takes events of `type`: then the change and its event are
+   * written in one transaction. Asked before the change, so that a change nobody listens to is one write
+   * on its own.
    */
-  private async event<Source>(
+  private async accountToTell(
     accountId: string | null | undefined,
     type: WebhookEventType,
-    postOf: (source: Source) => PostRecord | { id: string } | null | Promise<PostRecord | null>,
-  ): Promise<((tx: Transaction, source: Source) => Promise<void>) | undefined> {
-    if (!accountId || !(await this.webhooks.wanted(accountId, type))) {
-      return undefined;
-    }
-    return (tx, source) =>
-      this.webhooks.publish(tx, accountId, type, async () => {
-        const post = await postOf(source);
-        return { post: post && 'version' in post ? toPostDto(post, this.media) : post };
-      });
+  ): Promise<string | undefined> {
+    return accountId && (await this.webhooks.wanted(accountId, type)) ? accountId : undefined;
   }
 
   /**
