@@ -7,13 +7,31 @@ const prismaOnlyInRepositories = {
   patterns: [
     {
       group: ['@prisma/client', 'nestjs-prisma', '@prisma/adapter-pg'],
-      message: 'Only repositories and src/database talk to Prisma (see STYLE.md).',
+      message: 'Only repositories, read models and src/database talk to Prisma (CONTRIBUTING.md).',
     },
     {
       group: ['**/database/sql-client', 'pg'],
-      message: 'Only repositories and src/database send SQL (see STYLE.md).',
+      message: 'Only repositories, read models and src/database send SQL (CONTRIBUTING.md).',
     },
   ],
+};
+
+/** The direction of the house: infrastructure serves the features and never reaches into one. */
+const INFRASTRUCTURE = [
+  'common',
+  'config',
+  'database',
+  'health',
+  'jobs',
+  'mail',
+  'metrics',
+  'openapi',
+  'realtime',
+];
+const infrastructureNeverImportsFeatures = {
+  group: ['**/modules/**'],
+  message:
+    'Infrastructure never imports a feature: let the feature register with it instead (CONTRIBUTING.md).',
 };
 
 export default tseslint.config(
@@ -51,6 +69,24 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/**/*.repository.ts', 'src/**/*.read-model.ts', 'src/database/**', 'src/**/*.spec.ts'],
     rules: { 'no-restricted-imports': ['error', prismaOnlyInRepositories] },
+  },
+  {
+    files: INFRASTRUCTURE.map((folder) => `src/${folder}/**/*.ts`),
+    ignores: ['src/**/*.repository.ts', 'src/**/*.read-model.ts', 'src/database/**', 'src/**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [...prismaOnlyInRepositories.patterns, infrastructureNeverImportsFeatures] },
+      ],
+    },
+  },
+  {
+    files: INFRASTRUCTURE.flatMap((folder) => [
+      `src/${folder}/**/*.repository.ts`,
+      `src/${folder}/**/*.read-model.ts`,
+    ]).concat('src/database/**/*.ts'),
+    ignores: ['src/**/*.spec.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [infrastructureNeverImportsFeatures] }] },
   },
   {
     files: ['test/**/*.ts', 'src/**/*.spec.ts'],

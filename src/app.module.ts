@@ -13,7 +13,7 @@ import { RecoveryModule } from './modules/recovery/recovery.module';
 import { AuditLogModule } from './modules/audit/audit-log.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { ReportsModule } from './modules/reports/reports.module';
-import { IdempotencyModule } from './modules/idempotency/idempotency.module';
+import { IdempotencyModule } from './common/idempotency/idempotency.module';
 import { ChatsModule } from './modules/chats/chats.module';
 import { PostsModule } from './modules/posts/posts.module';
 import { PhotosModule } from './modules/photos/photos.module';

@@ -8,7 +8,7 @@ import {
   KEY_PATTERN,
   MAX_KEY_LENGTH,
   NOT_IDEMPOTENT_EXTENSION,
-} from '../modules/idempotency/idempotency';
+} from '../common/idempotency/idempotency';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
 import { METRICS_AUTH } from '../metrics/metrics-token.guard';
 import { PageDto } from '../common/pagination/page.dto';

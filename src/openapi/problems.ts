@@ -33,7 +33,7 @@ import {
   InvalidAccessTokenError,
   RoleRequiredError,
 } from '../common/auth/auth.errors';
-import { IdempotencyInFlightError, IdempotencyKeyReusedError } from '../modules/idempotency/idempotency';
+import { IdempotencyInFlightError, IdempotencyKeyReusedError } from '../common/idempotency/idempotency';
 import type { UserRole } from '../common/auth/roles';
 
 /** What the document builder knows of an operation, to tell which problems every such one can answer. */

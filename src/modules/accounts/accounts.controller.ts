@@ -16,7 +16,7 @@ import { Audit, AuditContext } from '../audit/audit-context';
 import { AccountsService } from './accounts.service';
 import { AccountDto, MemberDto } from './dto/account.dto';
 import { AccountInputDto, AddMemberDto, UpdateMemberDto } from './dto/account-input.dto';
-import { Idempotent } from '../idempotency/idempotent.decorator';
+import { Idempotent } from '../../common/idempotency/idempotent.decorator';
 import { UserNotFoundError } from '../users/users.errors';
 import {
   AccountNotFoundError,

@@ -7,7 +7,7 @@ import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
 import { PageDto } from '../../common/pagination/page.dto';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { IdParam } from '../../common/pipes/parse-id.pipe';
-import { NotIdempotent } from '../idempotency/idempotency';
+import { NotIdempotent } from '../../common/idempotency/idempotency';
 import { Audit, AuditContext } from '../audit/audit-context';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyDto, ApiKeyWithSecretDto } from './dto/api-key.dto';

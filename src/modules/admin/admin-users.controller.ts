@@ -6,7 +6,7 @@ import { Roles } from '../../common/auth/roles.decorator';
 import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
 import { IdParam } from '../../common/pipes/parse-id.pipe';
 import { Audit, AuditContext } from '../audit/audit-context';
-import { NotIdempotent } from '../idempotency/idempotency';
+import { NotIdempotent } from '../../common/idempotency/idempotency';
 import { UserNotFoundError } from '../users/users.errors';
 import { SuspendUserDto } from './dto/suspension-input.dto';
 import { CannotSuspendSelfError, SuspensionsService } from './suspensions.service';

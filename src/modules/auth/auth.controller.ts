@@ -16,7 +16,7 @@ import { PageDto } from '../../common/pagination/page.dto';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { IdParam } from '../../common/pipes/parse-id.pipe';
 import { AuthRateLimit } from '../../common/throttling/throttling';
-import { NotIdempotent } from '../idempotency/idempotency';
+import { NotIdempotent } from '../../common/idempotency/idempotency';
 import { AuthService } from './auth.service';
 import { AuthResultDto, SessionDto, TokenPairDto } from './dto/auth.dto';
 import { ChangePasswordDto, LoginDto, RefreshDto, RegisterDto } from './dto/auth-input.dto';

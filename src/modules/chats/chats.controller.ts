@@ -18,7 +18,7 @@ import { IdParam } from '../../common/pipes/parse-id.pipe';
 import { ChatsService } from './chats.service';
 import { ChatDto, MessageDto } from './dto/chat.dto';
 import { CreateChatDto, SendMessageDto } from './dto/chat-input.dto';
-import { Idempotent } from '../idempotency/idempotent.decorator';
+import { Idempotent } from '../../common/idempotency/idempotent.decorator';
 import { UserNotFoundError } from '../users/users.errors';
 import { ChatNotFoundError, ChatNotLeavableError, NoOtherParticipantError } from './chats.errors';
 import { Located } from '../../common/http/location';

@@ -19,7 +19,7 @@ import { ListPostsQueryDto } from './dto/post-query.dto';
 import { PostDto, PostSummaryDto } from './dto/post.dto';
 import { CreatePostDto, UpdatePostDto } from './dto/post-input.dto';
 import { PostsService } from './posts.service';
-import { Idempotent } from '../idempotency/idempotent.decorator';
+import { Idempotent } from '../../common/idempotency/idempotent.decorator';
 import { RequestValidationError } from '../../common/errors/domain-error';
 import { AccountNotFoundError } from '../accounts/accounts.errors';
 import { UserNotFoundError } from '../users/users.errors';

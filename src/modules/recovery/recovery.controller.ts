@@ -6,7 +6,7 @@ import { Client, ClientInfo } from '../../common/http/client-info';
 import { NoStore } from '../../common/http/no-store';
 import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
 import { AuthRateLimit } from '../../common/throttling/throttling';
-import { NotIdempotent } from '../idempotency/idempotency';
+import { NotIdempotent } from '../../common/idempotency/idempotency';
 import { EmailTakenError } from '../users/users.errors';
 import { InvalidTokenError, WrongPasswordError } from '../auth/auth.errors';
 import { EmailChangeDto, EmailTokenDto, ForgotPasswordDto, PasswordResetDto } from './dto/recovery-input.dto';

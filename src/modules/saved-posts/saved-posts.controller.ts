@@ -17,7 +17,7 @@ import { IdParam } from '../../common/pipes/parse-id.pipe';
 import { SavedPostDto } from './dto/saved-post.dto';
 import { SavePostDto } from './dto/saved-post-input.dto';
 import { SavedPostsService } from './saved-posts.service';
-import { Idempotent } from '../idempotency/idempotent.decorator';
+import { Idempotent } from '../../common/idempotency/idempotent.decorator';
 import { PostNotFoundError } from '../posts/posts.errors';
 import { SavedPostNotFoundError } from './saved-posts.errors';
 

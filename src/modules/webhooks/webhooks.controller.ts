@@ -17,7 +17,7 @@ import { PageDto } from '../../common/pagination/page.dto';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { IdParam } from '../../common/pipes/parse-id.pipe';
 import { AccountNotFoundError, AccountRoleRequiredError } from '../accounts/accounts.errors';
-import { NotIdempotent } from '../idempotency/idempotency';
+import { NotIdempotent } from '../../common/idempotency/idempotency';
 import { WebhookDeliveryDto, WebhookDto, WebhookSecretDto, WebhookWithSecretDto } from './dto/webhook.dto';
 import { CreateWebhookDto, UpdateWebhookDto } from './dto/webhook-input.dto';
 import {

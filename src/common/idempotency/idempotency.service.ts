@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import type { AuthenticatedRequest } from '../../common/auth/auth-user';
-import { RequestValidationError } from '../../common/errors/domain-error';
-import { PROBLEM_CONTENT_TYPE } from '../../common/openapi/problem-responses.decorator';
-import { problemBody, toProblem } from '../../common/errors/problem';
+import type { AuthenticatedRequest } from '../auth/auth-user';
+import { RequestValidationError } from '../errors/domain-error';
+import { PROBLEM_CONTENT_TYPE } from '../openapi/problem-responses.decorator';
+import { problemBody, toProblem } from '../errors/problem';
 import { AppConfig } from '../../config/config.module';
 import { ClaimHold, IdempotencyRepository, StoredBody } from './idempotency.repository';
 import {

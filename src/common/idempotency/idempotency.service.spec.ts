@@ -1,10 +1,10 @@
 import type { FastifyReply } from 'fastify';
 import { strictFake } from '../../../test/helpers/strict-fake';
-import type { AuthenticatedRequest, AuthUser } from '../../common/auth/auth-user';
-import { UserRole } from '../../common/auth/roles';
-import { RequestValidationError } from '../../common/errors/domain-error';
+import type { AuthenticatedRequest, AuthUser } from '../auth/auth-user';
+import { UserRole } from '../auth/roles';
+import { RequestValidationError } from '../errors/domain-error';
 import type { AppConfig } from '../../config/config.module';
-import { UserNotFoundError } from '../users/users.errors';
+import { UserNotFoundError } from '../../modules/users/users.errors';
 import {
   IdempotencyInFlightError,
   IdempotencyKeyReusedError,
