@@ -30,7 +30,7 @@ const NEWEST = Keyset.byTime<AuditEventRecord>('audit:newest', (event) => ({ key
 
 /**
  * The audit log: the one service the modules call from their use cases, with the transaction of the
- * change (or the client when the use case writes nothing else, as a failed login).
+ * change (or `undefined` when the use case writes nothing else, as a failed login).
  */
 @Injectable()
 export class AuditLog {
@@ -42,7 +42,7 @@ export class AuditLog {
     private readonly cursors: CursorCodec,
   ) {}
 
-  record(tx: Transaction, context: AuditContext, entry: AuditEntry): Promise<void> {
+  record(tx: Transaction | undefined, context: AuditContext, entry: AuditEntry): Promise<void> {
     return this.events.append(tx, {
       id: uuidv7(),
       at: this.clock.now(),

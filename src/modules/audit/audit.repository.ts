@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
+import { PrismaService } from 'nestjs-prisma';
 import type { Position } from '../../common/pagination/cursor-codec';
 import { SqlClient } from '../../database/sql-client';
 import type { Transaction } from '../../database/sql-executor';
@@ -30,11 +31,14 @@ export interface AuditFilter {
 
 @Injectable()
 export class AuditRepository {
-  constructor(private readonly sql: SqlClient) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly sql: SqlClient,
+  ) {}
 
-  /** Appends an event, in the transaction of the change it records. */
-  async append(tx: Transaction, event: AuditEventRecord): Promise<void> {
-    await tx.auditEvent.create({
+  /** Appends an event, in the transaction of the change it records, or on its own given `undefined`. */
+  async append(tx: Transaction | undefined, event: AuditEventRecord): Promise<void> {
+    await (tx ?? this.prisma).auditEvent.create({
       data: { ...event, metadata: event.metadata as Prisma.InputJsonObject },
       select: { id: true },
     });

@@ -77,27 +77,19 @@ export class AuthRepository {
   ) {}
 
   /**
-   * Creates a user, its optional profile and its first session in one transaction, with what `within`
-   * writes for the new user (its verification link and mail).
+   * Creates a user, its optional profile and its first session in one write, in `tx`; EmailTakenError
+   * or UsernameTakenError when another user has either.
    */
-  async registerUser(
-    user: NewUser,
-    session: NewSession,
-    within: (tx: Transaction, created: UserWithProfileRecord) => Promise<void>,
-  ): Promise<UserWithProfileRecord> {
+  async registerUser(tx: Transaction, user: NewUser, session: NewSession): Promise<UserWithProfileRecord> {
     const { profile, ...fields } = user;
     try {
-      return await this.prisma.$transaction(async (tx) => {
-        const created = await tx.user.create({
-          data: {
-            ...fields,
-            ...(profile ? { profile: { create: profile } } : {}),
-            sessions: { create: session },
-          },
-          select: { ...USER_SELECT, profile: { select: PROFILE_SELECT } },
-        });
-        await within(tx, created);
-        return created;
+      return await tx.user.create({
+        data: {
+          ...fields,
+          ...(profile ? { profile: { create: profile } } : {}),
+          sessions: { create: session },
+        },
+        select: { ...USER_SELECT, profile: { select: PROFILE_SELECT } },
       });
     } catch (error) {
       throw translateUserConflict(error);
@@ -112,21 +104,9 @@ export class AuthRepository {
     return this.prisma.user.findUnique({ where: { id }, select: CREDENTIALS_SELECT });
   }
 
-  /** Opens a session, in one transaction with what `within` writes about it (its audit event). */
-  async createSession(
-    userId: string,
-    session: NewSession,
-    within: (tx: Transaction) => Promise<void>,
-  ): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
-      await tx.session.create({ data: { ...session, userId }, select: { id: true } });
-      await within(tx);
-    });
-  }
-
-  /** Runs a write that stands alone on the client, outside any transaction (a failed login's audit event). */
-  alone<T>(write: (db: Transaction) => Promise<T>): Promise<T> {
-    return write(this.prisma);
+  /** Opens a session, in `tx`. */
+  async createSession(tx: Transaction, userId: string, session: NewSession): Promise<void> {
+    await tx.session.create({ data: { ...session, userId }, select: { id: true } });
   }
 
   /**
@@ -154,31 +134,15 @@ export class AuthRepository {
   }
 
   /**
-   * Revokes a session (of `userId`, when given); false when there was no such live session. With
-   * `within`, in one transaction with what it writes when the session was revoked (its audit event).
+   * Revokes a session (of `userId`, when given), in `tx` or on its own given `undefined`; false when
+   * there was no such live session.
    */
-  async revokeSession(
-    id: string,
-    userId?: string,
-    within?: (tx: Transaction) => Promise<void>,
-  ): Promise<boolean> {
-    const revoke = async (db: Transaction) => {
-      const { count } = await db.session.updateMany({
-        where: { id, ...(userId ? { userId } : {}), revokedAt: null },
-        data: { revokedAt: new Date() },
-      });
-      return count === 1;
-    };
-    if (!within) {
-      return revoke(this.prisma);
-    }
-    return this.prisma.$transaction(async (tx) => {
-      const revoked = await revoke(tx);
-      if (revoked) {
-        await within(tx);
-      }
-      return revoked;
+  async revokeSession(tx: Transaction | undefined, id: string, userId?: string): Promise<boolean> {
+    const { count } = await (tx ?? this.prisma).session.updateMany({
+      where: { id, ...(userId ? { userId } : {}), revokedAt: null },
+      data: { revokedAt: new Date() },
     });
+    return count === 1;
   }
 
   /** A page of a user's live sessions, newest first (UUID v7 ids follow creation order). */

@@ -1,3 +1,4 @@
+import { fakeTransactions } from '../../../test/helpers/fake-transactions';
 import { strictFake } from '../../../test/helpers/strict-fake';
 import { UserRole } from '../../common/auth/roles';
 import { SessionStateCache } from '../../common/auth/session-state-cache';
@@ -11,6 +12,7 @@ import type { UsersRepository } from '../users/users.repository';
 import {
   InvalidCredentialsError,
   InvalidRefreshTokenError,
+  SessionNotFoundError,
   TokenReusedError,
   TooManyLoginAttemptsError,
 } from './auth.errors';
@@ -40,8 +42,6 @@ const anonymous: AuditContext = {
   requestId: 'r1',
 };
 const tx = {} as Transaction;
-/** A repository's `alone`, writing on a stand-in client. */
-const alone = <T>(write: (db: Transaction) => Promise<T>) => write(tx);
 
 function build(
   repository: Partial<AuthRepository>,
@@ -56,6 +56,7 @@ function build(
   });
   const attempts = new LoginAttempts(config);
   const service = new AuthService(
+    fakeTransactions(tx),
     strictFake<AuthRepository>(repository),
     strictFake<UsersRepository>({}),
     strictFake<PasswordHasher>(hasher),
@@ -89,10 +90,7 @@ describe(AuthService.name, () => {
   describe('login', () => {
     it('checks a password even for an unknown email, and counts the failure', async () => {
       const verify = jest.fn().mockResolvedValue(false);
-      const { service, attempts } = build(
-        { findCredentials: () => Promise.resolve(null), alone },
-        { verify },
-      );
+      const { service, attempts } = build({ findCredentials: () => Promise.resolve(null) }, { verify });
       await expect(
         service.login({ email: 'Nobody@Example.com', password: 'x' }, client, anonymous),
       ).rejects.toThrow(InvalidCredentialsError);
@@ -127,7 +125,7 @@ describe(AuthService.name, () => {
       };
       const signedIn: AuditContext = { ...anonymous, actor: { type: AuditActorType.User, id: 'someone' } };
       const { service } = build(
-        { findCredentials: () => Promise.resolve(credentials), alone },
+        { findCredentials: () => Promise.resolve(credentials) },
         { verify: () => Promise.resolve(false) },
         new SessionStateCache(0),
         record,
@@ -135,7 +133,7 @@ describe(AuthService.name, () => {
       await expect(
         service.login({ email: 'A@example.com', password: 'wrong' }, client, signedIn),
       ).rejects.toThrow(InvalidCredentialsError);
-      expect(record).toHaveBeenCalledWith(tx, anonymous, {
+      expect(record).toHaveBeenCalledWith(undefined, anonymous, {
         action: AuditAction.LoginFailed,
         target: { type: AuditTargetType.User, id: 'u1' },
         metadata: { email: 'a@example.com' },
@@ -158,7 +156,7 @@ describe(AuthService.name, () => {
       });
       const stale = refreshTokens.issue(session().id, 2).token;
       await expect(service.refresh(stale)).rejects.toThrow(TokenReusedError);
-      expect(revokeSession).toHaveBeenCalledWith(session().id, undefined);
+      expect(revokeSession).toHaveBeenCalledWith(undefined, session().id, undefined);
     });
 
     it('revokes the session when it loses a race to rotate the same token', async () => {
@@ -200,6 +198,26 @@ describe(AuthService.name, () => {
           InvalidRefreshTokenError,
         );
       }
+    });
+  });
+
+  describe('revoking a session', () => {
+    const caller = { kind: 'user' as const, id: 'u1', role: UserRole.User, sessionId: session().id };
+
+    it('records the revocation in its transaction, and nothing when there was no live session', async () => {
+      const record = jest.fn().mockResolvedValue(undefined);
+      const revokeSession = jest.fn().mockResolvedValueOnce(true).mockResolvedValueOnce(false);
+      const { service } = build({ revokeSession }, {}, new SessionStateCache(0), record);
+
+      await service.revokeSession(caller, 's2', anonymous);
+      expect(revokeSession).toHaveBeenLastCalledWith(tx, 's2', 'u1');
+      expect(record).toHaveBeenCalledWith(tx, anonymous, {
+        action: AuditAction.SessionRevoked,
+        target: { type: AuditTargetType.Session, id: 's2' },
+      });
+      record.mockClear();
+      await expect(service.revokeSession(caller, 's3', anonymous)).rejects.toThrow(SessionNotFoundError);
+      expect(record).not.toHaveBeenCalled();
     });
   });
 

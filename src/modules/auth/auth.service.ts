@@ -8,6 +8,7 @@ import { CursorCodec, Keyset } from '../../common/pagination/cursor-codec';
 import type { PageDto } from '../../common/pagination/page.dto';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { AppConfig } from '../../config/config.module';
+import { Transactions } from '../../database/transactions';
 import { AuditAction, AuditActorType, AuditTargetType } from '../audit/audit-actions';
 import { AuditContext, SYSTEM, withActor } from '../audit/audit-context';
 import { AuditLog } from '../audit/audit-log';
@@ -42,6 +43,7 @@ export function normalizeEmail(email: string): string {
 @Injectable()
 export class AuthService {
   constructor(
+    private readonly transactions: Transactions,
     private readonly auth: AuthRepository,
     private readonly users: UsersRepository,
     private readonly passwords: PasswordHasher,
@@ -60,17 +62,21 @@ export class AuthService {
   async register(input: RegisterDto, client: ClientInfo): Promise<AuthResultDto> {
     const passwordHash = await this.passwords.hash(input.password);
     const { session, refreshToken } = this.newSession(client);
-    const user = await this.auth.registerUser(
-      {
-        email: normalizeEmail(input.email),
-        username: input.username.trim().toLowerCase(),
-        passwordHash,
-        name: input.name ?? null,
-        profile: input.profile,
-      },
-      session,
-      (tx, created) => this.verification.send(tx, created.id, created.email),
-    );
+    const user = await this.transactions.run(async (tx) => {
+      const created = await this.auth.registerUser(
+        tx,
+        {
+          email: normalizeEmail(input.email),
+          username: input.username.trim().toLowerCase(),
+          passwordHash,
+          name: input.name ?? null,
+          profile: input.profile,
+        },
+        session,
+      );
+      await this.verification.send(tx, created.id, created.email);
+      return created;
+    });
     return this.authResult(user, session.id, refreshToken);
   }
 
@@ -94,13 +100,14 @@ export class AuthService {
       throw new AccountSuspendedError();
     }
     const { session, refreshToken } = this.newSession(client);
-    await this.auth.createSession(credentials.id, session, (tx) =>
-      this.audit.record(tx, withActor(audit, { type: AuditActorType.User, id: credentials.id }), {
+    await this.transactions.run(async (tx) => {
+      await this.auth.createSession(tx, credentials.id, session);
+      await this.audit.record(tx, withActor(audit, { type: AuditActorType.User, id: credentials.id }), {
         action: AuditAction.LoginSucceeded,
         target: { type: AuditTargetType.User, id: credentials.id },
         metadata: { sessionId: session.id },
-      }),
-    );
+      });
+    });
     const user = await this.users.findByIdWithProfile(credentials.id);
     if (!user) {
       throw new InvalidCredentialsError();
@@ -198,12 +205,13 @@ export class AuthService {
     if (!existing) {
       return null;
     }
-    await this.users.updateRole(existing.id, UserRole.Admin, async (tx, previousRole) => {
-      if (previousRole !== UserRole.Admin) {
+    await this.transactions.run(async (tx) => {
+      const changed = await this.users.updateRole(tx, existing.id, UserRole.Admin);
+      if (changed && changed.previousRole !== UserRole.Admin) {
         await this.audit.record(tx, SYSTEM, {
           action: AuditAction.RoleChanged,
           target: { type: AuditTargetType.User, id: existing.id },
-          metadata: { role: UserRole.Admin, previousRole },
+          metadata: { role: UserRole.Admin, previousRole: changed.previousRole },
         });
       }
     });
@@ -240,13 +248,17 @@ export class AuthService {
     audit?: { context: AuditContext; action: AuditAction.Logout | AuditAction.SessionRevoked },
   ): Promise<boolean> {
     const revoked = audit
-      ? await this.auth.revokeSession(id, userId, (tx) =>
-          this.audit.record(tx, audit.context, {
-            action: audit.action,
-            target: { type: AuditTargetType.Session, id },
-          }),
-        )
-      : await this.auth.revokeSession(id, userId);
+      ? await this.transactions.run(async (tx) => {
+          const ended = await this.auth.revokeSession(tx, id, userId);
+          if (ended) {
+            await this.audit.record(tx, audit.context, {
+              action: audit.action,
+              target: { type: AuditTargetType.Session, id },
+            });
+          }
+          return ended;
+        })
+      : await this.auth.revokeSession(undefined, id, userId);
     await this.callers.sessionEnded(id);
     return revoked;
   }
@@ -257,13 +269,11 @@ export class AuthService {
     userId: string | null,
     metadata: { email: string; reason?: string },
   ): Promise<void> {
-    return this.auth.alone((db) =>
-      this.audit.record(db, withActor(audit, { type: AuditActorType.User, id: null }), {
-        action: AuditAction.LoginFailed,
-        target: { type: AuditTargetType.User, id: userId },
-        metadata,
-      }),
-    );
+    return this.audit.record(undefined, withActor(audit, { type: AuditActorType.User, id: null }), {
+      action: AuditAction.LoginFailed,
+      target: { type: AuditTargetType.User, id: userId },
+      metadata,
+    });
   }
 
   /** What the session check keeps of a session: never its refresh token's hash. */

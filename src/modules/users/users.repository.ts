@@ -116,25 +116,21 @@ export class UsersRepository {
   }
 
   /**
-   * Sets a user's role, in one transaction with what `within` writes knowing the role it replaced (its
-   * audit event); the row is locked first, so of two concurrent changes each sees the other's result.
-   * Null when there is no such user.
+   * Sets a user's role, in `tx`; the row is locked first, so of two concurrent changes each sees the
+   * other's result. The user as changed and the role it replaced; null when there is no such user.
    */
   async updateRole(
+    tx: Transaction,
     id: string,
     role: UserRole,
-    within: (tx: Transaction, previousRole: UserRole) => Promise<void>,
-  ): Promise<UserRecord | null> {
-    return this.prisma.$transaction(async (tx) => {
-      const [current] = await tx.$queryRaw<{ role: UserRole }[]>`
-        SELECT role::text AS role FROM users WHERE id = ${id}::uuid FOR UPDATE`;
-      if (!current) {
-        return null;
-      }
-      const user = await tx.user.update({ where: { id }, data: { role }, select: USER_SELECT });
-      await within(tx, current.role);
-      return user;
-    });
+  ): Promise<{ user: UserRecord; previousRole: UserRole } | null> {
+    const [current] = await tx.$queryRaw<{ role: UserRole }[]>`
+      SELECT role::text AS role FROM users WHERE id = ${id}::uuid FOR UPDATE`;
+    if (!current) {
+      return null;
+    }
+    const user = await tx.user.update({ where: { id }, data: { role }, select: USER_SELECT });
+    return { user, previousRole: current.role };
   }
 
   /**

@@ -1,3 +1,4 @@
+import { fakeTransactions } from '../../../test/helpers/fake-transactions';
 import { strictFake } from '../../../test/helpers/strict-fake';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { UserRole } from '../../common/auth/roles';
@@ -38,6 +39,7 @@ function userRecord(id: string): UserRecord {
   };
 }
 
+const tx = {} as Transaction;
 const withProfile = (id: string): UserWithProfileRecord => ({ ...userRecord(id), profile: null });
 
 const query = (overrides: Partial<ListUsersQueryDto> = {}): ListUsersQueryDto =>
@@ -49,6 +51,7 @@ const build = (
   log: Partial<AuditLog> = {},
 ) =>
   new UsersService(
+    fakeTransactions(tx),
     strictFake<UsersRepository>(users),
     cursors,
     strictFake<SessionStateCache>({ userChanged }),
@@ -125,17 +128,10 @@ describe(UsersService.name, () => {
     });
 
     it('changes the role of the user named, records it in the change and forgets their cached sessions', async () => {
-      const tx = {} as Transaction;
-      const updateRole = jest.fn(
-        async (
-          _id: string,
-          _role: UserRole,
-          within: (tx: Transaction, previousRole: UserRole) => Promise<void>,
-        ) => {
-          await within(tx, UserRole.User);
-          return { ...userRecord('u2'), role: UserRole.Admin };
-        },
-      );
+      const updateRole = jest.fn().mockResolvedValue({
+        user: { ...userRecord('u2'), role: UserRole.Admin },
+        previousRole: UserRole.User,
+      });
       const userChanged = jest.fn();
       const record = jest.fn().mockResolvedValue(undefined);
       await expect(
@@ -144,7 +140,7 @@ describe(UsersService.name, () => {
         id: 'u2',
         role: UserRole.Admin,
       });
-      expect(updateRole).toHaveBeenCalledWith('u2', UserRole.Admin, expect.any(Function));
+      expect(updateRole).toHaveBeenCalledWith(tx, 'u2', UserRole.Admin);
       expect(record).toHaveBeenCalledWith(tx, audit, {
         action: AuditAction.RoleChanged,
         target: { type: AuditTargetType.User, id: 'u2' },

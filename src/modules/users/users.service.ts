@@ -3,6 +3,7 @@ import type { AuthUser } from '../../common/auth/auth-user';
 import { UserRole } from '../../common/auth/roles';
 import { SessionStateCache } from '../../common/auth/session-state-cache';
 import { CursorCodec, Keyset } from '../../common/pagination/cursor-codec';
+import { Transactions } from '../../database/transactions';
 import type { PageDto } from '../../common/pagination/page.dto';
 import type { UserAdminDto, UserDto, UserPublicDto } from './dto/user.dto';
 import type { UpdateUserDto } from './dto/user-input.dto';
@@ -20,6 +21,7 @@ const USERS = Keyset.byId<UserRecord>('users:newest', (user) => user.id);
 @Injectable()
 export class UsersService {
   constructor(
+    private readonly transactions: Transactions,
     private readonly users: UsersRepository,
     private readonly cursors: CursorCodec,
     private readonly callers: SessionStateCache,
@@ -71,14 +73,16 @@ export class UsersService {
   /** Recorded in the audit log when the role is another than the user had. */
   async changeRole(actor: AuthUser, id: string, role: UserRole, audit: AuditContext): Promise<UserAdminDto> {
     assertAdmin(actor);
-    const user = await this.users.updateRole(id, role, async (tx, previousRole) => {
-      if (previousRole !== role) {
+    const user = await this.transactions.run(async (tx) => {
+      const changed = await this.users.updateRole(tx, id, role);
+      if (changed && changed.previousRole !== role) {
         await this.audit.record(tx, audit, {
           action: AuditAction.RoleChanged,
           target: { type: AuditTargetType.User, id },
-          metadata: { role, previousRole },
+          metadata: { role, previousRole: changed.previousRole },
         });
       }
+      return changed?.user;
     });
     await this.callers.userChanged(id);
     if (!user) {
