@@ -24,12 +24,8 @@ function decode(message: string): SessionStateChange[] {
 }
 
 /**
- * The session cache's bus on Redis pub/sub, on the channel `<REDIS_PREFIX>session-state`. Every
- * instance subscribes, the publisher too (it has forgotten already; a second forget is harmless).
- * A change that Redis did not take (down, a command over the timeout, or not tried while the
- * connection was suspect) is kept and published when commands go to Redis again, unless older than
- * the cache's TTL by then: the instances whose subscription stayed up may still hold the session,
- * and no entry outlives the TTL anyway.
+ * The session cache's bus on Redis pub/sub (`<REDIS_PREFIX>session-state`); a change Redis did not take
+ * is published once it does, unless older than the cache's TTL (docs/architecture/session-cache.md).
  */
 export class SessionStateBroadcast implements SessionStateBus {
   private pending: { line: string; at: number }[] = [];

@@ -33,19 +33,10 @@ export interface SessionStateObserver {
 }
 
 /**
- * The session check's recent answers, kept for SESSION_CACHE_TTL_MS so that an authenticated request
- * usually costs no statement of its own (bench/RESULTS.md, 2026-11-25 11:38). It is the one owner of
- * their invalidation: the services that end a session (`sessionEnded`) or change what a user's
- * sessions may do (`userChanged`: a role, a password, a deletion) report it here once written, and
- * repositories know nothing of it. On this instance such a change takes effect on the next request.
- * With a bus (REDIS_URL) it is published before the call returns, and every instance forgets at
- * once; while the bus may miss changes (Redis down, a subscription not yet renewed) the cache is
- * bypassed, every check reads the database, and it starts empty when the bus listens again. Without
- * a bus, a change made by another instance, or outside the service, applies within the TTL. 0 turns
- * the cache off.
- *
- * A read that began before a forget must not put back what it read: `epoch` changes on every forget,
- * and `remember` keeps an answer only if no forget happened since the read began.
+ * The session check's recent answers, kept for SESSION_CACHE_TTL_MS (0: off) so that an authenticated
+ * request usually costs no statement of its own (bench/history/2026-11-25.md, 11:38). The services
+ * report every change that makes one stale, and with a bus every instance forgets at once
+ * (docs/architecture/session-cache.md).
  */
 export class SessionStateCache {
   private readonly entries = new Map<string, { session: CallerSession; until: number }>();
@@ -107,6 +98,7 @@ export class SessionStateCache {
     return entry?.session;
   }
 
+  /** Keeps an answer unless something was forgotten since `epoch`: a read never puts back a forgotten one. */
   remember(session: CallerSession, epoch: number): void {
     if (this.ttlMs === 0 || epoch !== this.forgets) {
       return;
