@@ -64,20 +64,10 @@ function metrics(): { up: Gauge<'connection'>; transitions: Counter<'connection'
 
 /**
  * The Redis server of REDIS_URL, for what instances share but need not keep: one connection for
- * commands, one for pub/sub (a subscribed connection takes no other command). Without REDIS_URL
- * nothing here is created and `enabled` is false: every user keeps its state in process memory.
- *
- * Fail fast, never wait: no offline queue (a command while disconnected fails at once), no retry of
- * a command, each command bounded by REDIS_COMMAND_TIMEOUT_MS (at most 100 ms). A connection is used
- * only from its `ready` (the subscriber: once its channels are subscribed) until it closes, or until
- * a command or the watchdog's ping (every REDIS_PING_INTERVAL_MS) misses its deadline: a connection
- * that freezes without closing would otherwise stay "ready" forever, and a subscriber on it drop
- * every message silently. A missed deadline makes the connection suspect, unused at once, and one
- * more ping decides: answered, it was the event loop that stalled (a timer fires late, before the
- * reply already there is read), and the connection is used again; missed too, the connection is
- * down and reopened. While a connection is not used, callers skip Redis without trying (`attempt`
- * answers undefined at once) and ioredis reconnects by itself with a bounded backoff. Each
- * transition is one warning and one change of `redis_up`, never one log line per command.
+ * commands, one for pub/sub; without REDIS_URL nothing is created and every user keeps its state in
+ * process memory. Fails fast, never waits: no offline queue, no retry, each command bounded by
+ * REDIS_COMMAND_TIMEOUT_MS, and a connection that missed a deadline is skipped until a ping clears it
+ * (docs/architecture/redis.md).
  */
 @Injectable()
 export class RedisService implements OnModuleInit, OnApplicationShutdown {
