@@ -14,23 +14,9 @@ interface Window {
 }
 
 /**
- * Failed-login protection after the OWASP Authentication cheat sheet, which slows guessing without
- * letting anyone lock somebody else out. Failures are counted in fixed windows of
- * LOGIN_FAILURE_WINDOW_MS, keyed by the email as typed (normalised), so known and unknown accounts
- * are treated, and answered, alike:
- * - per account and address together, LOGIN_FAILURE_LIMIT: past it that address may not try that
- *   account until the window ends (429). The tight limit, and it touches nobody else.
- * - per account, LOGIN_ACCOUNT_FAILURE_LIMIT (looser): past it attempts for the account are delayed,
- *   one per second in turn, refused only when the queue is more than 10 s long, so guessing from many
- *   addresses is slowed while the owner still gets in.
- * - per address, LOGIN_ADDRESS_FAILURE_LIMIT (much looser): past it the address may not log in at all
- *   until the window ends; an office behind one NAT stays far below it.
- * A success clears the account's counts (its own and its pair with the address).
- *
- * With REDIS_URL the counts that decide live in Redis (`SharedLoginWindows`), the same for every
- * instance. Failures are also counted here, in process memory (`MemoryLoginWindows`), which decides
- * while Redis is down: then the limits hold per instance, and this instance still remembers the
- * failures it saw before the outage.
+ * Failed-login protection: counts per account and address, per account (its attempts then wait their
+ * turn) and per address, so guessing is slowed and nobody can lock somebody else out. In Redis with
+ * REDIS_URL, in process memory while it is down (docs/architecture/login-limits.md).
  */
 @Injectable()
 export class LoginAttempts {

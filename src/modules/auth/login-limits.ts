@@ -5,7 +5,7 @@ export const ACCOUNT_SLOT_MS = 1000;
 /** An attempt waits at most this long for its slot; a longer queue is refused for that long. */
 export const MAX_DELAY_MS = 10_000;
 
-/** The limits of the three failed-login counts (see `LoginAttempts`), and their window. */
+/** The limits of the three failed-login counts, and their window (docs/architecture/login-limits.md). */
 export interface LoginLimits {
   pair: number;
   account: number;

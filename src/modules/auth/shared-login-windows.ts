@@ -44,11 +44,8 @@ export type SharedTurn =
   { refusedForMs: number; delayMs?: undefined } | { refusedForMs?: undefined; delayMs: number };
 
 /**
- * The failed-login counts of `LoginAttempts` in Redis, one set for every instance, each decision one
- * script (atomic: two instances cannot both take the last attempt or the same slot). Keys, under
- * REDIS_PREFIX: `login:pair:<address>:<email>`, `login:ip:<address>`, `login:account:<email>` and
- * `login:slot:<email>`, the email as a SHA-256 (no address book in Redis), each expiring with its
- * window. Every method answers undefined when Redis is down or did not answer in time.
+ * The failed-login counts of `LoginAttempts` in Redis, shared by every instance, each decision one atomic
+ * script; every method answers undefined when Redis is down or late (docs/architecture/login-limits.md).
  */
 export class SharedLoginWindows {
   constructor(
