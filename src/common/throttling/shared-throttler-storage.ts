@@ -11,10 +11,9 @@ const LEASE_DIVISOR = 16;
 const MAX_LEASE = 64;
 
 /**
- * Takes up to `want` hits of a window for one instance: at most 1/divisor of what is left of the
- * limit, and at least one while something is left. Past the limit the hit is counted and the key
- * is blocked for the block duration (while it is blocked nothing is counted), as
- * `FixedWindowThrottlerStorage` does in memory.
+ * Leases hits of a window to one instance: 1/divisor of what is left of the limit, at most the most
+ * hits per lease, at least one while something is left; past the limit it counts the hit and blocks
+ * the key, as `FixedWindowThrottlerStorage` does in memory (docs/architecture/throttler-leases.md).
  * KEYS: hits, blocked. ARGV: ttl, limit, block duration (ms), divisor, most hits per lease.
  * Answers { hits granted, hits of the window before them, ms left of the window, ms left of the block }.
  */
@@ -69,19 +68,9 @@ interface Lease {
 }
 
 /**
- * The throttler's counts in Redis, one window for every instance, while Redis is up. A request does
- * not go to Redis each time: an instance takes a lease of hits (1/16 of what is left of the limit,
- * at most 64, at least 1) and counts them in memory, so a client far from its limit costs one Redis
- * round trip per lease, and near it one per request. Never more than the limit passes; a client whose
- * requests go to several instances may be refused early by the hits the other instances hold and
- * have not used (at most 1/16 of its limit each), and the `X-RateLimit-Remaining` an instance
- * answers does not count what the others let through since its lease. Limits below 32 are counted
- * exactly: every lease is one hit.
- *
- * While Redis is down, and for a request whose Redis command failed, the counts are this process's
- * fixed windows: a limit is per instance during an outage (N instances let N times the limit
- * through) and no request waits on Redis longer than the command timeout. The windows counted in
- * memory during an outage are not carried into Redis when it is back.
+ * The throttler's counts in Redis, one window for every instance: an instance takes hits in leases and
+ * counts them in memory, so a request rarely waits on Redis; while Redis is down, this process's fixed
+ * windows count instead (docs/architecture/throttler-leases.md).
  */
 export class SharedThrottlerStorage implements ThrottlerStorage {
   private readonly leases = new Map<string, Lease>();

@@ -35,8 +35,8 @@ export function trackerOf(request: { ip: string; headers: Record<string, unknown
 /**
  * The package's guard, answering with our problem details and a plain `Retry-After` whichever limit
  * hit. It reads route metadata through `CachedReflector`; reading each route's limits once more
- * (an override of `canActivate`) measured within noise and was removed: bench/RESULTS.md,
- * 2026-12-01 13:10.
+ * (an override of `canActivate`) measured within noise and was removed: bench/history/2026-12-01.md,
+ * 13:10.
  */
 @Injectable()
 export class AppThrottlerGuard extends ThrottlerGuard {
