@@ -106,18 +106,9 @@ function sqlTypeOf(declared: ColumnDeclaration): SqlType {
 }
 
 /**
- * A statement whose text never changes, prepared once per connection under its name. It is written
- * with `Prisma.sql` over parameters instead of values, so its text and the order of its values are
- * worked out once, when the module loads, not on every call:
- *
- *     const BY_ID = preparedStatement<[id: string]>('things_by_id', (id) =>
- *       Prisma.sql`SELECT id, name FROM things WHERE id = ${id}::uuid`,
- *     ).returning({ id: 'uuid', name: 'text?' });
- *     await sql.run(BY_ID, [id]); // { id: string; name: string | null }[]
- *
- * Its rows' type comes from the columns it declares, which test/e2e/prepared-statements.e2e-spec.ts
- * compares with what the database returns. A statement that varies (an optional filter, say) is one
- * prepared statement per variant.
+ * A statement whose text never changes, prepared once per connection under its name; its text and the
+ * order of its values are worked out once, as the module loads, and its row type comes from the columns
+ * it declares (docs/architecture/data-access.md#typed-sql-prepared-statements).
  */
 export class PreparedStatement<Row, Args extends readonly unknown[]> {
   private static readonly registered = new Map<string, PreparedStatement<unknown, readonly unknown[]>>();
