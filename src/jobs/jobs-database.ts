@@ -9,17 +9,9 @@ const INTERNAL_QUEUE_PREFIX = '__pgboss__';
 const NOTHING_CHANGED = { rows: [{ count: '0' }] };
 
 /**
- * The `db` pg-boss runs every statement of its own through (the application's pool: pg-boss opens
- * none beside it, see JobsModule). It adds two things:
- *
- * - An outage is logged once when the database becomes unreachable and once when it answers again,
- *   whatever pg-boss was doing at the time: its polling swallows failed fetches silently, and would
- *   otherwise poll through an outage without a word.
- * - pg-boss 10 does not await the completion of the jobs its own workers ran (manager.js, `watch`,
- *   `onFetch`: timgit/pg-boss#577, fixed only in releases that need Node 22). Its only such worker
- *   here is its cron's; a failed completion there would be an unhandled rejection, which ends the
- *   process. Those statements answer "nothing changed" instead: the job stays active until
- *   maintenance expires it, and it runs again.
+ * The `db` pg-boss runs its own statements through, on the application's pool: it logs an outage once
+ * each way, which pg-boss's polling would not, and answers "nothing changed" to the failed completions
+ * pg-boss 10 does not await, which would end the process (docs/architecture/jobs.md).
  */
 export class JobsDatabase implements SqlExecutor {
   private readonly logger = new Logger('Jobs');

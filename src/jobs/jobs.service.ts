@@ -48,15 +48,9 @@ class JobsNotStartedError extends Error {
 }
 
 /**
- * Durable background jobs on pg-boss, in the application's database (its own `pgboss` schema,
- * installed and migrated by pg-boss at start). Modules register their queues and handlers while the
- * application starts (`onModuleInit`); at bootstrap every queue is created or updated to its
- * options, schedules are stored, and, where JOBS_WORKERS is on, a worker per queue polls for jobs.
- * Every instance runs workers and they share the queues; pg-boss's cron and maintenance run once
- * across them (each takes a turn guarded in the database).
- *
- * A handler may run more than once for a job (at least once): after a crash, an expiry or a
- * shutdown the job runs again, so handlers are idempotent.
+ * Durable background jobs on pg-boss, in the application's database: modules register queues and
+ * handlers as they start, a worker per queue runs them where JOBS_WORKERS is on, and a handler runs at
+ * least once, so it is idempotent (docs/architecture/jobs.md).
  */
 @Injectable()
 export class JobsService implements OnApplicationBootstrap, BeforeApplicationShutdown, DepthSource {

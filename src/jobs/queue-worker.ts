@@ -17,14 +17,9 @@ interface Attempt {
 }
 
 /**
- * Runs the jobs of one queue on this instance: polls pg-boss's `fetch` (one statement with FOR
- * UPDATE SKIP LOCKED, so two instances never take the same job) for as many jobs as it has free
- * slots, runs each handler, and completes or fails the job.
- *
- * Not pg-boss's own `work()`: that one does not await those completions (see JobsDatabase), tells
- * the handler nothing when its attempt expires, and at shutdown can only fail unfinished jobs,
- * which ends a job that was on its last attempt. Polling, never LISTEN/NOTIFY: the embedded PGlite
- * does not deliver notifications between connections.
+ * Runs the jobs of one queue on this instance: fetches as many as it has free slots, runs each handler
+ * and settles the job. Not pg-boss's own `work()`, which cannot tell a handler its attempt expired nor
+ * hand a job back at shutdown; polling, since PGlite has no NOTIFY (docs/architecture/jobs.md#the-worker).
  */
 export class QueueWorker<Payload extends object> {
   private readonly logger = new Logger('Jobs');
