@@ -7,8 +7,8 @@ const NO_STORE = { noStore: true };
  * `Cache-Control: no-store` on every answer of a controller's routes, errors included (tokens, private
  * data). It marks each route's Fastify config; the `onRequest` hook that sets the common headers adds
  * this one (`isNoStore`), so guards' refusals carry it too and no interceptor runs per request (Nest's
- * interceptor chain binds two async resources and builds an rxjs pipeline per request: 8 % of the CPU
- * of a chat's messages).
+ * interceptor chain binds two async resources and builds an rxjs pipeline per request, a cost the
+ * benchmark measured: bench/RESULTS.md, bypass table).
  */
 export function NoStore(): ClassDecorator {
   return (target) => {

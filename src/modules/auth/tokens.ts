@@ -26,7 +26,7 @@ export interface AccessClaims {
 /**
  * The HS256 key of access tokens, made once. Given the secret as a string, jsonwebtoken first tries to
  * read it as a PEM public key on every verification and signature, and only builds the secret key
- * after that attempt throws: a third of the CPU of an authenticated read.
+ * after that attempt throws, on every authenticated request (bench/RESULTS.md, bypass table).
  */
 export function accessTokenKey(config: AppConfig): KeyObject {
   return createSecretKey(config.get('JWT_SECRET', { infer: true }), 'utf8');
