@@ -283,7 +283,8 @@ describe('openapi:breaking (scripts/check-breaking.ts)', () => {
     });
   });
 
-  // How api-smart-diff classifies the changes that make the document more exact (see the README).
+  // How api-smart-diff classifies the changes that make the document more exact
+  // (docs/api/openapi.md#releasing).
   describe('exactness changes', () => {
     it('passes an optional query parameter that was required', () => {
       expect(gate(plant((doc) => delete param(doc, '/v1/posts', 'get', 'limit').required)).ok).toBe(true);

@@ -10,7 +10,7 @@
 #   unmapped, so they go back to the system when an image is done instead of fragmenting the heap;
 #   Node's 64 KiB socket reads stay below it, on the heap. Setting it also stops glibc from raising
 #   the threshold by itself as large blocks are freed.
-# `npm run bench -- --only photos` measures what they do (bench/RESULTS.md).
+# `npm run bench -- --only photos` measures what they do (bench/history/2026-12-02.md, 03:50).
 : "${MALLOC_ARENA_MAX:=2}"
 : "${MALLOC_MMAP_THRESHOLD_:=69632}"
 export MALLOC_ARENA_MAX MALLOC_MMAP_THRESHOLD_

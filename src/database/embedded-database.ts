@@ -28,8 +28,8 @@ export class EmbeddedDatabase {
   ): Promise<EmbeddedDatabase> {
     const lock = dataDir === IN_MEMORY ? undefined : await DataDirLock.acquire(dataDir);
     try {
-      // Loaded here rather than at the top: a service on a PostgreSQL server never holds PGlite (about
-      // 1 MB of live heap, which sustained load multiplies; bench/RESULTS.md).
+      // Loaded here rather than at the top: a service on a PostgreSQL server never holds PGlite (live heap,
+      // which sustained load multiplies; bench/history/2026-11-25.md, 17:23).
       const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([
         import('@electric-sql/pglite'),
         import('@electric-sql/pglite-socket'),

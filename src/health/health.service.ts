@@ -37,7 +37,8 @@ export class HealthService {
       throw error;
     }
     await this.assertMigrated();
-    // Reported, never required: without Redis the service runs on process memory (README, instances).
+    // Reported, never required: without Redis the service runs on process memory
+    // (docs/operations.md#several-instances).
     if (this.redis.enabled) {
       status.checks.redis = { status: this.redis.available && this.redis.listening ? 'up' : 'down' };
     }

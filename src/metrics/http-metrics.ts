@@ -23,7 +23,7 @@ export const httpMetricProviders = [
 /**
  * Request count and latency per route pattern (never the raw path, which would explode the series).
  * Two observations per request, the plain way: reading the counter off the histogram instead bought
- * less than the benchmark can resolve (bench/RESULTS.md, 2026-11-25 12:37 UTC).
+ * less than the benchmark can resolve (bench/history/2026-11-25.md, 12:37 UTC).
  */
 @Injectable()
 export class HttpMetrics {
