@@ -12,7 +12,7 @@ import { login } from './scenarios';
 import { RunningServer, rssKb, sampleRss } from './servers';
 import { percentile } from './stats';
 
-/** DESIGN.md's targets for this scenario. */
+/** This scenario's targets, in MB: peak RSS while uploading, and RSS within a minute after the last upload. */
 export const PHOTO_RSS_PEAK_MB = 350;
 export const PHOTO_RSS_IDLE_MB = 250;
 const IDLE_WINDOW_MS = 60_000;

@@ -11,9 +11,10 @@ import { TEST_SETTINGS } from '../helpers/test-app';
 jest.setTimeout(120_000);
 
 /**
- * The embedded database's folder has one writer (DESIGN.md, "Edges"). Real processes on a real folder:
- * the server as `npm start` runs it, a second server, and the commands that write (admin:create,
- * db:seed, db:migrate). Always on the embedded database, whatever database the suite runs on.
+ * The embedded database's folder has one writer (docs/operations.md#the-embedded-database-one-writer).
+ * Real processes on a real folder: the server as `npm start` runs it, a second server, and the commands
+ * that write (admin:create, db:seed, db:migrate). Always on the embedded database, whatever database the
+ * suite runs on.
  */
 describe('one writer on the embedded data folder', () => {
   let root: string;

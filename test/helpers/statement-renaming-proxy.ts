@@ -6,13 +6,13 @@ const DEALLOCATE_ALL = /^\s*deallocate\s+all\s*;?\s*$/i;
 /**
  * A loopback proxy to the embedded PGlite that gives each connection prepared statements of its own,
  * so that several instances of the service can share one embedded database in a test. PGlite is one
- * PostgreSQL session behind every connection (PLATFORM.md): the statements one instance prepares
- * under a name collide with the other's ("already exists"), and the `DEALLOCATE ALL` each new
- * connection starts with drops the other's ("does not exist"). The proxy suffixes every statement
- * name of a connection's Parse, Bind, Describe and Close messages with that connection's number, and
- * answers its `DEALLOCATE ALL` with a statement that does nothing (its names are new anyway). Only
- * the client's messages are rewritten; the server's carry no statement names. A real PostgreSQL
- * server needs none of this: every connection is a session.
+ * PostgreSQL session behind every connection (docs/operations.md#outages-and-shutdown): the
+ * statements one instance prepares under a name collide with the other's ("already exists"), and the
+ * `DEALLOCATE ALL` each new connection starts with drops the other's ("does not exist"). The proxy
+ * suffixes every statement name of a connection's Parse, Bind, Describe and Close messages with that
+ * connection's number, and answers its `DEALLOCATE ALL` with a statement that does nothing (its names
+ * are new anyway). Only the client's messages are rewritten; the server's carry no statement names. A
+ * real PostgreSQL server needs none of this: every connection is a session.
  */
 export class StatementRenamingProxy {
   private server?: net.Server;

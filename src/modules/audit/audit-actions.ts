@@ -1,5 +1,5 @@
 /**
- * What the audit log records: one action per kind of change (DESIGN.md "Administration and audit").
+ * What the audit log records: one action per kind of change (docs/api/administration.md).
  * The values are part of the contract (the `action` filter and field); a new one is an addition.
  */
 export enum AuditAction {

@@ -4,7 +4,7 @@ import { AppConfig } from '../../config/config.module';
 import { InvalidImageError, TooManyPixelsError, UnsupportedImageTypeError } from './photos.errors';
 import { Semaphore } from './semaphore';
 
-/** The largest image decoded (DESIGN.md: 50 megapixels); a larger one is refused before decoding. */
+/** The largest image decoded: a larger one is refused before decoding (docs/api/photos.md#uploads). */
 export const MAX_PHOTO_PIXELS = 50_000_000;
 /** The display image fits in this square; the thumbnail is this wide. */
 export const DISPLAY_SIZE = 2048;

@@ -5,7 +5,7 @@ import type { Transaction } from '../../database/sql-executor';
 import type { PhotoRecord } from './photos.mapper';
 import { TooManyPhotosError } from './photos.errors';
 
-/** DESIGN.md: a post has at most 30 photos. */
+/** A post has at most 30 photos (docs/api/photos.md#uploads). */
 export const MAX_PHOTOS_PER_POST = 30;
 
 export const PHOTO_SELECT = {
