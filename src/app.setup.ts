@@ -35,7 +35,6 @@ import { HttpMetrics } from './metrics/http-metrics';
 import { buildOpenApiDocument } from './openapi/openapi.document';
 import { refuseUntilMigrated } from './database/migration-gate';
 import { RealtimeAdapter } from './realtime/realtime.adapter';
-import { registerPhotoUploads } from './modules/photos/photo-upload';
 
 export const VERSION = (
   JSON.parse(readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')) as { version: string }
@@ -160,8 +159,7 @@ export function configureApp(app: NestFastifyApplication): void {
       error ? done(new MalformedJsonError()) : done(null, value),
     ),
   );
-  // After the parsers above: multipart for the photo upload route only, and the /media file server.
-  registerPhotoUploads(app);
+  // Multipart for the photo upload route only, and the /media file server: PhotoUploads, at init.
 
   const origins = config.get('CORS_ORIGINS', { infer: true });
   if (origins) {

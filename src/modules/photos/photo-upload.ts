@@ -1,7 +1,8 @@
 import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyRequest } from 'fastify';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DomainError, RequestValidationError } from '../../common/errors/domain-error';
 import { addRouteConfig } from '../../common/http/route-config';
 import { NotMultipartError, PhotoTooLargeError } from './photos.errors';
@@ -19,11 +20,27 @@ export const AcceptsMultipart = (): MethodDecorator => addRouteConfig(MULTIPART_
 const ONE_FILE = [{ field: 'file', message: 'send exactly one part: a file named file' }];
 
 /**
- * Multipart uploads and, with local storage, the `/media` file server. Called by `configureApp` after it
- * has set up the body parsers (it removes every content-type parser, so a parser added before is lost).
+ * Multipart uploads and, with local storage, the `/media` file server, registered by the photos
+ * themselves as the application starts: after `configureApp` has set up the body parsers (it removes
+ * every content-type parser, so a parser added before would be lost), before the server listens.
  */
-export function registerPhotoUploads(app: NestFastifyApplication): void {
-  const fastify = app.getHttpAdapter().getInstance();
+@Injectable()
+export class PhotoUploads implements OnModuleInit {
+  constructor(
+    private readonly http: HttpAdapterHost,
+    private readonly storage: MediaStorage,
+  ) {}
+
+  onModuleInit(): void {
+    // An application context without HTTP (a command) has no adapter.
+    const adapter = this.http.httpAdapter as HttpAdapterHost['httpAdapter'] | undefined;
+    if (adapter) {
+      registerPhotoUploads(adapter.getInstance<FastifyInstance>(), this.storage);
+    }
+  }
+}
+
+function registerPhotoUploads(fastify: FastifyInstance, storage: MediaStorage): void {
   // Bounded here and again per part while streaming (readPhotoFile); nothing else is buffered.
   void fastify.register(fastifyMultipart, {
     limits: { fileSize: MAX_PHOTO_BYTES, files: 1, fields: 0, parts: 1, headerPairs: 100 },
@@ -32,7 +49,6 @@ export function registerPhotoUploads(app: NestFastifyApplication): void {
     const route = request.routeOptions.config as { multipart?: boolean };
     done(request.isMultipart() && route.multipart !== true ? new NotJsonError() : undefined);
   });
-  const storage = app.get(MediaStorage);
   if (storage instanceof LocalMediaStorage) {
     void fastify.register(fastifyStatic, {
       root: storage.directory,

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { PostsModule } from '../posts/posts.module';
 import { ImageProcessor } from './image-processor';
 import { PhotoOrphansJob } from './photo-orphans.job';
+import { PhotoUploads } from './photo-upload';
 import { PhotosController } from './photos.controller';
 import { PhotosRepository } from './photos.repository';
 import { PhotosService } from './photos.service';
@@ -13,7 +14,7 @@ import { PhotosService } from './photos.service';
 @Module({
   imports: [PostsModule],
   controllers: [PhotosController],
-  providers: [PhotosService, PhotosRepository, ImageProcessor, PhotoOrphansJob],
+  providers: [PhotosService, PhotosRepository, ImageProcessor, PhotoOrphansJob, PhotoUploads],
   exports: [PhotosRepository],
 })
 export class PhotosModule {}
