@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Clock } from '../../common/time/clock';
 import { AppConfig } from '../../config/config.module';
+import { Transactions } from '../../database/transactions';
 import { JobsService } from '../../jobs/jobs.service';
 import { decide, Decision, parseSchedule, RetryPolicy } from './delivery-policy';
 import { DeliveryJob, WEBHOOK_DELIVERY_QUEUE } from './webhook-events';
@@ -26,6 +27,7 @@ export class WebhookDeliveryJob implements OnModuleInit {
 
   constructor(
     private readonly jobs: JobsService,
+    private readonly transactions: Transactions,
     private readonly webhooks: WebhooksRepository,
     private readonly sender: WebhookSender,
     private readonly secrets: WebhookSecretBox,
@@ -72,7 +74,7 @@ export class WebhookDeliveryJob implements OnModuleInit {
       await this.webhooks.recordAttempt(undefined, deliveryId, attempt, fields);
       return;
     }
-    await this.webhooks.transaction(async (tx) => {
+    await this.transactions.run(async (tx) => {
       if (!(await this.webhooks.recordAttempt(tx, deliveryId, attempt, fields))) {
         return; // another run of this job recorded it first
       }

@@ -113,25 +113,9 @@ export class WebhooksRepository {
     private readonly sql: SqlClient,
   ) {}
 
-  /** Runs `work` in one interactive transaction. */
-  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.prisma.$transaction(work);
-  }
-
-  /** Creates an endpoint, in one transaction with what `within` writes about it (its audit event). */
-  create(
-    accountId: string,
-    endpoint: NewEndpoint,
-    within: (tx: Transaction, created: EndpointRecord) => Promise<void>,
-  ): Promise<EndpointRecord> {
-    return this.prisma.$transaction(async (tx) => {
-      const created = await tx.webhookEndpoint.create({
-        data: { ...endpoint, accountId },
-        select: ENDPOINT_SELECT,
-      });
-      await within(tx, created);
-      return created;
-    });
+  /** Creates an endpoint, in `tx`. */
+  create(tx: Transaction, accountId: string, endpoint: NewEndpoint): Promise<EndpointRecord> {
+    return tx.webhookEndpoint.create({ data: { ...endpoint, accountId }, select: ENDPOINT_SELECT });
   }
 
   /** A page of an account's endpoints, newest first; `limit + 1` rows. */
@@ -152,55 +136,37 @@ export class WebhooksRepository {
   }
 
   /**
-   * Applies changes; re-enabling forgets why it was disabled and how long it had been failing. In one
-   * transaction with what `within` writes about the changed endpoint (its audit event). Null when absent.
+   * Applies changes, in `tx`; re-enabling forgets why it was disabled and how long it had been failing.
+   * The endpoint as changed; null when absent.
    */
   async update(
+    tx: Transaction,
     accountId: string,
     webhookId: string,
     changes: EndpointChanges,
-    within: (tx: Transaction, changed: EndpointRecord) => Promise<void>,
   ): Promise<EndpointRecord | null> {
     const reset = changes.enabled === undefined ? {} : { disabledReason: null, failingSince: null };
-    return this.prisma.$transaction(async (tx) => {
-      const [changed] = await tx.webhookEndpoint.updateManyAndReturn({
-        where: { id: webhookId, accountId },
-        data: { ...changes, ...reset },
-        select: ENDPOINT_SELECT,
-      });
-      if (!changed) {
-        return null;
-      }
-      await within(tx, changed);
-      return changed;
+    const [changed] = await tx.webhookEndpoint.updateManyAndReturn({
+      where: { id: webhookId, accountId },
+      data: { ...changes, ...reset },
+      select: ENDPOINT_SELECT,
     });
+    return changed ?? null;
   }
 
-  /**
-   * Deletes an endpoint with its deliveries (cascade), in one transaction with what `within` writes
-   * about it (its audit event); false when absent.
-   */
-  async delete(
-    accountId: string,
-    webhookId: string,
-    within: (tx: Transaction, deleted: EndpointRecord) => Promise<void>,
-  ): Promise<boolean> {
-    return this.prisma.$transaction(async (tx) => {
-      let deleted: EndpointRecord;
-      try {
-        deleted = await tx.webhookEndpoint.delete({
-          where: { id: webhookId, accountId },
-          select: ENDPOINT_SELECT,
-        });
-      } catch (error) {
-        if (classifyPrismaError(error) === 'not_found') {
-          return false;
-        }
-        throw error;
+  /** Deletes an endpoint with its deliveries (cascade), in `tx`; what it was, or null when absent. */
+  async delete(tx: Transaction, accountId: string, webhookId: string): Promise<EndpointRecord | null> {
+    try {
+      return await tx.webhookEndpoint.delete({
+        where: { id: webhookId, accountId },
+        select: ENDPOINT_SELECT,
+      });
+    } catch (error) {
+      if (classifyPrismaError(error) === 'not_found') {
+        return null;
       }
-      await within(tx, deleted);
-      return true;
-    });
+      throw error;
+    }
   }
 
   /** The sealed current secret becomes the previous one until `previousExpiresAt`; null when absent. */

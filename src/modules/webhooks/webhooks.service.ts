@@ -4,6 +4,7 @@ import { CursorCodec, Keyset } from '../../common/pagination/cursor-codec';
 import type { PageDto } from '../../common/pagination/page.dto';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { Clock } from '../../common/time/clock';
+import { Transactions } from '../../database/transactions';
 import { JobsService } from '../../jobs/jobs.service';
 import { requireAccountManager } from '../accounts/account-access';
 import { AuditAction, AuditTargetType } from '../audit/audit-actions';
@@ -38,6 +39,7 @@ const MANAGE = 'manage webhooks';
 @Injectable()
 export class WebhooksService {
   constructor(
+    private readonly transactions: Transactions,
     private readonly webhooks: WebhooksRepository,
     private readonly accounts: AccountsRepository,
     private readonly targets: WebhookTargets,
@@ -58,16 +60,16 @@ export class WebhooksService {
     await requireAccountManager(this.accounts, actor, accountId, MANAGE);
     await this.targets.assertAllowed(input.url);
     const secret = newSigningSecret();
-    const endpoint = await this.webhooks.create(
-      accountId,
-      {
+    const endpoint = await this.transactions.run(async (tx) => {
+      const created = await this.webhooks.create(tx, accountId, {
         url: input.url,
         events: input.events,
         description: input.description,
         secret: this.secrets.seal(secret),
-      },
-      (tx, created) => this.audit.record(tx, audit, webhookEvent(AuditAction.WebhookCreated, created)),
-    );
+      });
+      await this.audit.record(tx, audit, webhookEvent(AuditAction.WebhookCreated, created));
+      return created;
+    });
     return { ...toWebhookDto(endpoint), secret };
   }
 
@@ -99,16 +101,18 @@ export class WebhooksService {
     const changed = Object.keys(input).filter(
       (field) => input[field as keyof UpdateWebhookDto] !== undefined,
     );
-    const endpoint = await this.webhooks.update(accountId, webhookId, input, (tx, updated) =>
-      this.audit.record(
+    const endpoint = await this.transactions.run(async (tx) => {
+      const updated = await this.webhooks.update(tx, accountId, webhookId, input);
+      if (!updated) {
+        throw new WebhookNotFoundError();
+      }
+      await this.audit.record(
         tx,
         audit,
         webhookEvent(AuditAction.WebhookChanged, updated, { enabled: updated.enabled, changed }),
-      ),
-    );
-    if (!endpoint) {
-      throw new WebhookNotFoundError();
-    }
+      );
+      return updated;
+    });
     return toWebhookDto(endpoint);
   }
 
@@ -119,12 +123,13 @@ export class WebhooksService {
     audit: AuditContext,
   ): Promise<void> {
     await requireAccountManager(this.accounts, actor, accountId, MANAGE);
-    const deleted = await this.webhooks.delete(accountId, webhookId, (tx, endpoint) =>
-      this.audit.record(tx, audit, webhookEvent(AuditAction.WebhookDeleted, endpoint)),
-    );
-    if (!deleted) {
-      throw new WebhookNotFoundError();
-    }
+    await this.transactions.run(async (tx) => {
+      const deleted = await this.webhooks.delete(tx, accountId, webhookId);
+      if (!deleted) {
+        throw new WebhookNotFoundError();
+      }
+      await this.audit.record(tx, audit, webhookEvent(AuditAction.WebhookDeleted, deleted));
+    });
   }
 
   /** A new secret; the one it replaces keeps signing for ROTATION_OVERLAP_MS. */
@@ -147,7 +152,7 @@ export class WebhooksService {
   /** Sends a `webhook.test` event to this endpoint alone (a disabled one too); its delivery. */
   async sendTest(actor: AuthUser, accountId: string, webhookId: string): Promise<WebhookDeliveryDto> {
     await this.findManaged(actor, accountId, webhookId);
-    const [deliveryId] = await this.webhooks.transaction((tx) =>
+    const [deliveryId] = await this.transactions.run((tx) =>
       this.events.write(tx, accountId, WEBHOOK_TEST_EVENT, { webhookId }, [webhookId]),
     );
     return this.deliveryOf(webhookId, deliveryId);
@@ -180,7 +185,7 @@ export class WebhooksService {
     if (!endpoint.enabled) {
       throw new WebhookDisabledError();
     }
-    await this.webhooks.transaction(async (tx) => {
+    await this.transactions.run(async (tx) => {
       await this.webhooks.markDue(tx, deliveryId, this.clock.now());
       await this.jobs.send(
         WEBHOOK_DELIVERY_QUEUE,
