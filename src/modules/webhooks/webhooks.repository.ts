@@ -199,7 +199,8 @@ export class WebhooksRepository {
 
   /** The enabled endpoints of an account that take `type`, along the account's index. */
   async findSubscribed(tx: Transaction, accountId: string, type: string): Promise<string[]> {
-    // Raw statements on the change's write path: no query compiler work per change (docs/architecture/data-access.md).
+    // Raw statements on the change's write path: no query compiler work per change
+    // (docs/architecture/data-access.md).
     const rows = await tx.$queryRaw<{ id: string }[]>(
       Prisma.sql`SELECT id::text AS id FROM webhook_endpoints
         WHERE account_id = ${accountId}::uuid AND enabled AND ${type} = ANY(events)`,
@@ -245,7 +246,7 @@ export class WebhooksRepository {
     });
   }
 
-  /** One hand-written statement for every attempt: no query compiler work per call (docs/architecture/data-access.md). */
+  /** One hand-written statement per attempt, no query compiler work (docs/architecture/data-access.md). */
   async findForAttempt(deliveryId: string): Promise<AttemptRecord | null> {
     const [row] = await this.sql.query<AttemptRow>(Prisma.sql`
       SELECT d.id::text AS id, d.status::text AS status, d.attempts,
