@@ -106,24 +106,17 @@ export class AccountsRepository {
   }
 
   /**
-   * Adds a member, in one transaction with what `within` writes about it (its audit event);
-   * AlreadyMemberError when the user is one, UserNotFoundError when there is no such user.
+   * Adds a member, in `tx`; AlreadyMemberError when the user is one, UserNotFoundError when there is no
+   * such user.
    */
   async addMember(
+    tx: Transaction,
     accountId: string,
     userId: string,
     role: AccountRole,
-    within: (tx: Transaction) => Promise<void>,
   ): Promise<MemberRecord> {
     try {
-      return await this.prisma.$transaction(async (tx) => {
-        const member = await tx.userAccount.create({
-          data: { accountId, userId, role },
-          select: MEMBER_SELECT,
-        });
-        await within(tx);
-        return member;
-      });
+      return await tx.userAccount.create({ data: { accountId, userId, role }, select: MEMBER_SELECT });
     } catch (error) {
       const failure = classifyPrismaError(error);
       if (failure === 'unique') {
@@ -137,70 +130,72 @@ export class AccountsRepository {
   }
 
   /**
-   * Changes a member's role, with what `within` writes knowing the role it replaced (its audit event);
-   * false when the user is not a member, LastOwnerError when the account would be left without an owner.
+   * Changes a member's role, in `tx`, with the account's owners locked (`lockOwners`); the role it
+   * replaced, or null when the user is not a member; LastOwnerError when the account would be left
+   * without an owner.
    */
-  changeRole(
+  async changeRole(
+    tx: Transaction,
     accountId: string,
     userId: string,
     role: AccountRole,
-    within: (tx: Transaction, previousRole: AccountRole) => Promise<void>,
-  ): Promise<boolean> {
-    return this.withOwnersLocked(accountId, userId, role !== AccountRole.Owner, async (tx, previousRole) => {
+  ): Promise<AccountRole | null> {
+    const previousRole = await this.lockOwners(tx, accountId, userId, role !== AccountRole.Owner);
+    if (previousRole) {
       await tx.userAccount.update({ where: { userId_accountId: { userId, accountId } }, data: { role } });
-      await within(tx, previousRole);
-    });
+    }
+    return previousRole;
   }
 
   /**
    * Removes a member, and revokes the API keys they created for the account (a key acts as its
-   * creator, who no longer belongs to it), in one transaction with what `within` writes knowing the
-   * role they had and how many keys went (its audit event); false when the user is not a member,
-   * LastOwnerError when they are the last owner.
+   * creator, who no longer belongs to it), in `tx`, with the account's owners locked (`lockOwners`).
+   * The role they had and how many keys went; null when the user is not a member; LastOwnerError when
+   * they are the last owner.
    */
-  removeMember(
+  async removeMember(
+    tx: Transaction,
     accountId: string,
     userId: string,
-    within: (tx: Transaction, removed: { role: AccountRole; apiKeysRevoked: number }) => Promise<void>,
-  ): Promise<boolean> {
-    return this.withOwnersLocked(accountId, userId, true, async (tx, role) => {
-      await tx.userAccount.delete({ where: { userId_accountId: { userId, accountId } } });
-      const { count } = await tx.apiKey.updateMany({
-        where: { accountId, createdById: userId, revokedAt: null },
-        data: { revokedAt: new Date() },
-      });
-      await within(tx, { role, apiKeysRevoked: count });
+  ): Promise<{ role: AccountRole; apiKeysRevoked: number } | null> {
+    const role = await this.lockOwners(tx, accountId, userId, true);
+    if (!role) {
+      return null;
+    }
+    await tx.userAccount.delete({ where: { userId_accountId: { userId, accountId } } });
+    const { count } = await tx.apiKey.updateMany({
+      where: { accountId, createdById: userId, revokedAt: null },
+      data: { revokedAt: new Date() },
     });
+    return { role, apiKeysRevoked: count };
   }
 
   /**
-   * Runs a change of one membership with the account row locked, so two concurrent changes cannot
-   * both remove "the other" owner. When the change takes an owner away (`losesOwner` and the member
-   * is one) and no other owner remains, nothing is written.
+   * Locks the account row for the rest of `tx`, before a change of one membership, so two concurrent
+   * changes cannot both remove "the other" owner; the member's role, or null when the user is not a
+   * member. LastOwnerError, before anything is written, when the change takes an owner away
+   * (`losesOwner` and the member is one) and no other owner remains.
    */
-  private withOwnersLocked(
+  private async lockOwners(
+    tx: Transaction,
     accountId: string,
     userId: string,
     losesOwner: boolean,
-    change: (tx: Prisma.TransactionClient, currentRole: AccountRole) => Promise<unknown>,
-  ): Promise<boolean> {
-    return this.prisma.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT id FROM accounts WHERE id = ${accountId}::uuid FOR UPDATE`;
-      const member = await tx.userAccount.findUnique({
-        where: { userId_accountId: { userId, accountId } },
-        select: { role: true },
-      });
-      if (!member) {
-        return false;
-      }
-      if (losesOwner && member.role === AccountRole.Owner) {
-        const owners = await tx.userAccount.count({ where: { accountId, role: AccountRole.Owner } });
-        if (owners <= 1) {
-          throw new LastOwnerError();
-        }
-      }
-      await change(tx, member.role);
-      return true;
+  ): Promise<AccountRole | null> {
+    await tx.$queryRaw`SELECT id FROM accounts WHERE id = ${accountId}::uuid FOR UPDATE`;
+    const member = await tx.userAccount.findUnique({
+      where: { userId_accountId: { userId, accountId } },
+      select: { role: true },
     });
+    if (!member) {
+      return null;
+    }
+    if (losesOwner && member.role === AccountRole.Owner) {
+      const owners = await tx.userAccount.count({ where: { accountId, role: AccountRole.Owner } });
+      if (owners <= 1) {
+        throw new LastOwnerError();
+      }
+    }
+    return member.role;
   }
 }

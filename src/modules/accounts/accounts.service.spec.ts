@@ -1,3 +1,4 @@
+import { fakeTransactions } from '../../../test/helpers/fake-transactions';
 import { strictFake } from '../../../test/helpers/strict-fake';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { UserRole } from '../../common/auth/roles';
@@ -30,6 +31,7 @@ function service(
   const findRole = (_accountId: string, userId: string) =>
     Promise.resolve(userId === 'actor' ? actorRole : targetRole);
   return new AccountsService(
+    fakeTransactions(tx),
     strictFake<AccountsRepository>({ findRole, ...repository }),
     cursors,
     strictFake<AuditLog>(log),
@@ -50,7 +52,7 @@ describe(AccountsService.name, () => {
 
   it('answers not found when the member left before the locked change', async () => {
     const accounts = service(AccountRole.Owner, AccountRole.Member, {
-      changeRole: () => Promise.resolve(false),
+      changeRole: () => Promise.resolve(null),
     });
     await expect(accounts.changeMemberRole(actor, 'a1', 'target', AccountRole.Admin, audit)).rejects.toThrow(
       MemberNotFoundError,
@@ -76,23 +78,14 @@ describe(AccountsService.name, () => {
 
   it('lets a member leave without managing anyone, and records it in the removal', async () => {
     const record = jest.fn().mockResolvedValue(undefined);
-    const removeMember = jest.fn(
-      async (
-        _accountId: string,
-        _userId: string,
-        within: (tx: Transaction, removed: { role: AccountRole; apiKeysRevoked: number }) => Promise<void>,
-      ) => {
-        await within(tx, { role: AccountRole.Member, apiKeysRevoked: 2 });
-        return true;
-      },
-    );
+    const removeMember = jest.fn().mockResolvedValue({ role: AccountRole.Member, apiKeysRevoked: 2 });
     await service(AccountRole.Member, AccountRole.Member, { removeMember }, { record }).removeMember(
       actor,
       'a1',
       'actor',
       audit,
     );
-    expect(removeMember).toHaveBeenCalledWith('a1', 'actor', expect.any(Function));
+    expect(removeMember).toHaveBeenCalledWith(tx, 'a1', 'actor');
     expect(record).toHaveBeenCalledWith(tx, audit, {
       action: AuditAction.MemberRemoved,
       target: { type: AuditTargetType.User, id: 'actor' },
@@ -106,22 +99,13 @@ describe(AccountsService.name, () => {
 
   it('records a role change with the role it replaced, and nothing when the role stays', async () => {
     const record = jest.fn().mockResolvedValue(undefined);
-    const changeRole = jest.fn(
-      async (
-        _accountId: string,
-        _userId: string,
-        _role: AccountRole,
-        within: (tx: Transaction, previousRole: AccountRole) => Promise<void>,
-      ) => {
-        await within(tx, AccountRole.Member);
-        return true;
-      },
-    );
+    const changeRole = jest.fn().mockResolvedValue(AccountRole.Member);
     const findMember = () => Promise.resolve(null);
     const accounts = service(AccountRole.Owner, AccountRole.Member, { changeRole, findMember }, { record });
     await expect(accounts.changeMemberRole(actor, 'a1', 'target', AccountRole.Admin, audit)).rejects.toThrow(
       MemberNotFoundError,
     );
+    expect(changeRole).toHaveBeenCalledWith(tx, 'a1', 'target', AccountRole.Admin);
     expect(record).toHaveBeenCalledWith(tx, audit, {
       action: AuditAction.MemberChanged,
       target: { type: AuditTargetType.User, id: 'target' },

@@ -14,6 +14,7 @@ import { toAccountDto, toMemberDto } from './accounts.mapper';
 import { AccountsRepository, MemberRecord, MembershipRecord } from './accounts.repository';
 import type { AccountDto, MemberDto } from './dto/account.dto';
 import type { Transaction } from '../../database/sql-executor';
+import { Transactions } from '../../database/transactions';
 
 const ACCOUNTS = Keyset.byId<MembershipRecord>('accounts:newest', (membership) => membership.account.id);
 const MEMBERS = Keyset.byId<MemberRecord>('members:by-user', (member) => member.user.id);
@@ -26,6 +27,7 @@ const MEMBERS = Keyset.byId<MemberRecord>('members:by-user', (member) => member.
 @Injectable()
 export class AccountsService {
   constructor(
+    private readonly transactions: Transactions,
     private readonly accounts: AccountsRepository,
     private readonly cursors: CursorCodec,
     private readonly audit: AuditLog,
@@ -102,9 +104,11 @@ export class AccountsService {
   ): Promise<MemberDto> {
     assertMayManage(await this.roleOf(actor, accountId), role);
     const memberId = userId.toLowerCase();
-    const member = await this.accounts.addMember(accountId, memberId, role, (tx) =>
-      this.memberEvent(tx, audit, AuditAction.MemberAdded, accountId, memberId, { role }),
-    );
+    const member = await this.transactions.run(async (tx) => {
+      const added = await this.accounts.addMember(tx, accountId, memberId, role);
+      await this.memberEvent(tx, audit, AuditAction.MemberAdded, accountId, memberId, { role });
+      return added;
+    });
     return toMemberDto(member);
   }
 
@@ -123,15 +127,19 @@ export class AccountsService {
     // Both the role the member has and the one it gets must be within the caller's reach.
     assertMayManage(actorRole, target);
     assertMayManage(actorRole, role);
-    const member =
-      (await this.accounts.changeRole(accountId, userId, role, async (tx, previousRole) => {
-        if (previousRole !== role) {
-          await this.memberEvent(tx, audit, AuditAction.MemberChanged, accountId, userId, {
-            role,
-            previousRole,
-          });
-        }
-      })) && (await this.accounts.findMember(accountId, userId));
+    await this.transactions.run(async (tx) => {
+      const previousRole = await this.accounts.changeRole(tx, accountId, userId, role);
+      if (!previousRole) {
+        throw new MemberNotFoundError();
+      }
+      if (previousRole !== role) {
+        await this.memberEvent(tx, audit, AuditAction.MemberChanged, accountId, userId, {
+          role,
+          previousRole,
+        });
+      }
+    });
+    const member = await this.accounts.findMember(accountId, userId);
     if (!member) {
       throw new MemberNotFoundError();
     }
@@ -148,12 +156,17 @@ export class AccountsService {
       }
       assertMayManage(actorRole, target);
     }
-    const removed = await this.accounts.removeMember(accountId, userId, (tx, { role, apiKeysRevoked }) =>
-      this.memberEvent(tx, audit, AuditAction.MemberRemoved, accountId, userId, { role, apiKeysRevoked }),
-    );
-    if (!removed) {
-      throw new MemberNotFoundError();
-    }
+    await this.transactions.run(async (tx) => {
+      const removed = await this.accounts.removeMember(tx, accountId, userId);
+      if (!removed) {
+        throw new MemberNotFoundError();
+      }
+      const { role, apiKeysRevoked } = removed;
+      await this.memberEvent(tx, audit, AuditAction.MemberRemoved, accountId, userId, {
+        role,
+        apiKeysRevoked,
+      });
+    });
   }
 
   /** A change of a membership, shown in the account's audit: its target is the member. */

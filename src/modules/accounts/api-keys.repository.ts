@@ -38,21 +38,9 @@ export class ApiKeysRepository {
     private readonly sql: SqlClient,
   ) {}
 
-  /** Creates a key, in one transaction with what `within` writes about it (its audit event). */
-  create(
-    accountId: string,
-    createdById: string,
-    key: NewApiKey,
-    within: (tx: Transaction, created: ApiKeyRecord) => Promise<void>,
-  ): Promise<ApiKeyRecord> {
-    return this.prisma.$transaction(async (tx) => {
-      const created = await tx.apiKey.create({
-        data: { ...key, accountId, createdById },
-        select: API_KEY_SELECT,
-      });
-      await within(tx, created);
-      return created;
-    });
+  /** Creates a key, in `tx`. */
+  create(tx: Transaction, accountId: string, createdById: string, key: NewApiKey): Promise<ApiKeyRecord> {
+    return tx.apiKey.create({ data: { ...key, accountId, createdById }, select: API_KEY_SELECT });
   }
 
   /** A page of an account's live keys, newest first; `limit + 1` rows. */
@@ -65,27 +53,14 @@ export class ApiKeysRepository {
     });
   }
 
-  /**
-   * Revokes a key of the account at once, in one transaction with what `within` writes about it (its
-   * audit event); false when there is no such live key.
-   */
-  async revoke(
-    accountId: string,
-    keyId: string,
-    within: (tx: Transaction, revoked: ApiKeyRecord) => Promise<void>,
-  ): Promise<boolean> {
-    return this.prisma.$transaction(async (tx) => {
-      const [revoked] = await tx.apiKey.updateManyAndReturn({
-        where: { id: keyId, accountId, revokedAt: null },
-        data: { revokedAt: new Date() },
-        select: API_KEY_SELECT,
-      });
-      if (!revoked) {
-        return false;
-      }
-      await within(tx, revoked);
-      return true;
+  /** Revokes a key of the account at once, in `tx`; the key, or null when there is no such live key. */
+  async revoke(tx: Transaction, accountId: string, keyId: string): Promise<ApiKeyRecord | null> {
+    const [revoked] = await tx.apiKey.updateManyAndReturn({
+      where: { id: keyId, accountId, revokedAt: null },
+      data: { revokedAt: new Date() },
+      select: API_KEY_SELECT,
     });
+    return revoked ?? null;
   }
 
   /** The live key with this secret hash (a unique index). */

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { fakeTransactions } from '../../../test/helpers/fake-transactions';
 import { strictFake } from '../../../test/helpers/strict-fake';
 import { ApiKeyScope } from '../../common/auth/api-key-scope';
 import type { AuthUser } from '../../common/auth/auth-user';
@@ -41,6 +42,7 @@ function build(role: AccountRole | null, keys: Partial<ApiKeysRepository> = {}) 
   );
   const record = jest.fn((_tx: Transaction, _context: AuditContext, _entry: unknown) => Promise.resolve());
   const service = new ApiKeysService(
+    fakeTransactions(tx),
     strictFake<ApiKeysRepository>(keys),
     strictFake<AccountsRepository>({ findRole }),
     new CursorCodec('unit-test-cursor-secret'),
@@ -90,34 +92,20 @@ describe(ApiKeysService.name, () => {
   it.each([AccountRole.Owner, AccountRole.Admin])(
     'lets an %s create a key, storing only the hash of a secret shown once, and recording it without either',
     async (role) => {
-      const create = jest.fn(
-        async (
-          _accountId: string,
-          _createdById: string,
-          key: NewApiKey,
-          within: (tx: Transaction, created: ApiKeyRecord) => Promise<void>,
-        ) => {
-          const created = keyRecord('k1', key.prefix);
-          await within(tx, created);
-          return created;
-        },
+      const create = jest.fn((_tx: Transaction, _accountId: string, _createdById: string, key: NewApiKey) =>
+        Promise.resolve(keyRecord('k1', key.prefix)),
       );
       const { service, record } = build(role, { create });
       const created = await service.createKey(actor, 'a1', input, audit);
 
       expect(created.secret).toMatch(/^lk_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
       expect(created.prefix).toBe(created.secret.slice(0, 15));
-      expect(create).toHaveBeenCalledWith(
-        'a1',
-        'actor',
-        {
-          name: 'CRM import',
-          prefix: created.prefix,
-          secretHash: hashSecret(created.secret),
-          scopes: [ApiKeyScope.PostsRead],
-        },
-        expect.any(Function),
-      );
+      expect(create).toHaveBeenCalledWith(tx, 'a1', 'actor', {
+        name: 'CRM import',
+        prefix: created.prefix,
+        secretHash: hashSecret(created.secret),
+        scopes: [ApiKeyScope.PostsRead],
+      });
       expect(record).toHaveBeenCalledWith(tx, audit, {
         action: AuditAction.ApiKeyCreated,
         target: { type: AuditTargetType.ApiKey, id: 'k1' },
@@ -142,26 +130,19 @@ describe(ApiKeysService.name, () => {
   });
 
   it('revokes a key of the account, and answers not found for a key it does not have', async () => {
-    const revoke = jest.fn(
-      async (
-        _accountId: string,
-        keyId: string,
-        within: (tx: Transaction, key: ApiKeyRecord) => Promise<void>,
-      ) => {
-        await within(tx, keyRecord(keyId));
-        return true;
-      },
+    const revoke = jest.fn((_tx: Transaction, _accountId: string, keyId: string) =>
+      Promise.resolve(keyRecord(keyId)),
     );
     const { service, record } = build(AccountRole.Owner, { revoke });
     await service.revokeKey(actor, 'a1', 'k1', audit);
-    expect(revoke).toHaveBeenCalledWith('a1', 'k1', expect.any(Function));
+    expect(revoke).toHaveBeenCalledWith(tx, 'a1', 'k1');
     expect(record).toHaveBeenCalledWith(
       tx,
       audit,
       expect.objectContaining({ action: AuditAction.ApiKeyRevoked }),
     );
 
-    const missing = build(AccountRole.Owner, { revoke: () => Promise.resolve(false) }).service.revokeKey(
+    const missing = build(AccountRole.Owner, { revoke: () => Promise.resolve(null) }).service.revokeKey(
       actor,
       'a1',
       'k9',

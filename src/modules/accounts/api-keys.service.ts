@@ -5,6 +5,7 @@ import { UserRole } from '../../common/auth/roles';
 import { CursorCodec, Keyset } from '../../common/pagination/cursor-codec';
 import type { PageDto } from '../../common/pagination/page.dto';
 import type { PageQueryDto } from '../../common/pagination/page-query.dto';
+import { Transactions } from '../../database/transactions';
 import { AuditAction, AuditTargetType } from '../audit/audit-actions';
 import type { AuditContext } from '../audit/audit-context';
 import { AuditEntry, AuditLog } from '../audit/audit-log';
@@ -35,6 +36,7 @@ export class ApiKeysService {
   private readonly logger = new Logger(ApiKeysService.name);
 
   constructor(
+    private readonly transactions: Transactions,
     private readonly keys: ApiKeysRepository,
     private readonly accounts: AccountsRepository,
     private readonly cursors: CursorCodec,
@@ -50,12 +52,16 @@ export class ApiKeysService {
     await this.assertManager(actor, accountId);
     const prefix = `${KEY_PREFIX}${randomBytes(6).toString('hex')}`;
     const secret = `${prefix}_${randomBytes(32).toString('base64url')}`;
-    const key = await this.keys.create(
-      accountId,
-      actor.id,
-      { name: input.name, prefix, secretHash: hashSecret(secret), scopes: input.scopes },
-      (tx, created) => this.audit.record(tx, audit, keyEvent(AuditAction.ApiKeyCreated, accountId, created)),
-    );
+    const key = await this.transactions.run(async (tx) => {
+      const created = await this.keys.create(tx, accountId, actor.id, {
+        name: input.name,
+        prefix,
+        secretHash: hashSecret(secret),
+        scopes: input.scopes,
+      });
+      await this.audit.record(tx, audit, keyEvent(AuditAction.ApiKeyCreated, accountId, created));
+      return created;
+    });
     return { ...toApiKeyDto(key), secret };
   }
 
@@ -72,12 +78,13 @@ export class ApiKeysService {
   /** Revokes a key: it stops working on the next request. */
   async revokeKey(actor: AuthUser, accountId: string, keyId: string, audit: AuditContext): Promise<void> {
     await this.assertManager(actor, accountId);
-    const revoked = await this.keys.revoke(accountId, keyId, (tx, key) =>
-      this.audit.record(tx, audit, keyEvent(AuditAction.ApiKeyRevoked, accountId, key)),
-    );
-    if (!revoked) {
-      throw new ApiKeyNotFoundError();
-    }
+    await this.transactions.run(async (tx) => {
+      const revoked = await this.keys.revoke(tx, accountId, keyId);
+      if (!revoked) {
+        throw new ApiKeyNotFoundError();
+      }
+      await this.audit.record(tx, audit, keyEvent(AuditAction.ApiKeyRevoked, accountId, revoked));
+    });
   }
 
   /**
