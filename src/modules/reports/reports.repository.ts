@@ -98,11 +98,6 @@ export class ReportsRepository {
     private readonly sql: SqlClient,
   ) {}
 
-  /** Runs `work` in one interactive transaction. */
-  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.prisma.$transaction(work);
-  }
-
   /**
    * The reporter's open report of a post: a new one (`created`), or the one already open. Null when the
    * post does not exist or is withheld from the public (hidden, or its author suspended).
@@ -131,8 +126,9 @@ export class ReportsRepository {
     }
   }
 
-  async find(id: string, client: Transaction = this.prisma): Promise<ReportOfPost | null> {
-    const report = await client.report.findUnique({
+  /** A report with its post's account, read in `tx` or on its own given `undefined`. */
+  async find(tx: Transaction | undefined, id: string): Promise<ReportOfPost | null> {
+    const report = await (tx ?? this.prisma).report.findUnique({
       where: { id },
       select: { ...REPORT_SELECT, post: { select: { accountId: true } } },
     });

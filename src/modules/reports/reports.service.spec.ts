@@ -1,3 +1,4 @@
+import { fakeTransactions } from '../../../test/helpers/fake-transactions';
 import { strictFake } from '../../../test/helpers/strict-fake';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { UserRole } from '../../common/auth/roles';
@@ -66,9 +67,11 @@ const resolvedWith = (report: ReportRecord, resolution: Resolution): ReportRecor
 
 function build(reports: Partial<ReportsRepository>, recorded: AuditEntry[] = []): ReportsService {
   return new ReportsService(
-    strictFake<ReportsRepository>({ transaction: (work) => work(tx), ...reports }),
+    fakeTransactions(tx),
+    strictFake<ReportsRepository>(reports),
     strictFake<AuditLog>({
-      record: (_tx, _context, entry) => {
+      record: (given, _context, entry) => {
+        expect(given).toBe(tx); // in the resolution's transaction
         recorded.push(entry);
         return Promise.resolve();
       },

@@ -5,6 +5,7 @@ import { CursorCodec, Keyset } from '../../common/pagination/cursor-codec';
 import type { PageDto } from '../../common/pagination/page.dto';
 import { Clock } from '../../common/time/clock';
 import type { Transaction } from '../../database/sql-executor';
+import { Transactions } from '../../database/transactions';
 import { AuditAction, AuditTargetType } from '../audit/audit-actions';
 import type { AuditContext } from '../audit/audit-context';
 import { AuditLog } from '../audit/audit-log';
@@ -28,6 +29,7 @@ const RESOLVED_NEWEST = Keyset.byTime<ReportRecord>('reports:resolved:newest', b
 @Injectable()
 export class ReportsService {
   constructor(
+    private readonly transactions: Transactions,
     private readonly reports: ReportsRepository,
     private readonly audit: AuditLog,
     private readonly cursors: CursorCodec,
@@ -58,7 +60,7 @@ export class ReportsService {
 
   async getReport(actor: AuthUser, id: string): Promise<ReportDto> {
     assertAdmin(actor);
-    const report = await this.reports.find(id);
+    const report = await this.reports.find(undefined, id);
     if (!report) {
       throw new ReportNotFoundError();
     }
@@ -89,7 +91,7 @@ export class ReportsService {
     input: ResolveReportDto,
   ): Promise<ReportDto> {
     assertAdmin(actor);
-    const report = await this.reports.find(id);
+    const report = await this.reports.find(undefined, id);
     if (!report) {
       throw new ReportNotFoundError();
     }
@@ -103,7 +105,7 @@ export class ReportsService {
       resolvedAt: this.clock.now(),
     };
     const hide = input.action === ReportAction.HidePost;
-    return this.reports.transaction(async (tx) => {
+    return this.transactions.run(async (tx) => {
       // The post first: its lock queues concurrent hides of the post, so they cannot deadlock on its reports.
       if (hide && !(await this.reports.hidePost(tx, report.postId, resolution.resolvedAt))) {
         throw new ReportNotFoundError(); // deleted with its post in the meantime
@@ -128,7 +130,7 @@ export class ReportsService {
    */
   async unhidePost(actor: AuthUser, context: AuditContext, postId: string): Promise<void> {
     assertAdmin(actor);
-    await this.reports.transaction(async (tx) => {
+    await this.transactions.run(async (tx) => {
       const post = await this.reports.unhidePost(tx, postId);
       if (!post) {
         throw new PostNotFoundError();
@@ -146,7 +148,7 @@ export class ReportsService {
 
   /** Why a resolution found no open report: someone resolved it first, or it went with its post. */
   private async lostRace(tx: Transaction, id: string): Promise<Error> {
-    return (await this.reports.find(id, tx)) ? new ReportAlreadyResolvedError() : new ReportNotFoundError();
+    return (await this.reports.find(tx, id)) ? new ReportAlreadyResolvedError() : new ReportNotFoundError();
   }
 
   private recordResolved(
