@@ -28,7 +28,12 @@ const tsJestWithPlugin = [
 const DOCUMENT_TESTS = ['<rootDir>/test/e2e/openapi-document.e2e-spec.ts'];
 
 // Packages published only as ES modules, loaded by Node itself in the tests (test/esm).
-const moduleNameMapper = { '^request-filtering-agent$': '<rootDir>/test/esm/request-filtering-agent.cjs' };
+const moduleNameMapper = {
+  // The aliases of src/ and test/ (tsconfig.json's paths).
+  '^@/(.*)$': '<rootDir>/src/$1',
+  '^@test/(.*)$': '<rootDir>/test/$1',
+  '^request-filtering-agent$': '<rootDir>/test/esm/request-filtering-agent.cjs',
+};
 const e2e = {
   testEnvironment: 'node',
   moduleNameMapper,

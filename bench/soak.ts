@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { EmbeddedDatabase } from '../src/database/embedded-database';
+import { EmbeddedDatabase } from '@/database/embedded-database';
 import { inTurn } from './load';
 import { Fixtures, loadFixtures, SeedSizes, seedEmbedded, withClient } from './database';
 import { buildScenarios, BenchRequest } from './scenarios';

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { applyMigrations } from '../src/database/migrator';
+import { applyMigrations } from '@/database/migrator';
 import { prisma, withScratchDatabase } from './embedded';
 
 /**

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
-import { EmbeddedDatabase, IN_MEMORY } from '../src/database/embedded-database';
+import { EmbeddedDatabase, IN_MEMORY } from '@/database/embedded-database';
 
 /** Runs `fn` with a throwaway in-memory PostgreSQL (PGlite) and its URL. */
 export async function withScratchDatabase<T>(

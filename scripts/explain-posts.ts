@@ -1,12 +1,7 @@
 import pg from 'pg';
-import { connectionOptions } from '../src/database/pg-connection';
-import {
-  fewMatchesQuery,
-  listPostsQuery,
-  PostFilter,
-  PostPosition,
-} from '../src/modules/posts/posts.repository';
-import { PostSort } from '../src/modules/posts/post-enums';
+import { connectionOptions } from '@/database/pg-connection';
+import { fewMatchesQuery, listPostsQuery, PostFilter, PostPosition } from '@/modules/posts/posts.repository';
+import { PostSort } from '@/modules/posts/post-enums';
 
 /**
  * Shows the plan of every kind of post list query on the data in DATABASE_URL (seed it first with

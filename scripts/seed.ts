@@ -2,10 +2,10 @@ import { parseArgs } from 'node:util';
 import { hash, Algorithm } from '@node-rs/argon2';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
-import { DataDirBusyError } from '../src/database/data-dir-lock';
-import { EmbeddedDatabase, IN_MEMORY } from '../src/database/embedded-database';
-import { applyMigrations } from '../src/database/migrator';
-import { connectionOptions } from '../src/database/pg-connection';
+import { DataDirBusyError } from '@/database/data-dir-lock';
+import { EmbeddedDatabase, IN_MEMORY } from '@/database/embedded-database';
+import { applyMigrations } from '@/database/migrator';
+import { connectionOptions } from '@/database/pg-connection';
 
 /**
  * Demo data, the same every time for the same sizes (a seeded random generator):

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { strictFake } from '../../test/helpers/strict-fake';
+import { strictFake } from '@test/helpers/strict-fake';
 import type { AppConfig } from '../config/config.module';
 import type { JobsService } from '../jobs/jobs.service';
 import { Mailer, type OutgoingMail } from './mailer';

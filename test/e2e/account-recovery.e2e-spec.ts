@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PrismaService } from 'nestjs-prisma';
-import { Clock } from '../../src/common/time/clock';
-import { PurgeJob } from '../../src/jobs/purge/purge.job';
-import { AuthService } from '../../src/modules/auth/auth.service';
+import { Clock } from '@/common/time/clock';
+import { PurgeJob } from '@/jobs/purge/purge.job';
+import { AuthService } from '@/modules/auth/auth.service';
 import { newUserInput, registerUser, RegisteredUser } from '../factories/users';
 import { SmtpSink, tokenOf, type ReceivedMail } from '../helpers/smtp-sink';
 import { startTestApp, type TestApp } from '../helpers/test-app';

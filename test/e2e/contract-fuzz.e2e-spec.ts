@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { PrismaService } from 'nestjs-prisma';
-import { connectionOptions } from '../../src/database/pg-connection';
+import { connectionOptions } from '@/database/pg-connection';
 import { createChat } from '../factories/chats';
 import { createPost } from '../factories/posts';
 import { registerUser, RegisteredUser } from '../factories/users';

@@ -1,5 +1,5 @@
 import jwt from 'jsonwebtoken';
-import { AppConfig } from '../../src/config/config.module';
+import { AppConfig } from '@/config/config.module';
 import { createChat } from '../factories/chats';
 import { createPost, newPostInput } from '../factories/posts';
 import { newUserInput, registerUser, RegisteredUser } from '../factories/users';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { IdempotencyRepository } from '../../src/common/idempotency/idempotency.repository';
+import { IdempotencyRepository } from '@/common/idempotency/idempotency.repository';
 import { newPostInput } from '../factories/posts';
 import { newUserInput, registerUser, RegisteredUser } from '../factories/users';
 import { useTestApp } from '../helpers/test-app';

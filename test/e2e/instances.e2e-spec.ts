@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type Redis from 'ioredis';
-import { RedisService } from '../../src/common/redis/redis.service';
+import { RedisService } from '@/common/redis/redis.service';
 import type { ApiClient, ApiResponse } from '../helpers/api-client';
 import { TcpProxy } from '../helpers/tcp-proxy';
 import { METRICS_TOKEN, startServer } from '../helpers/test-app';

@@ -1,5 +1,5 @@
-import { applyMigrations, MigrationError, readMigrations } from '../../src/database/migrator';
-import { connectionOptions } from '../../src/database/pg-connection';
+import { applyMigrations, MigrationError, readMigrations } from '@/database/migrator';
+import { connectionOptions } from '@/database/pg-connection';
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 
 describe('migrator', () => {

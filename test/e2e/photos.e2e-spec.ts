@@ -5,9 +5,9 @@ import path from 'node:path';
 import S3rver from 's3rver';
 import sharp from 'sharp';
 import { v7 as uuidv7 } from 'uuid';
-import { Clock } from '../../src/common/time/clock';
-import { PHOTO_ORPHANS_QUEUE, PhotoOrphansJob } from '../../src/modules/photos/photo-orphans.job';
-import { JobsService } from '../../src/jobs/jobs.service';
+import { Clock } from '@/common/time/clock';
+import { PHOTO_ORPHANS_QUEUE, PhotoOrphansJob } from '@/modules/photos/photo-orphans.job';
+import { JobsService } from '@/jobs/jobs.service';
 import { createAccountWithMembers, createApiKey } from '../factories/accounts';
 import {
   gif,

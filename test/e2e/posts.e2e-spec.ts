@@ -1,4 +1,4 @@
-import { AuthService } from '../../src/modules/auth/auth.service';
+import { AuthService } from '@/modules/auth/auth.service';
 import { createPost, newPostInput, PostCreate } from '../factories/posts';
 import { registerUser, RegisteredUser } from '../factories/users';
 import { useTestApp } from '../helpers/test-app';

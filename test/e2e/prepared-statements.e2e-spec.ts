@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { DatabaseConnection } from '../../src/database/database-connection';
-import { PreparedStatement, SqlType } from '../../src/database/sql-client';
+import { DatabaseConnection } from '@/database/database-connection';
+import { PreparedStatement, SqlType } from '@/database/sql-client';
 import { startTestApp, TestApp } from '../helpers/test-app';
 
 /** Arguments of the right types for every statement, with ids that match no row. */

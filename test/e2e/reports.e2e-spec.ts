@@ -1,5 +1,5 @@
 import { PrismaService } from 'nestjs-prisma';
-import { AuthService } from '../../src/modules/auth/auth.service';
+import { AuthService } from '@/modules/auth/auth.service';
 import { createAccountWithMembers, createApiKey } from '../factories/accounts';
 import { createPost } from '../factories/posts';
 import { registerUser, RegisteredUser } from '../factories/users';

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { connectionOptions } from '../../src/database/pg-connection';
+import { connectionOptions } from '@/database/pg-connection';
 import { createPost } from '../factories/posts';
 import { registerUser } from '../factories/users';
 import { ApiClient } from '../helpers/api-client';

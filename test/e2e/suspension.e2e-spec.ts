@@ -1,5 +1,5 @@
 import type { Socket } from 'socket.io-client';
-import { AuthService } from '../../src/modules/auth/auth.service';
+import { AuthService } from '@/modules/auth/auth.service';
 import { createAccountWithMembers, createApiKey } from '../factories/accounts';
 import { createPost, newPostInput } from '../factories/posts';
 import { registerUser, type RegisteredUser } from '../factories/users';

@@ -1,5 +1,5 @@
 import { PrismaService } from 'nestjs-prisma';
-import { WebhookSecretBox } from '../../src/modules/webhooks/webhook-secrets';
+import { WebhookSecretBox } from '@/modules/webhooks/webhook-secrets';
 import { createAccountWithMembers } from '../factories/accounts';
 import { createPost } from '../factories/posts';
 import { useTestApp } from '../helpers/test-app';

@@ -1,5 +1,5 @@
-import type { Transaction } from '../../src/database/sql-executor';
-import type { Transactions } from '../../src/database/transactions';
+import type { Transaction } from '@/database/sql-executor';
+import type { Transactions } from '@/database/transactions';
 import { strictFake } from './strict-fake';
 
 /**

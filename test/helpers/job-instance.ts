@@ -3,8 +3,8 @@
  * STUCK_QUEUE with a handler that never finishes, sends one job to it, and says on standard output
  * `started <job id>` once the handler runs. Settings come from the environment.
  */
-import { createApp } from '../../src/app.setup';
-import { JobsService } from '../../src/jobs/jobs.service';
+import { createApp } from '@/app.setup';
+import { JobsService } from '@/jobs/jobs.service';
 import { STUCK_QUEUE } from './test-queues';
 
 async function main(): Promise<void> {

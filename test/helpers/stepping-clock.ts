@@ -1,4 +1,4 @@
-import { Clock } from '../../src/common/time/clock';
+import { Clock } from '@/common/time/clock';
 
 /**
  * A clock whose every reading is at least a millisecond after the one before (the columns keep

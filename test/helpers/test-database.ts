@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
-import { EmbeddedDatabase, IN_MEMORY } from '../../src/database/embedded-database';
-import { EMBEDDED_CONNECTIONS } from '../../src/database/database-connection';
-import { applyMigrations } from '../../src/database/migrator';
-import { connectionOptions, databaseName, withDatabase } from '../../src/database/pg-connection';
+import { EmbeddedDatabase, IN_MEMORY } from '@/database/embedded-database';
+import { EMBEDDED_CONNECTIONS } from '@/database/database-connection';
+import { applyMigrations } from '@/database/migrator';
+import { connectionOptions, databaseName, withDatabase } from '@/database/pg-connection';
 
 /** A database of one test file: its URL, and how to throw it away. */
 export interface TestDatabase {

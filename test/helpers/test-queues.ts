@@ -1,4 +1,4 @@
-import { Queue } from '../../src/jobs/queue';
+import { Queue } from '@/jobs/queue';
 
 /**
  * Queues of the jobs tests, shared by the test and the instance it runs in a process of its own

@@ -1,10 +1,10 @@
 import type { FastifyReply } from 'fastify';
-import { strictFake } from '../../../test/helpers/strict-fake';
+import { strictFake } from '@test/helpers/strict-fake';
 import type { AuthenticatedRequest, AuthUser } from '../auth/auth-user';
 import { UserRole } from '../auth/roles';
 import { RequestValidationError } from '../errors/domain-error';
-import type { AppConfig } from '../../config/config.module';
-import { UserNotFoundError } from '../../modules/users/users.errors';
+import type { AppConfig } from '@/config/config.module';
+import { UserNotFoundError } from '@/modules/users/users.errors';
 import {
   IdempotencyInFlightError,
   IdempotencyKeyReusedError,

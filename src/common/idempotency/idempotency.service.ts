@@ -5,7 +5,7 @@ import type { AuthenticatedRequest } from '../auth/auth-user';
 import { RequestValidationError } from '../errors/domain-error';
 import { PROBLEM_CONTENT_TYPE } from '../openapi/problem-responses.decorator';
 import { problemBody, toProblem } from '../errors/problem';
-import { AppConfig } from '../../config/config.module';
+import { AppConfig } from '@/config/config.module';
 import { ClaimHold, IdempotencyRepository, StoredBody } from './idempotency.repository';
 import {
   IDEMPOTENCY_HEADER,

@@ -1,4 +1,4 @@
-import { ConflictError, ForbiddenError, NotFoundError } from '../../common/errors/domain-error';
+import { ConflictError, ForbiddenError, NotFoundError } from '@/common/errors/domain-error';
 
 export class AccountNotFoundError extends NotFoundError {
   constructor() {

@@ -1,4 +1,4 @@
-import type { ApiKeyScope } from '../../common/auth/api-key-scope';
+import type { ApiKeyScope } from '@/common/auth/api-key-scope';
 import { toUserPublicDto } from '../users/users.mapper';
 import type { MembershipRecord, MemberRecord } from './accounts.repository';
 import type { ApiKeyRecord } from './api-keys.repository';

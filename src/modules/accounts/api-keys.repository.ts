@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
-import type { ApiKeyScope } from '../../common/auth/api-key-scope';
-import { SqlClient } from '../../database/sql-client';
-import type { Transaction } from '../../database/sql-executor';
+import type { ApiKeyScope } from '@/common/auth/api-key-scope';
+import { SqlClient } from '@/database/sql-client';
+import type { Transaction } from '@/database/sql-executor';
 
 const API_KEY_SELECT = {
   id: true,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Transaction } from '../../database/sql-executor';
+import type { Transaction } from '@/database/sql-executor';
 
 @Injectable()
 export class SuspensionsRepository {

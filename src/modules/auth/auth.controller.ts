@@ -6,17 +6,17 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { CurrentUser, SessionCaller } from '../../common/auth/auth-user';
-import { Anonymous } from '../../common/auth/public.decorator';
-import { Client, ClientInfo } from '../../common/http/client-info';
-import { NoStore } from '../../common/http/no-store';
-import { ApiPageResponse } from '../../common/openapi/page-response.decorator';
-import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
-import { PageDto } from '../../common/pagination/page.dto';
-import { PageQueryDto } from '../../common/pagination/page-query.dto';
-import { IdParam } from '../../common/pipes/parse-id.pipe';
-import { AuthRateLimit } from '../../common/throttling/throttling';
-import { NotIdempotent } from '../../common/idempotency/idempotency';
+import { CurrentUser, SessionCaller } from '@/common/auth/auth-user';
+import { Anonymous } from '@/common/auth/public.decorator';
+import { Client, ClientInfo } from '@/common/http/client-info';
+import { NoStore } from '@/common/http/no-store';
+import { ApiPageResponse } from '@/common/openapi/page-response.decorator';
+import { ApiProblems } from '@/common/openapi/problem-responses.decorator';
+import { PageDto } from '@/common/pagination/page.dto';
+import { PageQueryDto } from '@/common/pagination/page-query.dto';
+import { IdParam } from '@/common/pipes/parse-id.pipe';
+import { AuthRateLimit } from '@/common/throttling/throttling';
+import { NotIdempotent } from '@/common/idempotency/idempotency';
 import { AuthService } from './auth.service';
 import { AuthResultDto, SessionDto, TokenPairDto } from './dto/auth.dto';
 import { ChangePasswordDto, LoginDto, RefreshDto, RegisterDto } from './dto/auth-input.dto';
@@ -30,7 +30,7 @@ import {
   TooManyLoginAttemptsError,
   WrongPasswordError,
 } from './auth.errors';
-import { Located } from '../../common/http/location';
+import { Located } from '@/common/http/location';
 import { Audit, AuditContext } from '../audit/audit-context';
 
 @ApiTags('auth')

@@ -4,7 +4,7 @@ import {
   NotFoundError,
   RateLimitedError,
   UnauthenticatedError,
-} from '../../common/errors/domain-error';
+} from '@/common/errors/domain-error';
 
 export class InvalidCredentialsError extends UnauthenticatedError {
   constructor() {

@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import type { SessionCaller } from '../../common/auth/auth-user';
-import { UserRole } from '../../common/auth/roles';
-import { CallerSession, SessionStateCache } from '../../common/auth/session-state-cache';
-import type { ClientInfo } from '../../common/http/client-info';
-import { CursorCodec, Keyset } from '../../common/pagination/cursor-codec';
-import type { PageDto } from '../../common/pagination/page.dto';
-import type { PageQueryDto } from '../../common/pagination/page-query.dto';
-import { AppConfig } from '../../config/config.module';
-import { Transactions } from '../../database/transactions';
+import type { SessionCaller } from '@/common/auth/auth-user';
+import { UserRole } from '@/common/auth/roles';
+import { CallerSession, SessionStateCache } from '@/common/auth/session-state-cache';
+import type { ClientInfo } from '@/common/http/client-info';
+import { CursorCodec, Keyset } from '@/common/pagination/cursor-codec';
+import type { PageDto } from '@/common/pagination/page.dto';
+import type { PageQueryDto } from '@/common/pagination/page-query.dto';
+import { AppConfig } from '@/config/config.module';
+import { Transactions } from '@/database/transactions';
 import { AuditAction, AuditActorType, AuditTargetType } from '../audit/audit-actions';
 import { AuditContext, SYSTEM, withActor } from '../audit/audit-context';
 import { AuditLog } from '../audit/audit-log';
@@ -22,7 +22,7 @@ import {
   TokenReusedError,
   WrongPasswordError,
 } from './auth.errors';
-import { InvalidAccessTokenError } from '../../common/auth/auth.errors';
+import { InvalidAccessTokenError } from '@/common/auth/auth.errors';
 import { toSessionDto } from './auth.mapper';
 import { AuthRepository, NewSession, SessionRecord } from './auth.repository';
 import type { AuthResultDto, SessionDto, TokenPairDto } from './dto/auth.dto';

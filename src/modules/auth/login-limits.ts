@@ -1,4 +1,4 @@
-import type { AppConfig } from '../../config/config.module';
+import type { AppConfig } from '@/config/config.module';
 
 /** Past the account's limit, one attempt for the account is let through per slot, in turn. */
 export const ACCOUNT_SLOT_MS = 1000;

@@ -8,9 +8,9 @@ import {
 } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { AppConfig } from '../../config/config.module';
-import type { UserRole } from '../../common/auth/roles';
-import { InvalidAccessTokenError } from '../../common/auth/auth.errors';
+import { AppConfig } from '@/config/config.module';
+import type { UserRole } from '@/common/auth/roles';
+import { InvalidAccessTokenError } from '@/common/auth/auth.errors';
 
 export const ACCESS_TOKEN_TYPE = 'access';
 

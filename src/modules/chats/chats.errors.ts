@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, RequestValidationError } from '../../common/errors/domain-error';
+import { ConflictError, NotFoundError, RequestValidationError } from '@/common/errors/domain-error';
 
 /** Also the answer to anyone who is not a participant: a chat's existence does not leak. */
 export class ChatNotFoundError extends NotFoundError {

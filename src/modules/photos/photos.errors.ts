@@ -4,7 +4,7 @@ import {
   InvalidInputError,
   NotFoundError,
   UnsupportedMediaTypeError,
-} from '../../common/errors/domain-error';
+} from '@/common/errors/domain-error';
 
 export class PhotoNotFoundError extends NotFoundError {
   constructor() {

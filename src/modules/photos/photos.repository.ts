@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
-import type { Transaction } from '../../database/sql-executor';
+import type { Transaction } from '@/database/sql-executor';
 import type { PhotoRecord } from './photos.mapper';
 import { TooManyPhotosError } from './photos.errors';
 

@@ -1,4 +1,4 @@
-import { ForbiddenError, NotFoundError } from '../../common/errors/domain-error';
+import { ForbiddenError, NotFoundError } from '@/common/errors/domain-error';
 
 export class PostNotFoundError extends NotFoundError {
   constructor() {

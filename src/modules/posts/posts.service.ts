@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { AuthUser } from '../../common/auth/auth-user';
-import { UserRole } from '../../common/auth/roles';
-import { PreconditionFailedError, RequestValidationError } from '../../common/errors/domain-error';
-import type { IfMatch } from '../../common/http/conditional';
-import { CursorCodec, Keyset } from '../../common/pagination/cursor-codec';
-import type { PageDto } from '../../common/pagination/page.dto';
-import type { PageQueryDto } from '../../common/pagination/page-query.dto';
+import type { AuthUser } from '@/common/auth/auth-user';
+import { UserRole } from '@/common/auth/roles';
+import { PreconditionFailedError, RequestValidationError } from '@/common/errors/domain-error';
+import type { IfMatch } from '@/common/http/conditional';
+import { CursorCodec, Keyset } from '@/common/pagination/cursor-codec';
+import type { PageDto } from '@/common/pagination/page.dto';
+import type { PageQueryDto } from '@/common/pagination/page-query.dto';
 import { UserNotFoundError } from '../users/users.errors';
 import { UsersRepository } from '../users/users.repository';
 import { isManager } from '../accounts/account-roles';
@@ -24,7 +24,7 @@ import { ApiKeyAccountMismatchError, NotPostOwnerError, PostNotFoundError } from
 import { toPostDto, toPostSummaryDto } from './posts.mapper';
 import { PostFilter, PostOwnership, PostPosition, PostsRepository, PostView } from './posts.repository';
 import { PostSummaryRecord } from './post-summary.read-model';
-import { Transactions } from '../../database/transactions';
+import { Transactions } from '@/database/transactions';
 import { postFolder } from '../photos/storage/media-keys';
 import { MediaStorage, MediaUrls } from '../photos/storage/media-storage';
 

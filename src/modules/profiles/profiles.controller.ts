@@ -7,18 +7,18 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
-import { Public } from '../../common/auth/public.decorator';
-import { createdOrOk } from '../../common/http/created-or-ok';
-import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
-import { IdParam } from '../../common/pipes/parse-id.pipe';
+import { AuthUser, CurrentUser } from '@/common/auth/auth-user';
+import { Public } from '@/common/auth/public.decorator';
+import { createdOrOk } from '@/common/http/created-or-ok';
+import { ApiProblems } from '@/common/openapi/problem-responses.decorator';
+import { IdParam } from '@/common/pipes/parse-id.pipe';
 import { ProfileDto } from './dto/profile.dto';
 import { ProfileInputDto, ProfilePatchDto } from './dto/profile-input.dto';
 import { ProfilesService } from './profiles.service';
 import { UserNotFoundError } from '../users/users.errors';
 import { ProfileNotFoundError } from './profiles.errors';
-import { Located } from '../../common/http/location';
-import { ConditionalRead, ConditionalWrite, IfMatch, IfMatchHeader } from '../../common/http/conditional';
+import { Located } from '@/common/http/location';
+import { ConditionalRead, ConditionalWrite, IfMatch, IfMatchHeader } from '@/common/http/conditional';
 
 @ApiTags('profiles')
 @Controller('v1/users')

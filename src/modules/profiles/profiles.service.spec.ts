@@ -1,8 +1,8 @@
-import { strictFake } from '../../../test/helpers/strict-fake';
-import type { AuthUser } from '../../common/auth/auth-user';
-import { UserRole } from '../../common/auth/roles';
-import { PreconditionFailedError } from '../../common/errors/domain-error';
-import { entityTagOf, IfMatch } from '../../common/http/conditional';
+import { strictFake } from '@test/helpers/strict-fake';
+import type { AuthUser } from '@/common/auth/auth-user';
+import { UserRole } from '@/common/auth/roles';
+import { PreconditionFailedError } from '@/common/errors/domain-error';
+import { entityTagOf, IfMatch } from '@/common/http/conditional';
 import { UserNotFoundError } from '../users/users.errors';
 import type { UsersRepository } from '../users/users.repository';
 import { ProfileNotFoundError } from './profiles.errors';

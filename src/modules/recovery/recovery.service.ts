@@ -1,11 +1,11 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import type { SessionCaller } from '../../common/auth/auth-user';
-import type { ClientInfo } from '../../common/http/client-info';
-import { Clock } from '../../common/time/clock';
-import { Transactions } from '../../database/transactions';
-import { JobsService } from '../../jobs/jobs.service';
-import { Queue } from '../../jobs/queue';
-import { MailService } from '../../mail/mail.service';
+import type { SessionCaller } from '@/common/auth/auth-user';
+import type { ClientInfo } from '@/common/http/client-info';
+import { Clock } from '@/common/time/clock';
+import { Transactions } from '@/database/transactions';
+import { JobsService } from '@/jobs/jobs.service';
+import { Queue } from '@/jobs/queue';
+import { MailService } from '@/mail/mail.service';
 import { AuditAction } from '../audit/audit-actions';
 import type { AuditContext } from '../audit/audit-context';
 import { EmailTakenError } from '../users/users.errors';

@@ -1,8 +1,8 @@
-import { postSummaryRecord } from '../../../test/factories/records';
-import { strictFake } from '../../../test/helpers/strict-fake';
-import type { AuthUser } from '../../common/auth/auth-user';
-import { UserRole } from '../../common/auth/roles';
-import { CursorCodec } from '../../common/pagination/cursor-codec';
+import { postSummaryRecord } from '@test/factories/records';
+import { strictFake } from '@test/helpers/strict-fake';
+import type { AuthUser } from '@/common/auth/auth-user';
+import { UserRole } from '@/common/auth/roles';
+import { CursorCodec } from '@/common/pagination/cursor-codec';
 import { PostNotFoundError } from '../posts/posts.errors';
 import type { SavedPostsRepository } from './saved-posts.repository';
 import { SavedPostNotFoundError } from './saved-posts.errors';

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError } from '../../common/errors/domain-error';
+import { ConflictError, NotFoundError } from '@/common/errors/domain-error';
 
 export class UserNotFoundError extends NotFoundError {
   constructor() {

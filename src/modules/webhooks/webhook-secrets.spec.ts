@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import type { AppConfig } from '../../config/config.module';
+import type { AppConfig } from '@/config/config.module';
 import {
   newSigningSecret,
   signedHeaders,

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Webhook } from 'standardwebhooks';
-import { SealedBox, SealedBoxUnreadableError } from '../../common/crypto/sealed-box';
-import { AppConfig } from '../../config/config.module';
+import { SealedBox, SealedBoxUnreadableError } from '@/common/crypto/sealed-box';
+import { AppConfig } from '@/config/config.module';
 
 const SECRET_PREFIX = 'whsec_';
 

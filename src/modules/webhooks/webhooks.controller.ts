@@ -8,16 +8,16 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
-import { Located } from '../../common/http/location';
-import { NoStore } from '../../common/http/no-store';
-import { ApiPageResponse } from '../../common/openapi/page-response.decorator';
-import { ApiProblems } from '../../common/openapi/problem-responses.decorator';
-import { PageDto } from '../../common/pagination/page.dto';
-import { PageQueryDto } from '../../common/pagination/page-query.dto';
-import { IdParam } from '../../common/pipes/parse-id.pipe';
+import { AuthUser, CurrentUser } from '@/common/auth/auth-user';
+import { Located } from '@/common/http/location';
+import { NoStore } from '@/common/http/no-store';
+import { ApiPageResponse } from '@/common/openapi/page-response.decorator';
+import { ApiProblems } from '@/common/openapi/problem-responses.decorator';
+import { PageDto } from '@/common/pagination/page.dto';
+import { PageQueryDto } from '@/common/pagination/page-query.dto';
+import { IdParam } from '@/common/pipes/parse-id.pipe';
 import { AccountNotFoundError, AccountRoleRequiredError } from '../accounts/accounts.errors';
-import { NotIdempotent } from '../../common/idempotency/idempotency';
+import { NotIdempotent } from '@/common/idempotency/idempotency';
 import { WebhookDeliveryDto, WebhookDto, WebhookSecretDto, WebhookWithSecretDto } from './dto/webhook.dto';
 import { CreateWebhookDto, UpdateWebhookDto } from './dto/webhook-input.dto';
 import {

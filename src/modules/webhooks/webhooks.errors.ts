@@ -1,4 +1,4 @@
-import { ConflictError, InvalidInputError, NotFoundError } from '../../common/errors/domain-error';
+import { ConflictError, InvalidInputError, NotFoundError } from '@/common/errors/domain-error';
 
 export class WebhookNotFoundError extends NotFoundError {
   constructor() {

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { AuthUser } from '../../common/auth/auth-user';
-import { CursorCodec, Keyset } from '../../common/pagination/cursor-codec';
-import type { PageDto } from '../../common/pagination/page.dto';
-import type { PageQueryDto } from '../../common/pagination/page-query.dto';
-import { Clock } from '../../common/time/clock';
-import { Transactions } from '../../database/transactions';
-import { JobsService } from '../../jobs/jobs.service';
+import type { AuthUser } from '@/common/auth/auth-user';
+import { CursorCodec, Keyset } from '@/common/pagination/cursor-codec';
+import type { PageDto } from '@/common/pagination/page.dto';
+import type { PageQueryDto } from '@/common/pagination/page-query.dto';
+import { Clock } from '@/common/time/clock';
+import { Transactions } from '@/database/transactions';
+import { JobsService } from '@/jobs/jobs.service';
 import { requireAccountManager } from '../accounts/account-access';
 import { AuditAction, AuditTargetType } from '../audit/audit-actions';
 import type { AuditContext } from '../audit/audit-context';

@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
-import { NestedObject } from '../../../common/errors/validation';
-import { ProfileInputDto } from '../../profiles/dto/profile-input.dto';
-import { trimLower, USERNAME_PATTERN } from '../../users/dto/user-input.dto';
+import { NestedObject } from '@/common/errors/validation';
+import { ProfileInputDto } from '@/modules/profiles/dto/profile-input.dto';
+import { trimLower, USERNAME_PATTERN } from '@/modules/users/dto/user-input.dto';
 
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
-import { UserDto } from '../../users/dto/user.dto';
+import { UserDto } from '@/modules/users/dto/user.dto';
 
 @ApiSchema({ name: 'TokenPair' })
 export class TokenPairDto {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
-import { PhotoDto } from '../../photos/dto/photo.dto';
-import { UserPublicDto } from '../../users/dto/user.dto';
+import { PhotoDto } from '@/modules/photos/dto/photo.dto';
+import { UserPublicDto } from '@/modules/users/dto/user.dto';
 import { POST_TYPES, PostType, PROPERTY_TYPES, PropertyType } from '../post-enums';
 
 @ApiSchema({ name: 'PostDetail' })

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
-import { PostSummaryDto } from '../../posts/dto/post.dto';
+import { PostSummaryDto } from '@/modules/posts/dto/post.dto';
 
 @ApiSchema({ name: 'SavedPost' })
 export class SavedPostDto {

@@ -1,5 +1,5 @@
 import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { PageQueryDto } from '../../../common/pagination/page-query.dto';
+import { PageQueryDto } from '@/common/pagination/page-query.dto';
 
 export class ListUsersQueryDto extends PageQueryDto {
   /** Part of an email, username or name (case-insensitive). */

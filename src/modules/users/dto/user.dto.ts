@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
-import { USER_ROLES, UserRole } from '../../../common/auth/roles';
-import { ProfileDto } from '../../profiles/dto/profile.dto';
+import { USER_ROLES, UserRole } from '@/common/auth/roles';
+import { ProfileDto } from '@/modules/profiles/dto/profile.dto';
 
 /** What anyone may see of a user. */
 @ApiSchema({ name: 'UserPublic' })

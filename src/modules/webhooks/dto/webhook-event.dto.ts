@@ -1,5 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
-import { PostDto } from '../../posts/dto/post.dto';
+import { PostDto } from '@/modules/posts/dto/post.dto';
 
 /** `data` of `post.created` and `post.updated`. */
 @ApiSchema({ name: 'WebhookPostData' })
