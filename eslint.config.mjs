@@ -1,6 +1,7 @@
 // @ts-check
 import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
+import simpleImportSort from 'eslint-plugin-simple-import-sort';
 import tseslint from 'typescript-eslint';
 
 const prismaOnlyInRepositories = {
@@ -57,7 +58,14 @@ export default tseslint.config(
         tsconfigRootDir: import.meta.dirname,
       },
     },
+    plugins: { 'simple-import-sort': simpleImportSort },
     rules: {
+      // Packages first, then the @/ and @test/ aliases, then relative paths; each group sorted.
+      'simple-import-sort/imports': [
+        'error',
+        { groups: [['^node:'], ['^@?\\w'], ['^@/', '^@test/'], ['^\\.']] },
+      ],
+      'simple-import-sort/exports': 'error',
       curly: 'error',
       eqeqeq: 'error',
       '@typescript-eslint/no-floating-promises': 'error',

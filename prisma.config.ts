@@ -1,6 +1,8 @@
 import path from 'node:path';
+
 import { PrismaPg } from '@prisma/adapter-pg';
 import { defineConfig } from 'prisma/config';
+
 import { connectionOptions, patchCatalogTypes } from './src/database/pg-connection';
 
 // Commands that need no database (generate, validate, a datamodel diff) still read the url:

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+
 import pg from 'pg';
 
 /** The local PostgreSQL server (trust auth); override with BENCH_PG_SERVER. */

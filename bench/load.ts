@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+
 import { differences } from './compare';
 import { CpuSnapshot, cpuSnapshot, ForeignLoad, foreignLoad, TICKS } from './machine';
 import type { BenchRequest, Scenario } from './scenarios';

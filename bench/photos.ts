@@ -6,10 +6,11 @@
  * upload, until it is under the target). Every upload must answer 201.
  */
 import sharp from 'sharp';
-import { median } from './report';
+
 import { benchPost } from './post-input';
+import { median } from './report';
 import { login } from './scenarios';
-import { RunningServer, rssKb, sampleRss } from './servers';
+import { rssKb, RunningServer, sampleRss } from './servers';
 import { percentile } from './stats';
 
 /** This scenario's targets, in MB: peak RSS while uploading, and RSS within a minute after the last upload. */

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import { io, type Socket } from 'socket.io-client';
+
 import type { RunningServer } from './servers';
 import { percentile } from './stats';
 

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+
 import type { Measurement } from './load';
 
 export const RESULTS_FILE = path.join(__dirname, 'RESULTS.md');

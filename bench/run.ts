@@ -24,16 +24,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+
 import { ensureSeeded, Fixtures, loadFixtures, SeedSizes } from './database';
 import { compareServers, LoadOptions, measure, Measurement } from './load';
 import { gitCommit, idleCheck, machine } from './machine';
+import { photosBench, photosFailures, photosTable } from './photos';
+import { realtimeBench, type RealtimeStep, realtimeTable, sustainedRate } from './realtime';
 import { appendResults, RESULTS_FILE, Row, summarise, table } from './report';
 import { buildScenarios, Scenario, SCENARIO_KEYS, ScenarioKey } from './scenarios';
-import { soak, soakTable } from './soak';
 import { buildProject, killAll, RunningServer, startProject, startReference } from './servers';
+import { soak, soakTable } from './soak';
 import { WebhookBenchResult, webhooksBench, webhooksTable } from './webhooks';
-import { realtimeBench, type RealtimeStep, realtimeTable, sustainedRate } from './realtime';
-import { photosBench, photosFailures, photosTable } from './photos';
 
 /** Run only when asked (`--only webhooks`): the project alone, end to end through its workers. */
 const WEBHOOKS = 'webhooks';

@@ -12,11 +12,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import autocannon from 'autocannon';
+
 import { EmbeddedDatabase } from '@/database/embedded-database';
+
+import { Fixtures, loadFixtures, seedEmbedded, SeedSizes, withClient } from './database';
 import { inTurn } from './load';
-import { Fixtures, loadFixtures, SeedSizes, seedEmbedded, withClient } from './database';
-import { buildScenarios, BenchRequest } from './scenarios';
+import { BenchRequest, buildScenarios } from './scenarios';
 import { rssKb, RunningServer, sampleRss, startProject } from './servers';
 
 export interface SoakOptions {

@@ -8,9 +8,11 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
 import { Webhook } from 'standardwebhooks';
-import { median } from './report';
+
 import { benchPost } from './post-input';
+import { median } from './report';
 import { login } from './scenarios';
 import { RunningServer } from './servers';
 import { percentile } from './stats';

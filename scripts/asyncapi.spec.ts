@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+
 import { Parser } from '@asyncapi/parser';
 import { load } from 'js-yaml';
+
 import { renderAsyncApi, toJsonSchema } from './asyncapi';
 
 const ROOT = path.resolve(__dirname, '..');

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+
 import { apiCompare, type Diff, type DiffType } from 'api-smart-diff';
 
 /**

@@ -1,5 +1,7 @@
 import pg from 'pg';
+
 import { applyMigrations } from '@/database/migrator';
+
 import { prisma, withScratchDatabase } from './embedded';
 
 /**

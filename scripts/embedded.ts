@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import path from 'node:path';
+import { promisify } from 'node:util';
+
 import { EmbeddedDatabase, IN_MEMORY } from '@/database/embedded-database';
 
 /** Runs `fn` with a throwaway in-memory PostgreSQL (PGlite) and its URL. */

@@ -1,7 +1,8 @@
 import pg from 'pg';
+
 import { connectionOptions } from '@/database/pg-connection';
-import { fewMatchesQuery, listPostsQuery, PostFilter, PostPosition } from '@/modules/posts/posts.repository';
 import { PostSort } from '@/modules/posts/post-enums';
+import { fewMatchesQuery, listPostsQuery, PostFilter, PostPosition } from '@/modules/posts/posts.repository';
 
 /**
  * Shows the plan of every kind of post list query on the data in DATABASE_URL (seed it first with

@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
-import { hash, Algorithm } from '@node-rs/argon2';
+
+import { Algorithm, hash } from '@node-rs/argon2';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
+
 import { DataDirBusyError } from '@/database/data-dir-lock';
 import { EmbeddedDatabase, IN_MEMORY } from '@/database/embedded-database';
 import { applyMigrations } from '@/database/migrator';

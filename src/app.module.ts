@@ -1,31 +1,32 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+
 import { CommonModule } from './common/common.module';
+import { IdempotencyModule } from './common/idempotency/idempotency.module';
 import { Clock, ClockModule } from './common/time/clock';
 import { AppConfig, AppConfigModule, ConfigOptions } from './config/config.module';
 import { NodeEnv } from './config/environment';
+import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { JobsModule } from './jobs/jobs.module';
+import { PurgeModule } from './jobs/purge/purge.module';
+import { MailModule } from './mail/mail.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
 import { AdminModule } from './modules/admin/admin.module';
-import { AuthModule } from './modules/auth/auth.module';
-import { RecoveryModule } from './modules/recovery/recovery.module';
-import { AuditLogModule } from './modules/audit/audit-log.module';
 import { AuditModule } from './modules/audit/audit.module';
-import { ReportsModule } from './modules/reports/reports.module';
-import { IdempotencyModule } from './common/idempotency/idempotency.module';
+import { AuditLogModule } from './modules/audit/audit-log.module';
+import { AuthModule } from './modules/auth/auth.module';
 import { ChatsModule } from './modules/chats/chats.module';
-import { PostsModule } from './modules/posts/posts.module';
 import { PhotosModule } from './modules/photos/photos.module';
 import { MediaModule } from './modules/photos/storage/media.module';
+import { PostsModule } from './modules/posts/posts.module';
 import { ProfilesModule } from './modules/profiles/profiles.module';
+import { RecoveryModule } from './modules/recovery/recovery.module';
+import { ReportsModule } from './modules/reports/reports.module';
 import { SavedPostsModule } from './modules/saved-posts/saved-posts.module';
 import { UsersModule } from './modules/users/users.module';
 import { WebhooksModule } from './modules/webhooks/webhooks.module';
-import { DatabaseModule } from './database/database.module';
-import { JobsModule } from './jobs/jobs.module';
-import { MailModule } from './mail/mail.module';
-import { PurgeModule } from './jobs/purge/purge.module';
 import { RealtimeEventsModule } from './realtime/realtime.module';
 
 /** How the application is assembled: its settings, and the clock it writes times with. */

@@ -9,31 +9,33 @@ function methodNotAllowed(method: string, allowed: string[]): Problem {
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
+
 import { AppModule, AppOptions } from './app.module';
 import { MalformedJsonError } from './common/errors/domain-error';
 import { INVALID_URL, type Problem, URI_TOO_LONG } from './common/errors/problem';
 import { writeProblem } from './common/errors/problem-details.filter';
 import { assertTextRule } from './common/errors/text-rule';
 import { AllowedMethods } from './common/http/allowed-methods';
-import { addLocation } from './common/http/location';
 import { answerConditionally } from './common/http/conditional';
-import { REQUEST_ID_HEADER, requestIdOf } from './common/http/request-id';
+import { addLocation } from './common/http/location';
 import { isNoStore } from './common/http/no-store';
 import { discardOversizedBody } from './common/http/oversized-body';
+import { REQUEST_ID_HEADER, requestIdOf } from './common/http/request-id';
+import { logRequest } from './common/http/request-log';
 import { SecurityHeaders } from './common/http/security-headers';
 import { hasInvalidQueryEncoding } from './common/http/url-encoding';
 import { Lifecycle } from './common/lifecycle/lifecycle';
-import { logRequest } from './common/http/request-log';
 import { AppConfig } from './config/config.module';
 import { loadEnvironment } from './config/environment';
+import { refuseUntilMigrated } from './database/migration-gate';
 import { HttpMetrics } from './metrics/http-metrics';
 import { buildOpenApiDocument } from './openapi/openapi.document';
-import { refuseUntilMigrated } from './database/migration-gate';
 import { RealtimeAdapter } from './realtime/realtime.adapter';
 
 export const VERSION = (

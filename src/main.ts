@@ -1,9 +1,11 @@
 import { setFlagsFromString } from 'node:v8';
+
 import { Logger } from '@nestjs/common';
+
 import { shutDownOnSignals } from './common/lifecycle/graceful-shutdown';
-import { PortInUseError, assertPortFree, describeListening } from './common/lifecycle/listen';
+import { assertPortFree, describeListening, PortInUseError } from './common/lifecycle/listen';
 import { ConfigurationError, loadEnvironment } from './config/environment';
-import { DataDirBusyError, assertDataDirFree } from './database/data-dir-lock';
+import { assertDataDirFree, DataDirBusyError } from './database/data-dir-lock';
 import { IN_MEMORY } from './database/embedded-database';
 
 async function bootstrap(): Promise<void> {

@@ -1,9 +1,11 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
 import { EmbeddedDatabase, IN_MEMORY } from '@/database/embedded-database';
 import { applyMigrations } from '@/database/migrator';
 import { connectionOptions, withDatabase } from '@/database/pg-connection';
+
 import {
   assertTestDatabase,
   onServer,

@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+
 import { onServer, PGLITE_TEMPLATE_VARIABLE, serverUrl, templateName } from './helpers/test-database';
 
 export default async function globalTeardown(): Promise<void> {

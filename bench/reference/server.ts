@@ -9,6 +9,7 @@
  * Self-contained on purpose: bench/run.ts transpiles this one file and runs it with plain node.
  */
 import { createHash, createHmac, createSecretKey, randomBytes } from 'node:crypto';
+
 import { verify as verifyPassword } from '@node-rs/argon2';
 import Fastify, { FastifyReply, FastifyRequest } from 'fastify';
 import jwt from 'jsonwebtoken';

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+
 import { loadEnvironment } from '../config/environment';
 import { assertDataDirFree } from '../database/data-dir-lock';
 import { IN_MEMORY } from '../database/embedded-database';

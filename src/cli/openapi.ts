@@ -1,7 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+
 import { AppModule } from '../app.module';
 import { VERSION } from '../app.setup';
 import { buildOpenApiDocument } from '../openapi/openapi.document';

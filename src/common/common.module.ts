@@ -1,17 +1,19 @@
+import { createHmac } from 'node:crypto';
+
 import { Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+
 import { AppConfig } from '../config/config.module';
-import { ProblemDetailsFilter } from './errors/problem-details.filter';
-import { SafeValidationPipe, validationException } from './errors/validation';
-import { CursorCodec } from './pagination/cursor-codec';
 import { SessionStateBroadcast } from './auth/session-state-broadcast';
 import { SessionStateCache } from './auth/session-state-cache';
-import { CachedReflector } from './metadata/cached-reflector';
+import { ProblemDetailsFilter } from './errors/problem-details.filter';
+import { SafeValidationPipe, validationException } from './errors/validation';
 import { Lifecycle } from './lifecycle/lifecycle';
+import { CachedReflector } from './metadata/cached-reflector';
+import { CursorCodec } from './pagination/cursor-codec';
 import { RedisModule } from './redis/redis.module';
 import { RedisService } from './redis/redis.service';
 import { ThrottlingModule } from './throttling/throttling.module';
-import { createHmac } from 'node:crypto';
 
 /** Cross-cutting behaviour every feature relies on: validation, errors, throttling, cursors. */
 @Global()

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
 import { ConfigurationError, keepSecrets, SECRETS_FILE, validateEnvironment } from './environment';
 
 const ROOT = process.cwd();

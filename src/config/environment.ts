@@ -9,6 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
+
 import { applyDecorators } from '@nestjs/common';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
@@ -27,6 +28,7 @@ import {
   ValidateIf,
   validateSync,
 } from 'class-validator';
+
 import { IN_MEMORY } from '../database/embedded-database';
 
 export enum NodeEnv {

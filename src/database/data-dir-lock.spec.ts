@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DataDirBusyError, DataDirLock, LOCK_FILE, assertDataDirFree, dataDirHolder } from './data-dir-lock';
+
+import { assertDataDirFree, DataDirBusyError, dataDirHolder, DataDirLock, LOCK_FILE } from './data-dir-lock';
 
 /** A pid that no process has any more: a child that has already exited. */
 function deadPid(): number {

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
+
 import { AppConfig } from '../config/config.module';
 import { EmbeddedDatabase } from './embedded-database';
 import { applyMigrations } from './migrator';

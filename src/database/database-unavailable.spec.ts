@@ -1,4 +1,5 @@
 import { Prisma } from '@prisma/client';
+
 import { isDatabaseUnavailable } from './database-unavailable';
 
 function withFields(message: string, fields: Record<string, unknown>): Error {

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
+
 import { preparedStatement, SqlClient } from './sql-client';
 
 const CHECK_TIMEOUT_MS = 3000;

@@ -1,12 +1,13 @@
-import { Transactions } from './transactions';
 import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaModule, PrismaService } from 'nestjs-prisma';
+
 import { AppConfig } from '../config/config.module';
-import { DatabaseConnection } from './database-connection';
 import { DatabaseHealthIndicator } from './database.health';
+import { DatabaseConnection } from './database-connection';
 import { SqlClient } from './sql-client';
+import { Transactions } from './transactions';
 
 @Module({
   providers: [

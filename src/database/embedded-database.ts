@@ -1,6 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type pg from 'pg';
+
 import { DataDirLock } from './data-dir-lock';
 
 export const IN_MEMORY = 'memory://';

@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+
 import { databaseNotMigrated, type Problem, toProblem } from '../common/errors/problem';
 import { writeProblem } from '../common/errors/problem-details.filter';
 import { DatabaseConnection } from './database-connection';

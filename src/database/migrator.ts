@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+
 import pg from 'pg';
 
 /** Where the migrations live, relative to the project root (the working directory of every script). */

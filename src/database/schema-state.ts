@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type pg from 'pg';
+
 import { isDatabaseUnavailable } from './database-unavailable';
 import {
   appliedMigrations,

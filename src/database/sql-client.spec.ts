@@ -1,4 +1,5 @@
 import { Prisma } from '@prisma/client';
+
 import { column, nullable, PreparedStatement, preparedStatement } from './sql-client';
 
 describe(PreparedStatement.name, () => {

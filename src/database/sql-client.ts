@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Prisma } from '@prisma/client';
 import pg from 'pg';
+
 import { DatabaseConnection } from './database-connection';
 
 /**

@@ -1,11 +1,12 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Unthrottled } from '../common/throttling/unthrottled.decorator';
+
 import { Anonymous } from '../common/auth/public.decorator';
 import { ApiProblems } from '../common/openapi/problem-responses.decorator';
+import { Unthrottled } from '../common/throttling/unthrottled.decorator';
 import { HealthCheckDto, HealthStatusDto } from './health.dto';
-import { HealthService } from './health.service';
 import { NotReadyError } from './health.errors';
+import { HealthService } from './health.service';
 
 @ApiTags('operations')
 @ApiExtraModels(HealthCheckDto)

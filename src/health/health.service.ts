@@ -1,9 +1,10 @@
 import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
+
 import { Lifecycle } from '../common/lifecycle/lifecycle';
 import { RedisService } from '../common/redis/redis.service';
-import { DatabaseConnection } from '../database/database-connection';
 import { DatabaseHealthIndicator } from '../database/database.health';
+import { DatabaseConnection } from '../database/database-connection';
 import { describeHistory } from '../database/schema-state';
 import { HealthCheckDto, HealthStatusDto } from './health.dto';
 import { NotReadyError } from './health.errors';

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+
 import type { SqlExecutor } from '../database/sql-executor';
 import { JobsDatabase } from './jobs-database';
 

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+
 import { isDatabaseUnavailable } from '../database/database-unavailable';
 import type { SqlExecutor } from '../database/sql-executor';
 

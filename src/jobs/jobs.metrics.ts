@@ -6,6 +6,7 @@ import {
   makeHistogramProvider,
 } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge, Histogram } from 'prom-client';
+
 import type { SqlExecutor } from '../database/sql-executor';
 
 const DEPTH = 'jobs_queue_depth';

@@ -1,12 +1,13 @@
 import { Global, Logger, Module } from '@nestjs/common';
 import PgBoss from 'pg-boss';
+
 import { AppConfig } from '../config/config.module';
 import { DatabaseConnection } from '../database/database-connection';
 import { isDatabaseUnavailable } from '../database/database-unavailable';
 import { poolExecutor } from '../database/sql-executor';
-import { JobsDatabase } from './jobs-database';
-import { JobMetrics, jobMetricProviders } from './jobs.metrics';
+import { jobMetricProviders, JobMetrics } from './jobs.metrics';
 import { BossFactory, JobsService } from './jobs.service';
+import { JobsDatabase } from './jobs-database';
 
 /**
  * pg-boss on the application's own pool, through its `db` option rather than a pool of its own: on

@@ -1,10 +1,11 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import PgBoss from 'pg-boss';
+
 import { AppConfig } from '../config/config.module';
 import { isDatabaseUnavailable } from '../database/database-unavailable';
 import { type Transaction, transactionExecutor } from '../database/sql-executor';
-import { JobsDatabase } from './jobs-database';
 import { type DepthSource, JobMetrics, type QueueDepth, readQueueDepths } from './jobs.metrics';
+import { JobsDatabase } from './jobs-database';
 import type { JobHandler, Queue } from './queue';
 import { QueueWorker } from './queue-worker';
 

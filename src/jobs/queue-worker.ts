@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import { Logger } from '@nestjs/common';
 import type PgBoss from 'pg-boss';
+
 import { isDatabaseUnavailable } from '../database/database-unavailable';
 import type { JobMetrics } from './jobs.metrics';
 import type { JobHandler, Queue } from './queue';

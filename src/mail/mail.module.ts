@@ -1,10 +1,12 @@
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
 import { Global, Module } from '@nestjs/common';
+
 import { AppConfig } from '../config/config.module';
 import { IN_MEMORY } from '../database/embedded-database';
-import { Mailer, OutboxMailer, SmtpMailer } from './mailer';
 import { MailService } from './mail.service';
+import { Mailer, OutboxMailer, SmtpMailer } from './mailer';
 
 /** Where mails go without SMTP_URL: DATA_DIR/outbox (a temporary folder when the data lives in memory). */
 export function outboxDirectory(dataDir: string): string {

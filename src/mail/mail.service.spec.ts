@@ -1,9 +1,11 @@
 import { Logger } from '@nestjs/common';
+
 import { strictFake } from '@test/helpers/strict-fake';
+
 import type { AppConfig } from '../config/config.module';
 import type { JobsService } from '../jobs/jobs.service';
-import { Mailer, type OutgoingMail } from './mailer';
 import { type MailJob, MailService } from './mail.service';
+import { Mailer, type OutgoingMail } from './mailer';
 
 /** Keeps what it is asked to send. */
 class FakeMailer extends Mailer {

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+
 import { SealedBox, SealedBoxUnreadableError } from '../common/crypto/sealed-box';
 import { AppConfig } from '../config/config.module';
 import { JobsService, type SendOptions } from '../jobs/jobs.service';

@@ -1,8 +1,10 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
 import { Logger } from '@nestjs/common';
 import { simpleParser } from 'mailparser';
+
 import { OutboxMailer } from './mailer';
 import { renderMail } from './templates';
 

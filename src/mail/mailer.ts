@@ -1,7 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+
 import { Logger } from '@nestjs/common';
 import nodemailer, { type Transporter } from 'nodemailer';
+
 import type { MailContent } from './templates';
 
 /** A rendered mail and its recipient. */

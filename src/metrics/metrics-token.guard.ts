@@ -1,6 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+
 import { NotFoundError, UnauthenticatedError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/config.module';
 

@@ -1,10 +1,11 @@
 import { Controller, Get, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { Unthrottled } from '../common/throttling/unthrottled.decorator';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import type { FastifyReply } from 'fastify';
+
 import { Anonymous } from '../common/auth/public.decorator';
 import { ApiProblems } from '../common/openapi/problem-responses.decorator';
+import { Unthrottled } from '../common/throttling/unthrottled.decorator';
 import {
   METRICS_AUTH,
   MetricsDisabledError,

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
-import { HttpMetrics, httpMetricProviders } from './http-metrics';
-import { MetricsTokenGuard } from './metrics-token.guard';
+
+import { httpMetricProviders, HttpMetrics } from './http-metrics';
 import { MetricsController } from './metrics.controller';
+import { MetricsTokenGuard } from './metrics-token.guard';
 
 @Module({
   imports: [PrometheusModule.register({ path: '/metrics', controller: MetricsController })],

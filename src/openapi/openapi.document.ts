@@ -1,24 +1,25 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { OperationObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+
 import { REQUIRED_SCOPE_EXTENSION } from '../common/auth/api-key-scopes.decorator';
 import { ANONYMOUS_EXTENSION, PUBLIC_EXTENSION } from '../common/auth/public.decorator';
+import type { UserRole } from '../common/auth/roles';
+import { REQUIRED_ROLE_EXTENSION } from '../common/auth/roles.decorator';
+import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
+import { CONDITIONAL_EXTENSION, ConditionalRoute } from '../common/http/conditional';
+import { LOCATION_EXTENSION } from '../common/http/location';
 import {
   IDEMPOTENT_EXTENSION,
   KEY_PATTERN,
   MAX_KEY_LENGTH,
   NOT_IDEMPOTENT_EXTENSION,
 } from '../common/idempotency/idempotency';
-import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
-import { METRICS_AUTH } from '../metrics/metrics-token.guard';
 import { PageDto } from '../common/pagination/page.dto';
-import { documentProblems } from './problems';
-import { LOCATION_EXTENSION } from '../common/http/location';
-import { CONDITIONAL_EXTENSION, ConditionalRoute } from '../common/http/conditional';
 import { UNTHROTTLED_EXTENSION } from '../common/throttling/unthrottled.decorator';
+import { METRICS_AUTH } from '../metrics/metrics-token.guard';
+import { documentProblems } from './problems';
 import { documentValidationRules } from './validation-rules';
-import { REQUIRED_ROLE_EXTENSION } from '../common/auth/roles.decorator';
-import type { UserRole } from '../common/auth/roles';
 
 export const BEARER_AUTH = 'bearer';
 export const API_KEY_AUTH = 'apiKey';

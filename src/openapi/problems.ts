@@ -3,6 +3,16 @@ import type {
   OperationObject,
   ResponseObject,
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+
+import { InvalidApiKeyError } from '../common/auth/auth.errors';
+import {
+  ApiKeyInQueryError,
+  ApiKeyNotAcceptedError,
+  InsufficientScopeError,
+  InvalidAccessTokenError,
+  RoleRequiredError,
+} from '../common/auth/auth.errors';
+import type { UserRole } from '../common/auth/roles';
 import {
   DomainError,
   MalformedJsonError,
@@ -16,8 +26,7 @@ import {
   problemBody,
   URI_TOO_LONG,
 } from '../common/errors/problem';
-import { needsMigratedDatabase } from '../database/migration-gate';
-import { InvalidCursorError } from '../common/pagination/cursor-codec';
+import { IdempotencyInFlightError, IdempotencyKeyReusedError } from '../common/idempotency/idempotency';
 import {
   DocumentedProblem,
   documentedProblem,
@@ -25,16 +34,8 @@ import {
   problemContent,
   PROBLEMS_EXTENSION,
 } from '../common/openapi/problem-responses.decorator';
-import { InvalidApiKeyError } from '../common/auth/auth.errors';
-import {
-  ApiKeyInQueryError,
-  ApiKeyNotAcceptedError,
-  InsufficientScopeError,
-  InvalidAccessTokenError,
-  RoleRequiredError,
-} from '../common/auth/auth.errors';
-import { IdempotencyInFlightError, IdempotencyKeyReusedError } from '../common/idempotency/idempotency';
-import type { UserRole } from '../common/auth/roles';
+import { InvalidCursorError } from '../common/pagination/cursor-codec';
+import { needsMigratedDatabase } from '../database/migration-gate';
 
 /** What the document builder knows of an operation, to tell which problems every such one can answer. */
 export interface OperationTraits {

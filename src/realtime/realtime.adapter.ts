@@ -1,8 +1,10 @@
 import type { IncomingMessage } from 'node:http';
+
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Server, ServerOptions } from 'socket.io';
+
 import { Lifecycle } from '../common/lifecycle/lifecycle';
 import { AppConfig } from '../config/config.module';
 import { RealtimeMetrics } from './realtime.metrics';

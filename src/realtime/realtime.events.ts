@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Server } from 'socket.io';
+
 import { RealtimeMetrics } from './realtime.metrics';
 
 /**

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
+
 import { RealtimeEvents } from './realtime.events';
-import { RealtimeMetrics, realtimeMetricProviders } from './realtime.metrics';
+import { realtimeMetricProviders, RealtimeMetrics } from './realtime.metrics';
 
 /** What the services emit through: global, so that a use case of any module can tell people. */
 @Global()

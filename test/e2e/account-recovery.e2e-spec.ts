@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import { PrismaService } from 'nestjs-prisma';
+
 import { Clock } from '@/common/time/clock';
 import { PurgeJob } from '@/jobs/purge/purge.job';
 import { AuthService } from '@/modules/auth/auth.service';
-import { newUserInput, registerUser, RegisteredUser } from '../factories/users';
-import { SmtpSink, tokenOf, type ReceivedMail } from '../helpers/smtp-sink';
+
+import { newUserInput, RegisteredUser, registerUser } from '../factories/users';
+import { type ReceivedMail, SmtpSink, tokenOf } from '../helpers/smtp-sink';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { JOB_SETTINGS } from '../helpers/test-queues';
 

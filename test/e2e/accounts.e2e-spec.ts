@@ -1,6 +1,6 @@
 import { AccountWithMembers, createAccountWithMembers, createApiKey } from '../factories/accounts';
 import { createPost, newPostInput } from '../factories/posts';
-import { registerUser, RegisteredUser } from '../factories/users';
+import { RegisteredUser, registerUser } from '../factories/users';
 import { useTestApp } from '../helpers/test-app';
 
 describe('accounts', () => {

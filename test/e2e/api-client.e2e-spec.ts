@@ -1,4 +1,4 @@
-import { registerUser, RegisteredUser } from '../factories/users';
+import { RegisteredUser, registerUser } from '../factories/users';
 import { ApiClient } from '../helpers/api-client';
 import { OpenApiContract, OutgoingRequest } from '../helpers/openapi-contract';
 import { useTestApp } from '../helpers/test-app';

@@ -1,15 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import { PrismaService } from 'nestjs-prisma';
 import { v7 as uuidv7 } from 'uuid';
+
 import { Transactions } from '@/database/transactions';
 import { JobsService } from '@/jobs/jobs.service';
 import { PURGE_QUEUE } from '@/jobs/purge/purge.job';
 import { SECRET_KEY } from '@/modules/audit/audit-log';
 import { AuthService } from '@/modules/auth/auth.service';
 import { UserTokensService } from '@/modules/auth/user-tokens.service';
+
 import { AccountWithMembers, createAccountWithMembers } from '../factories/accounts';
 import { createPost } from '../factories/posts';
-import { registerUser, RegisteredUser } from '../factories/users';
+import { RegisteredUser, registerUser } from '../factories/users';
 import { useTestApp } from '../helpers/test-app';
 import { JOB_SETTINGS } from '../helpers/test-queues';
 

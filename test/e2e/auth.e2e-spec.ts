@@ -1,4 +1,5 @@
 import jwt from 'jsonwebtoken';
+
 import { newUserInput, registerUser } from '../factories/users';
 import { useTestApp } from '../helpers/test-app';
 

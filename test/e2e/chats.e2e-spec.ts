@@ -1,7 +1,8 @@
-import pg from 'pg';
 import { PrismaService } from 'nestjs-prisma';
+import pg from 'pg';
+
 import { createChat, sendMessage } from '../factories/chats';
-import { registerUser, RegisteredUser } from '../factories/users';
+import { RegisteredUser, registerUser } from '../factories/users';
 import { SteppingClock } from '../helpers/stepping-clock';
 import { useTestApp } from '../helpers/test-app';
 

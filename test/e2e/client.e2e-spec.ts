@@ -1,14 +1,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+
 import jwt from 'jsonwebtoken';
+
 import {
   createListingsClient,
   idempotencyKey,
+  type ListingsClient,
   paginate,
   ProblemError,
+  type Tokens,
   unwrap,
   wasReplayed,
-  type ListingsClient,
-  type Tokens,
 } from '../../clients/typescript/src';
 import { OpenApiContract } from '../helpers/openapi-contract';
 import { SteppingClock } from '../helpers/stepping-clock';

@@ -1,7 +1,9 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
 import { SECRETS_FILE } from '@/config/environment';
+
 import { registerUser } from '../factories/users';
 import { ApiClient } from '../helpers/api-client';
 import { freePort, runProcess, startProcess, stopProcess, waitForOutput } from '../helpers/processes';

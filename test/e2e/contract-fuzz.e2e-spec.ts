@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
+
 import { PrismaService } from 'nestjs-prisma';
+import pg from 'pg';
+
 import { connectionOptions } from '@/database/pg-connection';
+
 import { createChat } from '../factories/chats';
 import { createPost } from '../factories/posts';
-import { registerUser, RegisteredUser } from '../factories/users';
+import { RegisteredUser, registerUser } from '../factories/users';
 import type { ApiResponse, RequestOptions } from '../helpers/api-client';
 import { startTestApp, TestApp } from '../helpers/test-app';
 

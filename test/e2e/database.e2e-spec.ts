@@ -2,13 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { PrismaService } from 'nestjs-prisma';
+
 import { DATABASE_UNAVAILABLE, toProblem } from '@/common/errors/problem';
 import { connectionOptions, withDatabase } from '@/database/pg-connection';
 import { JobsService } from '@/jobs/jobs.service';
 import type { Queue } from '@/jobs/queue';
-import { singleAttemptQueue } from '../helpers/test-queues';
+
 import { createChat } from '../factories/chats';
 import { createPost } from '../factories/posts';
 import { newUserInput, registerUser } from '../factories/users';
@@ -16,6 +18,7 @@ import type { ApiClient, ApiResponse } from '../helpers/api-client';
 import { TcpProxy } from '../helpers/tcp-proxy';
 import { startServer } from '../helpers/test-app';
 import { createTestDatabase, onServer, serverUrl, TestDatabase } from '../helpers/test-database';
+import { singleAttemptQueue } from '../helpers/test-queues';
 
 /**
  * The app on a fresh database, reached through a proxy the test can cut, hang and restore; with

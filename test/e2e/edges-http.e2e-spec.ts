@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from 'node:net';
+
 import { AuthService } from '@/modules/auth/auth.service';
+
 import { createAccountWithMembers, createApiKey } from '../factories/accounts';
 import { createPost } from '../factories/posts';
 import { type RegisteredUser, registerUser } from '../factories/users';

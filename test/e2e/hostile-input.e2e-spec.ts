@@ -1,8 +1,10 @@
 import jwt from 'jsonwebtoken';
+
 import { AppConfig } from '@/config/config.module';
+
 import { createChat } from '../factories/chats';
 import { createPost, newPostInput } from '../factories/posts';
-import { newUserInput, registerUser, RegisteredUser } from '../factories/users';
+import { newUserInput, RegisteredUser, registerUser } from '../factories/users';
 import type { ApiResponse } from '../helpers/api-client';
 import { useTestApp } from '../helpers/test-app';
 

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+
 import { IdempotencyRepository } from '@/common/idempotency/idempotency.repository';
+
 import { newPostInput } from '../factories/posts';
-import { newUserInput, registerUser, RegisteredUser } from '../factories/users';
+import { newUserInput, RegisteredUser, registerUser } from '../factories/users';
 import { useTestApp } from '../helpers/test-app';
 
 describe('idempotent POSTs', () => {

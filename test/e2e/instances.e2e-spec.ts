@@ -1,11 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type Redis from 'ioredis';
+
 import { RedisService } from '@/common/redis/redis.service';
+
 import type { ApiClient, ApiResponse } from '../helpers/api-client';
+import { createSharedDatabase, type SharedDatabase } from '../helpers/shared-database';
 import { TcpProxy } from '../helpers/tcp-proxy';
 import { METRICS_TOKEN, startServer } from '../helpers/test-app';
-import { createSharedDatabase, type SharedDatabase } from '../helpers/shared-database';
 import { dropKeys, inspectRedis, keysUnder, testRedisPrefix, testRedisUrl } from '../helpers/test-redis';
 
 /**

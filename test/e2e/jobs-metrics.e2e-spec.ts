@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import { JobsService } from '@/jobs/jobs.service';
+
 import { METRICS_TOKEN, useTestApp } from '../helpers/test-app';
 import { JOB_SETTINGS, singleAttemptQueue } from '../helpers/test-queues';
 

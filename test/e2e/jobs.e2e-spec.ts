@@ -1,10 +1,13 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { PrismaService } from 'nestjs-prisma';
+
 import { JobsService } from '@/jobs/jobs.service';
 import { Queue } from '@/jobs/queue';
+
 import { startServer, TEST_SETTINGS } from '../helpers/test-app';
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 import { JOB_SETTINGS, singleAttemptQueue, STUCK_QUEUE } from '../helpers/test-queues';

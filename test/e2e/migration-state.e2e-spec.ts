@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+
 import { applyMigrations, readMigrations } from '@/database/migrator';
 import { connectionOptions } from '@/database/pg-connection';
+
 import { newUserInput, registerUser } from '../factories/users';
 import type { ApiClient, ApiResponse } from '../helpers/api-client';
 import { startServer } from '../helpers/test-app';

@@ -1,5 +1,6 @@
 import { applyMigrations, MigrationError, readMigrations } from '@/database/migrator';
 import { connectionOptions } from '@/database/pg-connection';
+
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 
 describe('migrator', () => {

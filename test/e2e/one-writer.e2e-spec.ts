@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
 import { LOCK_FILE } from '@/database/data-dir-lock';
+
 import { ApiClient } from '../helpers/api-client';
 import { freePort, runProcess, ServerProcess, startServerProcess, stopProcess } from '../helpers/processes';
 import { TEST_SETTINGS } from '../helpers/test-app';

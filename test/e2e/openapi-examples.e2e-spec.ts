@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { AuthService } from '@/modules/auth/auth.service';
+
 import { png, uploadPhoto } from '../factories/photos';
 import { registerUser } from '../factories/users';
 import { useTestApp } from '../helpers/test-app';

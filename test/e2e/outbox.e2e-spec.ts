@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import { registerUser } from '../factories/users';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { JOB_SETTINGS } from '../helpers/test-queues';

@@ -2,12 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
 import S3rver from 's3rver';
 import sharp from 'sharp';
 import { v7 as uuidv7 } from 'uuid';
+
 import { Clock } from '@/common/time/clock';
-import { PHOTO_ORPHANS_QUEUE, PhotoOrphansJob } from '@/modules/photos/photo-orphans.job';
 import { JobsService } from '@/jobs/jobs.service';
+import { PHOTO_ORPHANS_QUEUE, PhotoOrphansJob } from '@/modules/photos/photo-orphans.job';
+
 import { createAccountWithMembers, createApiKey } from '../factories/accounts';
 import {
   gif,
@@ -21,7 +24,7 @@ import {
   webp,
 } from '../factories/photos';
 import { createPost, newPostInput } from '../factories/posts';
-import { registerUser, RegisteredUser } from '../factories/users';
+import { RegisteredUser, registerUser } from '../factories/users';
 import type { ApiClient } from '../helpers/api-client';
 import { useTestApp } from '../helpers/test-app';
 

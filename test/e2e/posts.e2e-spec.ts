@@ -1,6 +1,7 @@
 import { AuthService } from '@/modules/auth/auth.service';
+
 import { createPost, newPostInput, PostCreate } from '../factories/posts';
-import { registerUser, RegisteredUser } from '../factories/users';
+import { RegisteredUser, registerUser } from '../factories/users';
 import { useTestApp } from '../helpers/test-app';
 
 const UNKNOWN_ID = '01a211c9-1ada-701a-b52d-5e455dc3d299';

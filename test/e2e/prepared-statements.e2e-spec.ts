@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+
 import type pg from 'pg';
+
 import { DatabaseConnection } from '@/database/database-connection';
 import { PreparedStatement, SqlType } from '@/database/sql-client';
+
 import { startTestApp, TestApp } from '../helpers/test-app';
 
 /** Arguments of the right types for every statement, with ids that match no row. */

@@ -1,9 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import { PrismaService } from 'nestjs-prisma';
+
 import { JobsService } from '@/jobs/jobs.service';
 import { PURGE_QUEUE } from '@/jobs/purge/purge.job';
 import { AuthRepository } from '@/modules/auth/auth.repository';
 import { REVOKED_SESSION_RETENTION_MS } from '@/modules/auth/sessions.purge';
+
 import { newPostInput } from '../factories/posts';
 import { registerUser } from '../factories/users';
 import { useTestApp } from '../helpers/test-app';

@@ -1,9 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type Redis from 'ioredis';
 import type { Socket } from 'socket.io-client';
+
 import { createChat, sendMessage } from '../factories/chats';
-import { registerUser, type RegisteredUser } from '../factories/users';
+import { type RegisteredUser, registerUser } from '../factories/users';
 import type { ApiClient } from '../helpers/api-client';
 import { connectRealtime, disconnection, dropAndReconnect, Inbox } from '../helpers/realtime-client';
 import { createSharedDatabase, type SharedDatabase } from '../helpers/shared-database';

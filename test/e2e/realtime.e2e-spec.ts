@@ -1,8 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import jwt from 'jsonwebtoken';
 import type { Socket } from 'socket.io-client';
+
 import { createChat, sendMessage } from '../factories/chats';
-import { registerUser, type RegisteredUser } from '../factories/users';
+import { type RegisteredUser, registerUser } from '../factories/users';
 import {
   connectRealtime,
   disconnection,

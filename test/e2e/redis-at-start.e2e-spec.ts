@@ -1,7 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Socket } from 'socket.io-client';
+
 import { createChat, sendMessage } from '../factories/chats';
 import { registerUser } from '../factories/users';
 import { ApiClient } from '../helpers/api-client';

@@ -1,8 +1,10 @@
 import { PrismaService } from 'nestjs-prisma';
+
 import { AuthService } from '@/modules/auth/auth.service';
+
 import { createAccountWithMembers, createApiKey } from '../factories/accounts';
 import { createPost } from '../factories/posts';
-import { registerUser, RegisteredUser } from '../factories/users';
+import { RegisteredUser, registerUser } from '../factories/users';
 import { SteppingClock } from '../helpers/stepping-clock';
 import { useTestApp } from '../helpers/test-app';
 

@@ -1,5 +1,5 @@
 import { createPost } from '../factories/posts';
-import { registerUser, RegisteredUser } from '../factories/users';
+import { RegisteredUser, registerUser } from '../factories/users';
 import { useTestApp } from '../helpers/test-app';
 
 describe('saved posts', () => {

@@ -1,12 +1,15 @@
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import pg from 'pg';
+
 import { connectionOptions } from '@/database/pg-connection';
+
 import { createPost } from '../factories/posts';
 import { registerUser } from '../factories/users';
 import { ApiClient } from '../helpers/api-client';
-import { connectRealtime, disconnection, Inbox } from '../helpers/realtime-client';
 import { ServerProcess, startServerProcess } from '../helpers/processes';
+import { connectRealtime, disconnection, Inbox } from '../helpers/realtime-client';
 import { createTestDatabase, serverUrl, TestDatabase } from '../helpers/test-database';
 
 // Real processes start here (seconds each on a busy machine): past the suite's 15 s default.

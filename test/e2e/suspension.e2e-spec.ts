@@ -1,8 +1,10 @@
 import type { Socket } from 'socket.io-client';
+
 import { AuthService } from '@/modules/auth/auth.service';
+
 import { createAccountWithMembers, createApiKey } from '../factories/accounts';
 import { createPost, newPostInput } from '../factories/posts';
-import { registerUser, type RegisteredUser } from '../factories/users';
+import { type RegisteredUser, registerUser } from '../factories/users';
 import { connectRealtime, disconnection, Inbox } from '../helpers/realtime-client';
 import { useTestApp } from '../helpers/test-app';
 

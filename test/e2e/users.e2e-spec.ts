@@ -1,5 +1,6 @@
 import { AuthService } from '@/modules/auth/auth.service';
-import { registerUser, RegisteredUser } from '../factories/users';
+
+import { RegisteredUser, registerUser } from '../factories/users';
 import { useTestApp } from '../helpers/test-app';
 
 describe('users', () => {

@@ -1,5 +1,7 @@
 import { PrismaService } from 'nestjs-prisma';
+
 import { WebhookSecretBox } from '@/modules/webhooks/webhook-secrets';
+
 import { createAccountWithMembers } from '../factories/accounts';
 import { createPost } from '../factories/posts';
 import { useTestApp } from '../helpers/test-app';

@@ -1,5 +1,6 @@
 import { PrismaService } from 'nestjs-prisma';
-import { createAccountWithMembers, AccountWithMembers } from '../factories/accounts';
+
+import { AccountWithMembers, createAccountWithMembers } from '../factories/accounts';
 import { createPost } from '../factories/posts';
 import { registerUser } from '../factories/users';
 import { METRICS_TOKEN, startServer, useTestApp } from '../helpers/test-app';

@@ -1,5 +1,5 @@
 import type { ApiClient } from '../helpers/api-client';
-import { registerUser, RegisteredUser } from './users';
+import { RegisteredUser, registerUser } from './users';
 
 export interface AccountWithMembers {
   id: string;

@@ -1,5 +1,7 @@
 import { crc32 } from 'node:zlib';
+
 import sharp from 'sharp';
+
 import type { ApiClient, ApiResponse, RequestOptions } from '../helpers/api-client';
 
 /** One part of a multipart form. */

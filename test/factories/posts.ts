@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+
 import type { components } from '../../clients/typescript/src/schema';
 import type { ApiClient } from '../helpers/api-client';
 

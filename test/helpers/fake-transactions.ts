@@ -1,5 +1,6 @@
 import type { Transaction } from '@/database/sql-executor';
 import type { Transactions } from '@/database/transactions';
+
 import { strictFake } from './strict-fake';
 
 /**

@@ -5,6 +5,7 @@
  */
 import { createApp } from '@/app.setup';
 import { JobsService } from '@/jobs/jobs.service';
+
 import { STUCK_QUEUE } from './test-queues';
 
 async function main(): Promise<void> {

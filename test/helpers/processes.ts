@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import { TEST_SETTINGS } from './test-app';
 
 /** The repository's root: the working directory of every process the tests start. */

@@ -1,6 +1,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+
 import type { AppOptions } from '@/app.module';
 import { createApp } from '@/app.setup';
+
 import { ApiClient } from './api-client';
 import { createTestDatabase, TestDatabase } from './test-database';
 

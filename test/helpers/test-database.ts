@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+
 import pg from 'pg';
-import { EmbeddedDatabase, IN_MEMORY } from '@/database/embedded-database';
+
 import { EMBEDDED_CONNECTIONS } from '@/database/database-connection';
+import { EmbeddedDatabase, IN_MEMORY } from '@/database/embedded-database';
 import { applyMigrations } from '@/database/migrator';
 import { connectionOptions, databaseName, withDatabase } from '@/database/pg-connection';
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+
 import Redis from 'ioredis';
 
 /** The Redis of the tests: TEST_REDIS_URL, else the one CI and developers run on loopback. */

@@ -1,6 +1,7 @@
 import { createServer, IncomingHttpHeaders, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import { Webhook } from 'standardwebhooks';
 
 /** A request the receiver got, with its body as sent (the signature covers these exact bytes). */

@@ -1,4 +1,5 @@
 import path from 'node:path';
+
 import { ESLint, Linter } from 'eslint';
 import tseslint from 'typescript-eslint';
 

@@ -1,17 +1,18 @@
 import createClient, { type Client } from 'openapi-fetch';
+
 import type { paths } from './schema';
 
-export type { components, operations, paths } from './schema';
-export { idempotencyKey, IDEMPOTENCY_KEY_HEADER, wasReplayed } from './idempotency';
+export { IDEMPOTENCY_KEY_HEADER, idempotencyKey, wasReplayed } from './idempotency';
 export {
-  paginate,
   type GetData,
   type GetPath,
   type PagedPath,
   type PageInit,
   type PageItem,
+  paginate,
 } from './paginate';
-export { ProblemError, toProblem, unwrap, type FieldError, type Problem, type Unwrapped } from './problem';
+export { type FieldError, type Problem, ProblemError, toProblem, unwrap, type Unwrapped } from './problem';
+export type { components, operations, paths } from './schema';
 
 /** A session's pair: the bearer access token and the refresh token that renews it. */
 export interface Tokens {

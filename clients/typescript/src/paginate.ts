@@ -1,4 +1,5 @@
 import type { Client, ClientPathsWithMethod, MaybeOptionalInit, MethodResponse } from 'openapi-fetch';
+
 import { unwrap } from './problem';
 import type { paths } from './schema';
 

@@ -1,5 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiExtension } from '@nestjs/swagger';
+
 import type { ApiKeyScope } from './api-key-scope';
 
 export const API_KEY_SCOPES = 'apiKeyScopes';

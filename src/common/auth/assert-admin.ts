@@ -1,6 +1,6 @@
+import { RoleRequiredError } from './auth.errors';
 import type { AuthUser } from './auth-user';
 import { UserRole } from './roles';
-import { RoleRequiredError } from './auth.errors';
 
 /**
  * The rule of every platform-admin use case (users, suspensions, reports, the audit log). Admin routes

@@ -1,5 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+
 import type { UserRole } from './roles';
 
 /** A person, signed in with a bearer token of one of their sessions. */

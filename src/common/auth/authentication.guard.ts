@@ -1,9 +1,9 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
-import type { AuthenticatedRequest, AuthUser } from './auth-user';
-import { API_KEY_SCOPES } from './api-key-scopes.decorator';
-import { IGNORES_CREDENTIALS, IS_PUBLIC } from './public.decorator';
+
 import { DomainError } from '../errors/domain-error';
+import { CachedReflector } from '../metadata/cached-reflector';
+import { API_KEY_SCOPES } from './api-key-scopes.decorator';
 import {
   ApiKeyInQueryError,
   ApiKeyNotAcceptedError,
@@ -11,7 +11,8 @@ import {
   InvalidAccessTokenError,
   InvalidApiKeyError,
 } from './auth.errors';
-import { CachedReflector } from '../metadata/cached-reflector';
+import type { AuthenticatedRequest, AuthUser } from './auth-user';
+import { IGNORES_CREDENTIALS, IS_PUBLIC } from './public.decorator';
 
 /** The header of an integrator's API key (`X-API-Key`), as Node lowercases it. */
 export const API_KEY_HEADER = 'x-api-key';

@@ -1,5 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiExtension, ApiTags } from '@nestjs/swagger';
+
 import { UserRole } from './roles';
 
 export const ROLES = 'roles';

@@ -1,9 +1,10 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import type { AuthenticatedRequest } from './auth-user';
-import { ROLES } from './roles.decorator';
-import type { UserRole } from './roles';
-import { InvalidAccessTokenError, RoleRequiredError } from './auth.errors';
+
 import { CachedReflector } from '../metadata/cached-reflector';
+import { InvalidAccessTokenError, RoleRequiredError } from './auth.errors';
+import type { AuthenticatedRequest } from './auth-user';
+import type { UserRole } from './roles';
+import { ROLES } from './roles.decorator';
 
 /** `@Roles(...)`: the caller's role as it is now in the database (read with the session). */
 @Injectable()

@@ -1,9 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import { Logger } from '@nestjs/common';
+
+import type { AppConfig } from '@/config/config.module';
 import { strictFake } from '@test/helpers/strict-fake';
 import { TcpProxy } from '@test/helpers/tcp-proxy';
 import { dropKeys, inspectRedis, testRedisPrefix, testRedisUrl } from '@test/helpers/test-redis';
-import type { AppConfig } from '@/config/config.module';
+
 import { RedisService } from '../redis/redis.service';
 import { UserRole } from './roles';
 import { SessionStateBroadcast } from './session-state-broadcast';

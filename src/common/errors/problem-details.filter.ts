@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+
 import { DATABASE_UNAVAILABLE, Problem, problemBody, toProblem } from './problem';
 
 /** During an outage every request fails alike: one warning per this many milliseconds is enough. */

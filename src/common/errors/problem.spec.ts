@@ -5,6 +5,7 @@ import {
   PayloadTooLargeException,
 } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
+
 import { ConflictError, NotFoundError, RequestValidationError } from './domain-error';
 import { problemBody, toProblem } from './problem';
 

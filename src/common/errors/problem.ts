@@ -1,9 +1,12 @@
 import { STATUS_CODES } from 'node:http';
+
 import { HttpException } from '@nestjs/common';
+
 import { isDatabaseUnavailable } from '@/database/database-unavailable';
-import { classifyPrismaError } from '@/database/prisma-errors';
 import type { MigrationHistory } from '@/database/migrator';
+import { classifyPrismaError } from '@/database/prisma-errors';
 import { describeHistory } from '@/database/schema-state';
+
 import { DomainError, ErrorKind, FieldError, RateLimitedError, UnauthenticatedError } from './domain-error';
 
 export interface Problem {

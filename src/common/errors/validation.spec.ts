@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Max, Min, ValidateNested, validate } from 'class-validator';
+import { IsInt, IsOptional, IsString, Length, Max, Min, validate, ValidateNested } from 'class-validator';
+
 import { fieldErrors } from './validation';
 
 class Detail {

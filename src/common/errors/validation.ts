@@ -1,5 +1,3 @@
-import { Transform, Type } from 'class-transformer';
-import { IsInt, IsObject, ValidateIf, ValidateNested } from 'class-validator';
 import {
   applyDecorators,
   ArgumentMetadata,
@@ -7,7 +5,10 @@ import {
   ValidationPipe,
   ValidationPipeOptions,
 } from '@nestjs/common';
+import { Transform, Type } from 'class-transformer';
 import type { ValidationError } from 'class-validator';
+import { IsInt, IsObject, ValidateIf, ValidateNested } from 'class-validator';
+
 import { DomainError, FieldError, RequestValidationError } from './domain-error';
 
 /**

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+
 import { applyDecorators, createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { ApiExtension } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+
 import { PreconditionFailedError } from '../errors/domain-error';
 import { ApiProblems } from '../openapi/problem-responses.decorator';
 import { addRouteConfig } from './route-config';

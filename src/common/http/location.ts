@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtension } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+
 import { addRouteConfig } from './route-config';
 
 /** Route config key of a created resource's URL, read by `addLocation`. */

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+
 import { addRouteConfig } from './route-config';
 
 const NO_STORE = { noStore: true };

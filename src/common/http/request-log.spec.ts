@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import pino from 'pino';
+
 import { logRequest } from './request-log';
 
 function loggerAt(level: pino.Level): { logger: pino.Logger; lines: Record<string, unknown>[] } {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+
 import type { FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 

@@ -1,8 +1,10 @@
 import { Controller, Get, Post } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { PrismaService } from 'nestjs-prisma';
+
 import { AppConfig } from '@/config/config.module';
 import { Purges } from '@/jobs/purge/purges';
+
 import { NotIdempotent } from './idempotency';
 import { IdempotencyModule } from './idempotency.module';
 import { Idempotent } from './idempotent.decorator';

@@ -1,6 +1,7 @@
 import { Global, Module, RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA } from '@nestjs/common/constants';
 import { DiscoveryModule, DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+
 import { IDEMPOTENT, NOT_IDEMPOTENT } from './idempotency';
 import { IdempotencyPurge } from './idempotency.purge';
 import { IdempotencyRepository } from './idempotency.repository';

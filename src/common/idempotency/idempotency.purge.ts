@@ -1,5 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
+
 import { Purges } from '@/jobs/purge/purges';
+
 import { IdempotencyRepository } from './idempotency.repository';
 
 /** Has the scheduled purge delete idempotency records past their expiry. */

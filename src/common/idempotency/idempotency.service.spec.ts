@@ -1,10 +1,12 @@
 import type { FastifyReply } from 'fastify';
+
+import type { AppConfig } from '@/config/config.module';
+import { UserNotFoundError } from '@/modules/users/users.errors';
 import { strictFake } from '@test/helpers/strict-fake';
+
 import type { AuthenticatedRequest, AuthUser } from '../auth/auth-user';
 import { UserRole } from '../auth/roles';
 import { RequestValidationError } from '../errors/domain-error';
-import type { AppConfig } from '@/config/config.module';
-import { UserNotFoundError } from '@/modules/users/users.errors';
 import {
   IdempotencyInFlightError,
   IdempotencyKeyReusedError,

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
+
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+
+import { AppConfig } from '@/config/config.module';
+
 import type { AuthenticatedRequest } from '../auth/auth-user';
 import { RequestValidationError } from '../errors/domain-error';
-import { PROBLEM_CONTENT_TYPE } from '../openapi/problem-responses.decorator';
 import { problemBody, toProblem } from '../errors/problem';
-import { AppConfig } from '@/config/config.module';
-import { ClaimHold, IdempotencyRepository, StoredBody } from './idempotency.repository';
+import { PROBLEM_CONTENT_TYPE } from '../openapi/problem-responses.decorator';
 import {
   IDEMPOTENCY_HEADER,
   IDEMPOTENCY_TTL_MS,
@@ -16,6 +18,7 @@ import {
   KEY_PATTERN,
   REPLAYED_HEADER,
 } from './idempotency';
+import { ClaimHold, IdempotencyRepository, StoredBody } from './idempotency.repository';
 
 type Claim = Parameters<IdempotencyRepository['claim']>[0];
 

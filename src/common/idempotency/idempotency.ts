@@ -1,5 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiExtension } from '@nestjs/swagger';
+
 import { ConflictError, RequestValidationError, UnprocessableError } from '../errors/domain-error';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';

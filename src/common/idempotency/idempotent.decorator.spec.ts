@@ -1,5 +1,6 @@
 import { HttpCode, SetMetadata } from '@nestjs/common';
 import { HTTP_CODE_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+
 import { IDEMPOTENT } from './idempotency';
 import { IdempotencyPipe, Idempotent } from './idempotent.decorator';
 

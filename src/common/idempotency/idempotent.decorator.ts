@@ -9,6 +9,7 @@ import {
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { ApiExtension } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+
 import type { AuthenticatedRequest } from '../auth/auth-user';
 import { IDEMPOTENT, IDEMPOTENT_EXTENSION } from './idempotency';
 import { IdempotencyService } from './idempotency.service';

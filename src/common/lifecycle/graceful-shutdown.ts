@@ -1,8 +1,10 @@
 import type { Server } from 'node:http';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+
 import { Lifecycle } from './lifecycle';
 
 export interface ShutdownOptions {

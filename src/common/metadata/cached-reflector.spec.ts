@@ -1,5 +1,6 @@
 import { SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+
 import { CachedReflector } from './cached-reflector';
 
 const Role = Reflector.createDecorator<string>();

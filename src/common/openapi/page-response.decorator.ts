@@ -1,5 +1,6 @@
 import { applyDecorators, Type } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, getSchemaPath } from '@nestjs/swagger';
+
 import { PageDto } from '../pagination/page.dto';
 
 /** Documents a list response: the shared `{ data, nextCursor }` envelope with items of `model`. */

@@ -1,8 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+
 import { DomainError, FieldError } from '../errors/domain-error';
-import { ProblemDetailsDto } from '../errors/problem-details.dto';
 import { toProblem } from '../errors/problem';
+import { ProblemDetailsDto } from '../errors/problem-details.dto';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 

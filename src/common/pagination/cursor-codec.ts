@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+
 import { InvalidInputError } from '../errors/domain-error';
 import { PageDto, toPage } from './page.dto';
 

@@ -1,4 +1,5 @@
 import { IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+
 import { QueryInteger } from '../errors/validation';
 
 export const DEFAULT_PAGE_SIZE = 20;

@@ -1,5 +1,6 @@
 import { Injectable, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiParam } from '@nestjs/swagger';
+
 import { RequestValidationError } from '../errors/domain-error';
 
 /** A path id: a malformed one is a 400 naming the parameter, before any lookup. */

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+
 import { RedisService } from './redis.service';
 
 /** The shared Redis of REDIS_URL (or its absence), for every module. */

@@ -1,10 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import { Logger } from '@nestjs/common';
 import { register } from 'prom-client';
+
+import type { AppConfig } from '@/config/config.module';
 import { strictFake } from '@test/helpers/strict-fake';
 import { TcpProxy } from '@test/helpers/tcp-proxy';
 import { dropKeys, inspectRedis, testRedisPrefix, testRedisUrl } from '@test/helpers/test-redis';
-import type { AppConfig } from '@/config/config.module';
+
 import { RedisService } from './redis.service';
 
 const PREFIX = testRedisPrefix('redis-service');

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import Redis, { type RedisOptions } from 'ioredis';
 import { Counter, Gauge, register } from 'prom-client';
+
 import { AppConfig } from '@/config/config.module';
 
 export type RedisConnectionName = 'command' | 'subscriber';

@@ -1,8 +1,10 @@
 import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
+
+import type { AppConfig } from '@/config/config.module';
 import { strictFake } from '@test/helpers/strict-fake';
 import { dropKeys, inspectRedis, testRedisPrefix, testRedisUrl } from '@test/helpers/test-redis';
-import type { AppConfig } from '@/config/config.module';
+
 import { RedisService } from '../redis/redis.service';
 import { SharedThrottlerStorage } from './shared-throttler-storage';
 

@@ -1,5 +1,6 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
+
 import type { RedisService } from '../redis/redis.service';
 import { FixedWindowThrottlerStorage, sweepClosed, windowRecord } from './throttler-storage';
 

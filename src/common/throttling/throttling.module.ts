@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
+
 import { AppConfig } from '@/config/config.module';
+
 import { RedisService } from '../redis/redis.service';
 import { SharedThrottlerStorage } from './shared-throttler-storage';
 import { FixedWindowThrottlerStorage } from './throttler-storage';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+
 import { ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import {
   InjectThrottlerOptions,
@@ -8,6 +9,7 @@ import {
   type ThrottlerModuleOptions,
   type ThrottlerStorage,
 } from '@nestjs/throttler';
+
 import { RateLimitedError } from '../errors/domain-error';
 import { CachedReflector } from '../metadata/cached-reflector';
 

@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { strictFake } from '@test/helpers/strict-fake';
+
 import type { Clock } from '@/common/time/clock';
 import type { AppConfig } from '@/config/config.module';
+import { strictFake } from '@test/helpers/strict-fake';
+
 import type { JobsService } from '../jobs.service';
 import type { JobHandler } from '../queue';
 import { PURGE_BATCH, PURGE_QUEUE, PurgeJob } from './purge.job';

@@ -1,6 +1,8 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+
 import { Clock } from '@/common/time/clock';
 import { AppConfig } from '@/config/config.module';
+
 import { JobsService } from '../jobs.service';
 import { Queue } from '../queue';
 import { type DeleteBatch, Purges } from './purges';

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+
 import { PurgeJob } from './purge.job';
 import { Purges } from './purges';
 

@@ -1,4 +1,5 @@
 import type { AuthUser } from '@/common/auth/auth-user';
+
 import { AccountRole, isManager } from './account-roles';
 import { AccountNotFoundError, AccountRoleRequiredError } from './accounts.errors';
 import type { AccountsRepository } from './accounts.repository';

@@ -6,17 +6,18 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+
 import { AuthUser, CurrentUser } from '@/common/auth/auth-user';
+import { ConditionalRead, ConditionalWrite, IfMatch, IfMatchHeader } from '@/common/http/conditional';
+import { Located } from '@/common/http/location';
+import { Idempotent } from '@/common/idempotency/idempotent.decorator';
 import { ApiPageResponse } from '@/common/openapi/page-response.decorator';
 import { ApiProblems } from '@/common/openapi/problem-responses.decorator';
 import { PageDto } from '@/common/pagination/page.dto';
 import { PageQueryDto } from '@/common/pagination/page-query.dto';
 import { IdParam } from '@/common/pipes/parse-id.pipe';
+
 import { Audit, AuditContext } from '../audit/audit-context';
-import { AccountsService } from './accounts.service';
-import { AccountDto, MemberDto } from './dto/account.dto';
-import { AccountInputDto, AddMemberDto, UpdateMemberDto } from './dto/account-input.dto';
-import { Idempotent } from '@/common/idempotency/idempotent.decorator';
 import { UserNotFoundError } from '../users/users.errors';
 import {
   AccountNotFoundError,
@@ -25,8 +26,9 @@ import {
   LastOwnerError,
   MemberNotFoundError,
 } from './accounts.errors';
-import { Located } from '@/common/http/location';
-import { ConditionalRead, ConditionalWrite, IfMatch, IfMatchHeader } from '@/common/http/conditional';
+import { AccountsService } from './accounts.service';
+import { AccountDto, MemberDto } from './dto/account.dto';
+import { AccountInputDto, AddMemberDto, UpdateMemberDto } from './dto/account-input.dto';
 
 @ApiTags('accounts')
 @Controller('v1/accounts')

@@ -1,6 +1,7 @@
 import type { ApiKeyScope } from '@/common/auth/api-key-scope';
+
 import { toUserPublicDto } from '../users/users.mapper';
-import type { MembershipRecord, MemberRecord } from './accounts.repository';
+import type { MemberRecord, MembershipRecord } from './accounts.repository';
 import type { ApiKeyRecord } from './api-keys.repository';
 import type { AccountDto, MemberDto } from './dto/account.dto';
 import type { ApiKeyDto } from './dto/api-key.dto';

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { AccountsController } from './accounts.controller';
 import { AccountsRepository } from './accounts.repository';
 import { AccountsService } from './accounts.service';

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
+
 import { classifyPrismaError } from '@/database/prisma-errors';
 import type { Transaction } from '@/database/sql-executor';
-import { PUBLIC_USER_SELECT } from '../users/users.repository';
+
 import { UserNotFoundError } from '../users/users.errors';
+import { PUBLIC_USER_SELECT } from '../users/users.repository';
 import { AccountRole } from './account-roles';
 import { AlreadyMemberError, LastOwnerError } from './accounts.errors';
 

@@ -1,9 +1,10 @@
-import { fakeTransactions } from '@test/helpers/fake-transactions';
-import { strictFake } from '@test/helpers/strict-fake';
 import type { AuthUser } from '@/common/auth/auth-user';
 import { UserRole } from '@/common/auth/roles';
 import { CursorCodec } from '@/common/pagination/cursor-codec';
 import type { Transaction } from '@/database/sql-executor';
+import { fakeTransactions } from '@test/helpers/fake-transactions';
+import { strictFake } from '@test/helpers/strict-fake';
+
 import { AuditAction, AuditActorType, AuditTargetType } from '../audit/audit-actions';
 import type { AuditContext } from '../audit/audit-context';
 import type { AuditLog } from '../audit/audit-log';

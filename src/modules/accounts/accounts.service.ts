@@ -1,10 +1,14 @@
 import { Injectable } from '@nestjs/common';
+
 import type { AuthUser } from '@/common/auth/auth-user';
 import { PreconditionFailedError } from '@/common/errors/domain-error';
 import type { IfMatch } from '@/common/http/conditional';
 import { CursorCodec, Keyset } from '@/common/pagination/cursor-codec';
 import type { PageDto } from '@/common/pagination/page.dto';
 import type { PageQueryDto } from '@/common/pagination/page-query.dto';
+import type { Transaction } from '@/database/sql-executor';
+import { Transactions } from '@/database/transactions';
+
 import { AuditAction, AuditTargetType } from '../audit/audit-actions';
 import type { AuditContext } from '../audit/audit-context';
 import { AuditLog, AuditMetadata } from '../audit/audit-log';
@@ -13,8 +17,6 @@ import { AccountNotFoundError, AccountRoleRequiredError, MemberNotFoundError } f
 import { toAccountDto, toMemberDto } from './accounts.mapper';
 import { AccountsRepository, MemberRecord, MembershipRecord } from './accounts.repository';
 import type { AccountDto, MemberDto } from './dto/account.dto';
-import type { Transaction } from '@/database/sql-executor';
-import { Transactions } from '@/database/transactions';
 
 const ACCOUNTS = Keyset.byId<MembershipRecord>('accounts:newest', (membership) => membership.account.id);
 const MEMBERS = Keyset.byId<MemberRecord>('members:by-user', (member) => member.user.id);

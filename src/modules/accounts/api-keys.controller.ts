@@ -1,18 +1,20 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+
 import { AuthUser, CurrentUser } from '@/common/auth/auth-user';
 import { NoStore } from '@/common/http/no-store';
+import { NotIdempotent } from '@/common/idempotency/idempotency';
 import { ApiPageResponse } from '@/common/openapi/page-response.decorator';
 import { ApiProblems } from '@/common/openapi/problem-responses.decorator';
 import { PageDto } from '@/common/pagination/page.dto';
 import { PageQueryDto } from '@/common/pagination/page-query.dto';
 import { IdParam } from '@/common/pipes/parse-id.pipe';
-import { NotIdempotent } from '@/common/idempotency/idempotency';
+
 import { Audit, AuditContext } from '../audit/audit-context';
+import { AccountNotFoundError, AccountRoleRequiredError, ApiKeyNotFoundError } from './accounts.errors';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyDto, ApiKeyWithSecretDto } from './dto/api-key.dto';
 import { CreateApiKeyDto } from './dto/api-key-input.dto';
-import { AccountNotFoundError, AccountRoleRequiredError, ApiKeyNotFoundError } from './accounts.errors';
 
 @ApiTags('accounts')
 @NoStore()

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
+
 import type { ApiKeyScope } from '@/common/auth/api-key-scope';
 import { SqlClient } from '@/database/sql-client';
 import type { Transaction } from '@/database/sql-executor';

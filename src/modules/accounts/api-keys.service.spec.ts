@@ -1,17 +1,19 @@
 import { Logger } from '@nestjs/common';
-import { fakeTransactions } from '@test/helpers/fake-transactions';
-import { strictFake } from '@test/helpers/strict-fake';
+
 import { ApiKeyScope } from '@/common/auth/api-key-scope';
+import { InvalidApiKeyError } from '@/common/auth/auth.errors';
 import type { AuthUser } from '@/common/auth/auth-user';
 import { UserRole } from '@/common/auth/roles';
 import { CursorCodec } from '@/common/pagination/cursor-codec';
 import type { Transaction } from '@/database/sql-executor';
+import { fakeTransactions } from '@test/helpers/fake-transactions';
+import { strictFake } from '@test/helpers/strict-fake';
+
 import { AuditAction, AuditActorType, AuditTargetType } from '../audit/audit-actions';
 import type { AuditContext } from '../audit/audit-context';
 import type { AuditLog } from '../audit/audit-log';
 import { AccountRole } from './account-roles';
 import { AccountNotFoundError, AccountRoleRequiredError, ApiKeyNotFoundError } from './accounts.errors';
-import { InvalidApiKeyError } from '@/common/auth/auth.errors';
 import type { AccountsRepository } from './accounts.repository';
 import type { ApiKeyIdentity, ApiKeyRecord, ApiKeysRepository, NewApiKey } from './api-keys.repository';
 import { ApiKeysService, hashSecret, TOUCH_INTERVAL_MS } from './api-keys.service';

@@ -1,17 +1,20 @@
 import { createHash, randomBytes } from 'node:crypto';
+
 import { Injectable, Logger } from '@nestjs/common';
+
+import { InvalidApiKeyError } from '@/common/auth/auth.errors';
 import type { ApiKeyCaller, AuthUser } from '@/common/auth/auth-user';
 import { UserRole } from '@/common/auth/roles';
 import { CursorCodec, Keyset } from '@/common/pagination/cursor-codec';
 import type { PageDto } from '@/common/pagination/page.dto';
 import type { PageQueryDto } from '@/common/pagination/page-query.dto';
 import { Transactions } from '@/database/transactions';
+
 import { AuditAction, AuditTargetType } from '../audit/audit-actions';
 import type { AuditContext } from '../audit/audit-context';
 import { AuditEntry, AuditLog } from '../audit/audit-log';
 import { requireAccountManager } from './account-access';
 import { ApiKeyNotFoundError } from './accounts.errors';
-import { InvalidApiKeyError } from '@/common/auth/auth.errors';
 import { toApiKeyDto } from './accounts.mapper';
 import { AccountsRepository } from './accounts.repository';
 import { ApiKeyRecord, ApiKeysRepository } from './api-keys.repository';

@@ -1,12 +1,14 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+
 import { AuthUser, CurrentUser } from '@/common/auth/auth-user';
 import { UserRole } from '@/common/auth/roles';
 import { Roles } from '@/common/auth/roles.decorator';
+import { NotIdempotent } from '@/common/idempotency/idempotency';
 import { ApiProblems } from '@/common/openapi/problem-responses.decorator';
 import { IdParam } from '@/common/pipes/parse-id.pipe';
+
 import { Audit, AuditContext } from '../audit/audit-context';
-import { NotIdempotent } from '@/common/idempotency/idempotency';
 import { UserNotFoundError } from '../users/users.errors';
 import { SuspendUserDto } from './dto/suspension-input.dto';
 import { CannotSuspendSelfError, SuspensionsService } from './suspensions.service';

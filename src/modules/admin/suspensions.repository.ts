@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+
 import type { Transaction } from '@/database/sql-executor';
 
 @Injectable()

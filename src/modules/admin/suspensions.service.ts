@@ -1,16 +1,18 @@
 import { Injectable } from '@nestjs/common';
+
+import { assertAdmin } from '@/common/auth/assert-admin';
 import type { AuthUser } from '@/common/auth/auth-user';
 import { SessionStateCache } from '@/common/auth/session-state-cache';
 import { ConflictError } from '@/common/errors/domain-error';
 import { Clock } from '@/common/time/clock';
 import { Transactions } from '@/database/transactions';
+
 import { AuditAction, AuditTargetType } from '../audit/audit-actions';
 import type { AuditContext } from '../audit/audit-context';
 import { AuditLog } from '../audit/audit-log';
+import { AuthRepository } from '../auth/auth.repository';
 import { UserNotFoundError } from '../users/users.errors';
 import { UsersRepository } from '../users/users.repository';
-import { assertAdmin } from '@/common/auth/assert-admin';
-import { AuthRepository } from '../auth/auth.repository';
 import { SuspensionsRepository } from './suspensions.repository';
 
 export class CannotSuspendSelfError extends ConflictError {

@@ -1,5 +1,7 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+
 import type { AuthenticatedRequest, AuthUser } from '@/common/auth/auth-user';
+
 import { AuditActorType } from './audit-actions';
 
 export interface AuditActor {

@@ -1,7 +1,8 @@
 import { Global, Module } from '@nestjs/common';
-import { AuditLog } from './audit-log';
+
 import { AuditPurge } from './audit.purge';
 import { AuditRepository } from './audit.repository';
+import { AuditLog } from './audit-log';
 
 /** The audit log, for every module's use cases (global: each records its own changes). */
 @Global()

@@ -1,12 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
+
 import { CursorCodec, Keyset } from '@/common/pagination/cursor-codec';
 import type { PageDto } from '@/common/pagination/page.dto';
 import { Clock } from '@/common/time/clock';
 import type { Transaction } from '@/database/sql-executor';
+
+import { AuditEventRecord, AuditFilter, AuditRepository } from './audit.repository';
 import type { AuditAction, AuditTargetType } from './audit-actions';
 import type { AuditContext } from './audit-context';
-import { AuditEventRecord, AuditFilter, AuditRepository } from './audit.repository';
 import type { AuditEventDto } from './dto/audit-event.dto';
 
 /** What describes a change besides who, what and where: plain values only. */

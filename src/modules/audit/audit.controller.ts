@@ -1,5 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+
 import { AuthUser, CurrentUser } from '@/common/auth/auth-user';
 import { UserRole } from '@/common/auth/roles';
 import { Roles } from '@/common/auth/roles.decorator';
@@ -7,6 +8,7 @@ import { ApiPageResponse } from '@/common/openapi/page-response.decorator';
 import { ApiProblems } from '@/common/openapi/problem-responses.decorator';
 import type { PageDto } from '@/common/pagination/page.dto';
 import { IdParam } from '@/common/pipes/parse-id.pipe';
+
 import { AccountNotFoundError, AccountRoleRequiredError } from '../accounts/accounts.errors';
 import { AuditService } from './audit.service';
 import { AuditEventDto } from './dto/audit-event.dto';

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { AccountsModule } from '../accounts/accounts.module';
 import { AccountAuditController, AdminAuditController } from './audit.controller';
 import { AuditService } from './audit.service';

@@ -1,6 +1,8 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
+
 import { AppConfig } from '@/config/config.module';
 import { Purges } from '@/jobs/purge/purges';
+
 import { AuditRepository } from './audit.repository';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
+
 import type { Position } from '@/common/pagination/cursor-codec';
 import { SqlClient } from '@/database/sql-client';
 import type { Transaction } from '@/database/sql-executor';
+
 import type { AuditAction, AuditActorType, AuditTargetType } from './audit-actions';
 
 export interface AuditEventRecord {

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
+
+import { assertAdmin } from '@/common/auth/assert-admin';
 import type { AuthUser } from '@/common/auth/auth-user';
 import type { PageDto } from '@/common/pagination/page.dto';
+
 import { requireAccountManager } from '../accounts/account-access';
 import { AccountsRepository } from '../accounts/accounts.repository';
-import { assertAdmin } from '@/common/auth/assert-admin';
 import { AuditLog } from './audit-log';
 import type { AuditEventDto } from './dto/audit-event.dto';
 import type { AccountAuditQueryDto, AuditQueryDto } from './dto/audit-query.dto';

@@ -6,20 +6,21 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+
 import { CurrentUser, SessionCaller } from '@/common/auth/auth-user';
 import { Anonymous } from '@/common/auth/public.decorator';
 import { Client, ClientInfo } from '@/common/http/client-info';
+import { Located } from '@/common/http/location';
 import { NoStore } from '@/common/http/no-store';
+import { NotIdempotent } from '@/common/idempotency/idempotency';
 import { ApiPageResponse } from '@/common/openapi/page-response.decorator';
 import { ApiProblems } from '@/common/openapi/problem-responses.decorator';
 import { PageDto } from '@/common/pagination/page.dto';
 import { PageQueryDto } from '@/common/pagination/page-query.dto';
 import { IdParam } from '@/common/pipes/parse-id.pipe';
 import { AuthRateLimit } from '@/common/throttling/throttling';
-import { NotIdempotent } from '@/common/idempotency/idempotency';
-import { AuthService } from './auth.service';
-import { AuthResultDto, SessionDto, TokenPairDto } from './dto/auth.dto';
-import { ChangePasswordDto, LoginDto, RefreshDto, RegisterDto } from './dto/auth-input.dto';
+
+import { Audit, AuditContext } from '../audit/audit-context';
 import { EmailTakenError, UsernameTakenError } from '../users/users.errors';
 import {
   AccountSuspendedError,
@@ -30,8 +31,9 @@ import {
   TooManyLoginAttemptsError,
   WrongPasswordError,
 } from './auth.errors';
-import { Located } from '@/common/http/location';
-import { Audit, AuditContext } from '../audit/audit-context';
+import { AuthService } from './auth.service';
+import { AuthResultDto, SessionDto, TokenPairDto } from './dto/auth.dto';
+import { ChangePasswordDto, LoginDto, RefreshDto, RegisterDto } from './dto/auth-input.dto';
 
 @ApiTags('auth')
 @NotIdempotent()

@@ -1,5 +1,5 @@
-import type { SessionDto } from './dto/auth.dto';
 import type { SessionRecord } from './auth.repository';
+import type { SessionDto } from './dto/auth.dto';
 
 /** A session as its owner sees it; `current` marks the one the request came with. */
 export function toSessionDto(session: SessionRecord, currentSessionId: string): SessionDto {

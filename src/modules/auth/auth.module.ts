@@ -2,9 +2,11 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
+
 import { AuthenticationGuard } from '@/common/auth/authentication.guard';
 import { RolesGuard } from '@/common/auth/roles.guard';
 import { AppConfig } from '@/config/config.module';
+
 import { AccountsModule } from '../accounts/accounts.module';
 import { UsersModule } from '../users/users.module';
 import { ApiKeyStrategy } from './api-key.strategy';
@@ -17,7 +19,7 @@ import { LoginAttempts } from './login-attempts';
 import { PasswordChanges } from './password-changes';
 import { PasswordHasher } from './password-hasher';
 import { SessionsPurge } from './sessions.purge';
-import { AccessTokens, accessTokenKey, RefreshTokens } from './tokens';
+import { accessTokenKey, AccessTokens, RefreshTokens } from './tokens';
 import { UserTokensPurge } from './user-tokens.purge';
 import { UserTokensRepository } from './user-tokens.repository';
 import { UserTokensService } from './user-tokens.service';

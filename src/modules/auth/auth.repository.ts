@@ -2,13 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { isUUID } from 'class-validator';
 import { PrismaService } from 'nestjs-prisma';
+
+import type { UserRole } from '@/common/auth/roles';
 import { classifyPrismaError } from '@/database/prisma-errors';
 import { column, Columns, preparedStatement, RowOf, SqlClient } from '@/database/sql-client';
 import type { Transaction } from '@/database/sql-executor';
-import type { UserRole } from '@/common/auth/roles';
+
+import { PROFILE_SELECT } from '../profiles/profiles.repository';
 import type { NewUser, UserWithProfileRecord } from '../users/users.repository';
 import { translateUserConflict, USER_SELECT } from '../users/users.repository';
-import { PROFILE_SELECT } from '../profiles/profiles.repository';
 
 const SESSION_SELECT = {
   id: true,

@@ -1,10 +1,12 @@
-import { fakeTransactions } from '@test/helpers/fake-transactions';
-import { strictFake } from '@test/helpers/strict-fake';
+import { InvalidAccessTokenError } from '@/common/auth/auth.errors';
 import { UserRole } from '@/common/auth/roles';
 import { SessionStateCache } from '@/common/auth/session-state-cache';
 import { CursorCodec } from '@/common/pagination/cursor-codec';
 import type { AppConfig } from '@/config/config.module';
 import type { Transaction } from '@/database/sql-executor';
+import { fakeTransactions } from '@test/helpers/fake-transactions';
+import { strictFake } from '@test/helpers/strict-fake';
+
 import { AuditAction, AuditActorType, AuditTargetType } from '../audit/audit-actions';
 import type { AuditContext } from '../audit/audit-context';
 import type { AuditLog } from '../audit/audit-log';
@@ -16,13 +18,12 @@ import {
   TokenReusedError,
   TooManyLoginAttemptsError,
 } from './auth.errors';
-import { InvalidAccessTokenError } from '@/common/auth/auth.errors';
 import type { AuthRepository, SessionState } from './auth.repository';
 import { AuthService } from './auth.service';
+import type { EmailVerification } from './email-verification';
 import { LoginAttempts } from './login-attempts';
 import type { PasswordChanges } from './password-changes';
 import type { PasswordHasher } from './password-hasher';
-import type { EmailVerification } from './email-verification';
 import { AccessTokens, RefreshTokens } from './tokens';
 
 const SETTINGS: Record<string, unknown> = {

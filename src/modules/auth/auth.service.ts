@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
+
+import { InvalidAccessTokenError } from '@/common/auth/auth.errors';
 import type { SessionCaller } from '@/common/auth/auth-user';
 import { UserRole } from '@/common/auth/roles';
 import { CallerSession, SessionStateCache } from '@/common/auth/session-state-cache';
@@ -9,6 +11,7 @@ import type { PageDto } from '@/common/pagination/page.dto';
 import type { PageQueryDto } from '@/common/pagination/page-query.dto';
 import { AppConfig } from '@/config/config.module';
 import { Transactions } from '@/database/transactions';
+
 import { AuditAction, AuditActorType, AuditTargetType } from '../audit/audit-actions';
 import { AuditContext, SYSTEM, withActor } from '../audit/audit-context';
 import { AuditLog } from '../audit/audit-log';
@@ -22,16 +25,15 @@ import {
   TokenReusedError,
   WrongPasswordError,
 } from './auth.errors';
-import { InvalidAccessTokenError } from '@/common/auth/auth.errors';
 import { toSessionDto } from './auth.mapper';
 import { AuthRepository, NewSession, SessionRecord } from './auth.repository';
 import type { AuthResultDto, SessionDto, TokenPairDto } from './dto/auth.dto';
 import type { ChangePasswordDto, LoginDto, RegisterDto } from './dto/auth-input.dto';
+import { EmailVerification } from './email-verification';
 import { LoginAttempts } from './login-attempts';
 import { PasswordChanges } from './password-changes';
 import { PasswordHasher } from './password-hasher';
-import { EmailVerification } from './email-verification';
-import { AccessClaims, AccessTokens, ACCESS_TOKEN_TYPE, RefreshTokens } from './tokens';
+import { ACCESS_TOKEN_TYPE, AccessClaims, AccessTokens, RefreshTokens } from './tokens';
 
 const SESSIONS = Keyset.byId<SessionRecord>('sessions:newest', (session) => session.id);
 const DAY_MS = 86_400_000;

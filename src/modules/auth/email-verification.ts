@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+
 import type { Transaction } from '@/database/sql-executor';
 import { MailService } from '@/mail/mail.service';
+
 import { UserTokensService } from './user-tokens.service';
 
 /** The page of the web application that a verification link opens. */

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
+
 import type { SessionCaller } from '@/common/auth/auth-user';
 import { AppConfig } from '@/config/config.module';
+
 import { AuthService } from './auth.service';
 import { type AccessClaims, accessTokenKey } from './tokens';
 

@@ -1,5 +1,6 @@
-import { strictFake } from '@test/helpers/strict-fake';
 import type { AppConfig } from '@/config/config.module';
+import { strictFake } from '@test/helpers/strict-fake';
+
 import { TooManyLoginAttemptsError } from './auth.errors';
 import { LoginAttempts, MemoryLoginWindows } from './login-attempts';
 import { loginLimits } from './login-limits';

@@ -1,7 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import { Injectable, Optional } from '@nestjs/common';
+
 import { RedisService } from '@/common/redis/redis.service';
 import { AppConfig } from '@/config/config.module';
+
 import { TooManyLoginAttemptsError } from './auth.errors';
 import { ACCOUNT_SLOT_MS, type LoginLimits, loginLimits, MAX_DELAY_MS } from './login-limits';
 import { SharedLoginWindows } from './shared-login-windows';

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
+
 import { SessionStateCache } from '@/common/auth/session-state-cache';
 import type { Transaction } from '@/database/sql-executor';
 import { Transactions } from '@/database/transactions';
 import { MailService } from '@/mail/mail.service';
+
 import { AuditAction, AuditActorType, AuditTargetType } from '../audit/audit-actions';
 import { AuditContext, withActor } from '../audit/audit-context';
 import { AuditLog } from '../audit/audit-log';

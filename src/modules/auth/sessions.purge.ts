@@ -1,5 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
+
 import { Purges } from '@/jobs/purge/purges';
+
 import { AuthRepository } from './auth.repository';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -1,10 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { strictFake } from '@test/helpers/strict-fake';
-import { dropKeys, inspectRedis, keysUnder, testRedisPrefix, testRedisUrl } from '@test/helpers/test-redis';
+
 import { RedisService } from '@/common/redis/redis.service';
 import type { AppConfig } from '@/config/config.module';
+import { strictFake } from '@test/helpers/strict-fake';
+import { dropKeys, inspectRedis, keysUnder, testRedisPrefix, testRedisUrl } from '@test/helpers/test-redis';
+
 import { TooManyLoginAttemptsError } from './auth.errors';
 import { LoginAttempts } from './login-attempts';
 import type { LoginLimits } from './login-limits';

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+
 import type { RedisService } from '@/common/redis/redis.service';
+
 import { ACCOUNT_SLOT_MS, type LoginLimits, MAX_DELAY_MS } from './login-limits';
 
 /**

@@ -6,11 +6,13 @@ import {
   randomBytes,
   timingSafeEqual,
 } from 'node:crypto';
+
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { AppConfig } from '@/config/config.module';
-import type { UserRole } from '@/common/auth/roles';
+
 import { InvalidAccessTokenError } from '@/common/auth/auth.errors';
+import type { UserRole } from '@/common/auth/roles';
+import { AppConfig } from '@/config/config.module';
 
 export const ACCESS_TOKEN_TYPE = 'access';
 

@@ -1,5 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
+
 import { Purges } from '@/jobs/purge/purges';
+
 import { UserTokensRepository } from './user-tokens.repository';
 
 /** Has the scheduled purge delete the tokens of mailed links past their expiry, used or not. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
+
 import type { Transaction } from '@/database/sql-executor';
 
 /** What a mailed link is for; a token of one purpose never works for another. */

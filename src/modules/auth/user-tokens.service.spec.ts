@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
-import { strictFake } from '@test/helpers/strict-fake';
+
 import { Clock } from '@/common/time/clock';
 import type { Transaction } from '@/database/sql-executor';
+import { strictFake } from '@test/helpers/strict-fake';
+
 import { InvalidTokenError } from './auth.errors';
 import type { NewUserToken, TokenPurpose, UserTokensRepository } from './user-tokens.repository';
 import { TOKEN_LIFETIME_MS, UserTokensService } from './user-tokens.service';

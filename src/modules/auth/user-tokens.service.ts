@@ -1,7 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
+
 import { Injectable } from '@nestjs/common';
+
 import { Clock } from '@/common/time/clock';
 import type { Transaction } from '@/database/sql-executor';
+
 import { InvalidTokenError } from './auth.errors';
 import { RedeemedToken, TokenPurpose, UserTokensRepository } from './user-tokens.repository';
 

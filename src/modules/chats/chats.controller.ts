@@ -7,21 +7,23 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+
 import { AuthUser, CurrentUser } from '@/common/auth/auth-user';
 import { createdOrOk } from '@/common/http/created-or-ok';
+import { Located } from '@/common/http/location';
 import { NoStore } from '@/common/http/no-store';
+import { Idempotent } from '@/common/idempotency/idempotent.decorator';
 import { ApiPageResponse } from '@/common/openapi/page-response.decorator';
 import { ApiProblems } from '@/common/openapi/problem-responses.decorator';
 import { PageDto } from '@/common/pagination/page.dto';
 import { PageQueryDto } from '@/common/pagination/page-query.dto';
 import { IdParam } from '@/common/pipes/parse-id.pipe';
+
+import { UserNotFoundError } from '../users/users.errors';
+import { ChatNotFoundError, ChatNotLeavableError, NoOtherParticipantError } from './chats.errors';
 import { ChatsService } from './chats.service';
 import { ChatDto, MessageDto } from './dto/chat.dto';
 import { CreateChatDto, SendMessageDto } from './dto/chat-input.dto';
-import { Idempotent } from '@/common/idempotency/idempotent.decorator';
-import { UserNotFoundError } from '../users/users.errors';
-import { ChatNotFoundError, ChatNotLeavableError, NoOtherParticipantError } from './chats.errors';
-import { Located } from '@/common/http/location';
 
 @ApiTags('chats')
 @NoStore()

@@ -10,15 +10,17 @@ import {
 } from '@nestjs/websockets';
 import { isUUID } from 'class-validator';
 import type { Server, Socket } from 'socket.io';
+
+import { InvalidAccessTokenError } from '@/common/auth/auth.errors';
 import type { SessionCaller } from '@/common/auth/auth-user';
 import { SessionStateCache, type SessionStateChange } from '@/common/auth/session-state-cache';
 import { DomainError } from '@/common/errors/domain-error';
 import { Lifecycle } from '@/common/lifecycle/lifecycle';
 import { isDatabaseUnavailable } from '@/database/database-unavailable';
-import { InvalidAccessTokenError } from '@/common/auth/auth.errors';
-import { AuthService } from '../auth/auth.service';
 import { RealtimeEvents, sessionRoom, userRoom } from '@/realtime/realtime.events';
 import { RealtimeMetrics } from '@/realtime/realtime.metrics';
+
+import { AuthService } from '../auth/auth.service';
 import { ChatsService } from './chats.service';
 
 /** The answer to a client's event: `{ ok: true }` or `{ error: { code, detail } }`. */

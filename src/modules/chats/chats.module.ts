@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { AuthModule } from '../auth/auth.module';
 import { ChatsController } from './chats.controller';
 import { ChatsGateway } from './chats.gateway';

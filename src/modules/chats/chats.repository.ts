@@ -2,14 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
 import { v7 as uuidv7 } from 'uuid';
-import { classifyPrismaError, uniqueViolationFields } from '@/database/prisma-errors';
+
 import type { Upserted } from '@/common/http/created-or-ok';
-import { Clock } from '@/common/time/clock';
 import type { Position } from '@/common/pagination/cursor-codec';
+import { Clock } from '@/common/time/clock';
+import { classifyPrismaError, uniqueViolationFields } from '@/database/prisma-errors';
 import { Columns, nullable, preparedStatement, RowOf, SqlClient, SqlParameter } from '@/database/sql-client';
+
 import { UserNotFoundError } from '../users/users.errors';
-import { ChatNotFoundError } from './chats.errors';
 import { PUBLIC_USER_SELECT } from '../users/users.repository';
+import { ChatNotFoundError } from './chats.errors';
 
 const CHAT_SELECT = {
   id: true,

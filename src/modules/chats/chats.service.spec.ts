@@ -1,13 +1,14 @@
-import { strictFake } from '@test/helpers/strict-fake';
 import type { AuthUser } from '@/common/auth/auth-user';
 import { UserRole } from '@/common/auth/roles';
-import { CursorCodec, InvalidCursorError } from '@/common/pagination/cursor-codec';
 import { RequestValidationError } from '@/common/errors/domain-error';
+import { CursorCodec, InvalidCursorError } from '@/common/pagination/cursor-codec';
+import type { RealtimeEvents } from '@/realtime/realtime.events';
+import { strictFake } from '@test/helpers/strict-fake';
+
 import { UserNotFoundError } from '../users/users.errors';
 import { ChatNotFoundError, ChatNotLeavableError } from './chats.errors';
 import type { ChatRecord, ChatsRepository, MessageRecord } from './chats.repository';
 import { ChatsService } from './chats.service';
-import type { RealtimeEvents } from '@/realtime/realtime.events';
 
 const ME = '01a211c9-1ada-701a-b52d-5e455dc3d299';
 const BOB = '01a211c9-1a9b-75ac-b9ae-a6a4b4890a9a';

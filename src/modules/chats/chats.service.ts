@@ -1,16 +1,18 @@
 import { Injectable } from '@nestjs/common';
+
 import type { AuthUser } from '@/common/auth/auth-user';
 import type { Upserted } from '@/common/http/created-or-ok';
 import { CursorCodec, Keyset } from '@/common/pagination/cursor-codec';
 import type { PageDto } from '@/common/pagination/page.dto';
 import type { PageQueryDto } from '@/common/pagination/page-query.dto';
+import { RealtimeEvents } from '@/realtime/realtime.events';
+
 import { UserNotFoundError } from '../users/users.errors';
 import { ChatNotFoundError, ChatNotLeavableError, NoOtherParticipantError } from './chats.errors';
 import { toChatDto, toMessageDto } from './chats.mapper';
 import { ChatRecord, ChatsRepository, MessageRecord, pairKeyOf } from './chats.repository';
 import type { ChatDto, MessageDto } from './dto/chat.dto';
 import type { CreateChatDto, SendMessageDto } from './dto/chat-input.dto';
-import { RealtimeEvents } from '@/realtime/realtime.events';
 
 const CHATS = Keyset.byTime<ChatRecord>('chats:recent', (chat) => ({
   key: chat.lastActivityAt,

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+
 import { formatOf } from './image-processor';
 
 describe(formatOf.name, () => {

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import sharp, { type JpegOptions, type PngOptions, type WebpOptions } from 'sharp';
+
 import { AppConfig } from '@/config/config.module';
+
 import { InvalidImageError, TooManyPixelsError, UnsupportedImageTypeError } from './photos.errors';
 import { Semaphore } from './semaphore';
 

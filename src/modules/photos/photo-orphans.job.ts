@@ -1,11 +1,13 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+
 import { Clock } from '@/common/time/clock';
 import { AppConfig } from '@/config/config.module';
+import { JobsService } from '@/jobs/jobs.service';
+import { Queue } from '@/jobs/queue';
+
 import { PhotosRepository } from './photos.repository';
 import { photoOfKey, POSTS_PREFIX } from './storage/media-keys';
 import { MediaStorage } from './storage/media-storage';
-import { JobsService } from '@/jobs/jobs.service';
-import { Queue } from '@/jobs/queue';
 
 /** One job per PHOTO_ORPHAN_CRON tick, carrying nothing: each run looks at the whole store. */
 export const PHOTO_ORPHANS_QUEUE = new Queue<Record<string, never>>('photo-orphans', {

@@ -3,8 +3,10 @@ import fastifyStatic from '@fastify/static';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+
 import { DomainError, RequestValidationError } from '@/common/errors/domain-error';
 import { addRouteConfig } from '@/common/http/route-config';
+
 import { NotMultipartError, PhotoTooLargeError } from './photos.errors';
 import { LocalMediaStorage } from './storage/local-media-storage';
 import { IMMUTABLE_CACHE_CONTROL, MediaStorage } from './storage/media-storage';

@@ -9,13 +9,15 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+
 import { ApiKeyScope } from '@/common/auth/api-key-scope';
 import { AcceptsApiKey } from '@/common/auth/api-key-scopes.decorator';
 import { AuthUser, CurrentUser } from '@/common/auth/auth-user';
 import { RequestValidationError } from '@/common/errors/domain-error';
+import { NotIdempotent } from '@/common/idempotency/idempotency';
 import { ApiProblems } from '@/common/openapi/problem-responses.decorator';
 import { IdParam } from '@/common/pipes/parse-id.pipe';
-import { NotIdempotent } from '@/common/idempotency/idempotency';
+
 import { NotPostOwnerError, PostNotFoundError } from '../posts/posts.errors';
 import { PhotoDto } from './dto/photo.dto';
 import { PhotoUploadDto, UpdatePhotoDto } from './dto/photo-input.dto';

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { PostsModule } from '../posts/posts.module';
 import { ImageProcessor } from './image-processor';
 import { PhotoOrphansJob } from './photo-orphans.job';

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
+
 import type { Transaction } from '@/database/sql-executor';
-import type { PhotoRecord } from './photos.mapper';
+
 import { TooManyPhotosError } from './photos.errors';
+import type { PhotoRecord } from './photos.mapper';
 
 /** A post has at most 30 photos (docs/api/photos.md#uploads). */
 export const MAX_PHOTOS_PER_POST = 30;

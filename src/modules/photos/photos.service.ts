@@ -1,7 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
+
 import type { AuthUser } from '@/common/auth/auth-user';
 import { UnavailableError } from '@/common/errors/domain-error';
+
 import { PostNotFoundError } from '../posts/posts.errors';
 import { PostsService } from '../posts/posts.service';
 import type { PhotoDto } from './dto/photo.dto';

@@ -1,5 +1,7 @@
 import { Prisma } from '@prisma/client';
+
 import { column, Columns, RowOf } from '@/database/sql-client';
+
 import { PUBLIC_USER_SELECT } from '../users/users.repository';
 import { PostType, PropertyType } from './post-enums';
 

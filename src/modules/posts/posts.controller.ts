@@ -6,27 +6,29 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+
 import { ApiKeyScope } from '@/common/auth/api-key-scope';
 import { AcceptsApiKey } from '@/common/auth/api-key-scopes.decorator';
 import { AuthUser, CurrentUser } from '@/common/auth/auth-user';
 import { Public } from '@/common/auth/public.decorator';
+import { RequestValidationError } from '@/common/errors/domain-error';
+import { ConditionalRead, ConditionalWrite, IfMatch, IfMatchHeader } from '@/common/http/conditional';
+import { Located } from '@/common/http/location';
+import { Idempotent } from '@/common/idempotency/idempotent.decorator';
 import { ApiPageResponse } from '@/common/openapi/page-response.decorator';
 import { ApiProblems } from '@/common/openapi/problem-responses.decorator';
 import { PageDto } from '@/common/pagination/page.dto';
 import { PageQueryDto } from '@/common/pagination/page-query.dto';
 import { IdParam } from '@/common/pipes/parse-id.pipe';
-import { ListPostsQueryDto } from './dto/post-query.dto';
+
+import { AccountNotFoundError } from '../accounts/accounts.errors';
+import { Audit, AuditContext } from '../audit/audit-context';
+import { UserNotFoundError } from '../users/users.errors';
 import { PostDto, PostSummaryDto } from './dto/post.dto';
 import { CreatePostDto, UpdatePostDto } from './dto/post-input.dto';
-import { PostsService } from './posts.service';
-import { Idempotent } from '@/common/idempotency/idempotent.decorator';
-import { RequestValidationError } from '@/common/errors/domain-error';
-import { AccountNotFoundError } from '../accounts/accounts.errors';
-import { UserNotFoundError } from '../users/users.errors';
+import { ListPostsQueryDto } from './dto/post-query.dto';
 import { ApiKeyAccountMismatchError, NotPostOwnerError, PostNotFoundError } from './posts.errors';
-import { Located } from '@/common/http/location';
-import { ConditionalRead, ConditionalWrite, IfMatch, IfMatchHeader } from '@/common/http/conditional';
-import { Audit, AuditContext } from '../audit/audit-context';
+import { PostsService } from './posts.service';
 
 @ApiTags('posts')
 @Controller('v1')

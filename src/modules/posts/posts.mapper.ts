@@ -2,8 +2,8 @@ import { toPhotoDto } from '../photos/photos.mapper';
 import type { MediaUrls } from '../photos/storage/media-storage';
 import { toUserPublicDto } from '../users/users.mapper';
 import type { PostDto, PostSummaryDto } from './dto/post.dto';
-import type { PostRecord } from './posts.repository';
 import type { PostSummaryRecord } from './post-summary.read-model';
+import type { PostRecord } from './posts.repository';
 
 /** `media` turns the stored photos' keys into URLs. */
 export function toPostSummaryDto(post: PostSummaryRecord, media: MediaUrls): PostSummaryDto {

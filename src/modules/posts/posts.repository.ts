@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
+
 import type { Position } from '@/common/pagination/cursor-codec';
-import { column, Columns, preparedStatement, SqlClient, SqlParameter } from '@/database/sql-client';
 import { classifyPrismaError } from '@/database/prisma-errors';
+import { column, Columns, preparedStatement, SqlClient, SqlParameter } from '@/database/sql-client';
 import type { Transaction } from '@/database/sql-executor';
+
 import type { PhotoRecord } from '../photos/photos.mapper';
 import { PHOTO_SELECT } from '../photos/photos.repository';
 import { PostSort, PostType, PropertyType } from './post-enums';

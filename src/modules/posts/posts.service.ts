@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+
 import type { AuthUser } from '@/common/auth/auth-user';
 import { UserRole } from '@/common/auth/roles';
 import { PreconditionFailedError, RequestValidationError } from '@/common/errors/domain-error';
@@ -6,27 +7,28 @@ import type { IfMatch } from '@/common/http/conditional';
 import { CursorCodec, Keyset } from '@/common/pagination/cursor-codec';
 import type { PageDto } from '@/common/pagination/page.dto';
 import type { PageQueryDto } from '@/common/pagination/page-query.dto';
-import { UserNotFoundError } from '../users/users.errors';
-import { UsersRepository } from '../users/users.repository';
+import { Transactions } from '@/database/transactions';
+
 import { isManager } from '../accounts/account-roles';
 import { AccountNotFoundError } from '../accounts/accounts.errors';
 import { AccountsRepository } from '../accounts/accounts.repository';
-import { WebhookEvents } from '../webhooks/webhook-events';
 import { AuditAction, AuditTargetType } from '../audit/audit-actions';
 import type { AuditContext } from '../audit/audit-context';
 import { AuditLog } from '../audit/audit-log';
+import { postFolder } from '../photos/storage/media-keys';
+import { MediaStorage, MediaUrls } from '../photos/storage/media-storage';
+import { UserNotFoundError } from '../users/users.errors';
+import { UsersRepository } from '../users/users.repository';
 import { WebhookEventType } from '../webhooks/webhook-event-types';
-import type { ListPostsQueryDto } from './dto/post-query.dto';
+import { WebhookEvents } from '../webhooks/webhook-events';
 import type { PostDto, PostSummaryDto } from './dto/post.dto';
 import type { CreatePostDto, UpdatePostDto } from './dto/post-input.dto';
+import type { ListPostsQueryDto } from './dto/post-query.dto';
 import { PostSort } from './post-enums';
+import { PostSummaryRecord } from './post-summary.read-model';
 import { ApiKeyAccountMismatchError, NotPostOwnerError, PostNotFoundError } from './posts.errors';
 import { toPostDto, toPostSummaryDto } from './posts.mapper';
 import { PostFilter, PostOwnership, PostPosition, PostsRepository, PostView } from './posts.repository';
-import { PostSummaryRecord } from './post-summary.read-model';
-import { Transactions } from '@/database/transactions';
-import { postFolder } from '../photos/storage/media-keys';
-import { MediaStorage, MediaUrls } from '../photos/storage/media-storage';
 
 const byNewest = (kind: string) =>
   Keyset.byTime<PostSummaryRecord>(kind, (post) => ({ key: post.createdAt, id: post.id }));

@@ -7,18 +7,20 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+
 import { AuthUser, CurrentUser } from '@/common/auth/auth-user';
 import { Public } from '@/common/auth/public.decorator';
+import { ConditionalRead, ConditionalWrite, IfMatch, IfMatchHeader } from '@/common/http/conditional';
 import { createdOrOk } from '@/common/http/created-or-ok';
+import { Located } from '@/common/http/location';
 import { ApiProblems } from '@/common/openapi/problem-responses.decorator';
 import { IdParam } from '@/common/pipes/parse-id.pipe';
+
+import { UserNotFoundError } from '../users/users.errors';
 import { ProfileDto } from './dto/profile.dto';
 import { ProfileInputDto, ProfilePatchDto } from './dto/profile-input.dto';
-import { ProfilesService } from './profiles.service';
-import { UserNotFoundError } from '../users/users.errors';
 import { ProfileNotFoundError } from './profiles.errors';
-import { Located } from '@/common/http/location';
-import { ConditionalRead, ConditionalWrite, IfMatch, IfMatchHeader } from '@/common/http/conditional';
+import { ProfilesService } from './profiles.service';
 
 @ApiTags('profiles')
 @Controller('v1/users')

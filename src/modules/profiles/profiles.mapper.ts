@@ -1,5 +1,5 @@
-import type { ProfileRecord } from './profiles.repository';
 import type { ProfileDto } from './dto/profile.dto';
+import type { ProfileRecord } from './profiles.repository';
 
 export function toProfileDto(profile: ProfileRecord): ProfileDto {
   return {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { UsersModule } from '../users/users.module';
 import { ProfilesController } from './profiles.controller';
 import { ProfilesRepository } from './profiles.repository';

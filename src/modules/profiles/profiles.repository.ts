@@ -2,9 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
 import { v7 as uuidv7 } from 'uuid';
+
 import { Clock } from '@/common/time/clock';
 import { classifyPrismaError } from '@/database/prisma-errors';
 import { Columns, preparedStatement, SqlClient } from '@/database/sql-client';
+
 import { UserNotFoundError } from '../users/users.errors';
 
 export const PROFILE_SELECT = {

@@ -1,13 +1,14 @@
-import { strictFake } from '@test/helpers/strict-fake';
 import type { AuthUser } from '@/common/auth/auth-user';
 import { UserRole } from '@/common/auth/roles';
 import { PreconditionFailedError } from '@/common/errors/domain-error';
 import { entityTagOf, IfMatch } from '@/common/http/conditional';
+import { strictFake } from '@test/helpers/strict-fake';
+
 import { UserNotFoundError } from '../users/users.errors';
 import type { UsersRepository } from '../users/users.repository';
 import { ProfileNotFoundError } from './profiles.errors';
-import type { ProfileRecord, ProfilesRepository } from './profiles.repository';
 import { toProfileDto } from './profiles.mapper';
+import type { ProfileRecord, ProfilesRepository } from './profiles.repository';
 import { ProfilesService } from './profiles.service';
 
 const actor: AuthUser = { kind: 'user', id: 'u1', role: UserRole.User, sessionId: 's1' };

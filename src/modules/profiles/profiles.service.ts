@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
+
 import type { AuthUser } from '@/common/auth/auth-user';
 import { PreconditionFailedError } from '@/common/errors/domain-error';
 import type { IfMatch } from '@/common/http/conditional';
 import type { Upserted } from '@/common/http/created-or-ok';
+
 import { UserNotFoundError } from '../users/users.errors';
 import { UsersRepository } from '../users/users.repository';
 import type { ProfileDto } from './dto/profile.dto';

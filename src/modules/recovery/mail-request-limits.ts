@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+
 import { Injectable, Optional } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
+
 import { RedisService } from '@/common/redis/redis.service';
 import { SharedThrottlerStorage } from '@/common/throttling/shared-throttler-storage';
 import { FixedWindowThrottlerStorage } from '@/common/throttling/throttler-storage';

@@ -1,18 +1,20 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+
 import { CurrentUser, SessionCaller } from '@/common/auth/auth-user';
 import { Anonymous } from '@/common/auth/public.decorator';
 import { Client, ClientInfo } from '@/common/http/client-info';
 import { NoStore } from '@/common/http/no-store';
+import { NotIdempotent } from '@/common/idempotency/idempotency';
 import { ApiProblems } from '@/common/openapi/problem-responses.decorator';
 import { AuthRateLimit } from '@/common/throttling/throttling';
-import { NotIdempotent } from '@/common/idempotency/idempotency';
-import { EmailTakenError } from '../users/users.errors';
-import { InvalidTokenError, WrongPasswordError } from '../auth/auth.errors';
-import { EmailChangeDto, EmailTokenDto, ForgotPasswordDto, PasswordResetDto } from './dto/recovery-input.dto';
-import { MailRequestAcceptedDto } from './dto/recovery.dto';
-import { RecoveryService } from './recovery.service';
+
 import { Audit, AuditContext } from '../audit/audit-context';
+import { InvalidTokenError, WrongPasswordError } from '../auth/auth.errors';
+import { EmailTakenError } from '../users/users.errors';
+import { MailRequestAcceptedDto } from './dto/recovery.dto';
+import { EmailChangeDto, EmailTokenDto, ForgotPasswordDto, PasswordResetDto } from './dto/recovery-input.dto';
+import { RecoveryService } from './recovery.service';
 
 const MAIL_LIMITS =
   'Mails asked for are limited per address and per client (MAIL_ADDRESS_LIMIT, MAIL_CLIENT_LIMIT): past a limit ' +

@@ -1,4 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
+
 import type { SessionCaller } from '@/common/auth/auth-user';
 import type { ClientInfo } from '@/common/http/client-info';
 import { Clock } from '@/common/time/clock';
@@ -6,18 +7,19 @@ import { Transactions } from '@/database/transactions';
 import { JobsService } from '@/jobs/jobs.service';
 import { Queue } from '@/jobs/queue';
 import { MailService } from '@/mail/mail.service';
+
 import { AuditAction } from '../audit/audit-actions';
 import type { AuditContext } from '../audit/audit-context';
-import { EmailTakenError } from '../users/users.errors';
-import { UsersRepository } from '../users/users.repository';
 import { InvalidTokenError, WrongPasswordError } from '../auth/auth.errors';
 import { AuthRepository } from '../auth/auth.repository';
 import { EmailVerification } from '../auth/email-verification';
-import type { EmailChangeDto, PasswordResetDto } from './dto/recovery-input.dto';
-import { MailRequestLimits } from './mail-request-limits';
 import { PasswordChanges } from '../auth/password-changes';
 import { PasswordHasher } from '../auth/password-hasher';
 import { UserTokensService } from '../auth/user-tokens.service';
+import { EmailTakenError } from '../users/users.errors';
+import { UsersRepository } from '../users/users.repository';
+import type { EmailChangeDto, PasswordResetDto } from './dto/recovery-input.dto';
+import { MailRequestLimits } from './mail-request-limits';
 
 /**
  * A forgotten-password request, looked up off the request path: the request does the same work

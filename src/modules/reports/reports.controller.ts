@@ -7,18 +7,20 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+
 import { AuthUser, CurrentUser } from '@/common/auth/auth-user';
 import { UserRole } from '@/common/auth/roles';
 import { Roles } from '@/common/auth/roles.decorator';
 import { createdOrOk } from '@/common/http/created-or-ok';
 import { Located } from '@/common/http/location';
+import { NotIdempotent } from '@/common/idempotency/idempotency';
+import { Idempotent } from '@/common/idempotency/idempotent.decorator';
 import { ApiPageResponse } from '@/common/openapi/page-response.decorator';
 import { ApiProblems } from '@/common/openapi/problem-responses.decorator';
 import type { PageDto } from '@/common/pagination/page.dto';
 import { IdParam } from '@/common/pipes/parse-id.pipe';
+
 import { Audit, AuditContext } from '../audit/audit-context';
-import { NotIdempotent } from '@/common/idempotency/idempotency';
-import { Idempotent } from '@/common/idempotency/idempotent.decorator';
 import { PostNotFoundError } from '../posts/posts.errors';
 import { ReportDto } from './dto/report.dto';
 import { CreateReportDto, ResolveReportDto } from './dto/report-input.dto';

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { ReportsController } from './reports.controller';
 import { ReportsRepository } from './reports.repository';
 import { ReportsService } from './reports.service';

@@ -2,9 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
 import { v7 as uuidv7 } from 'uuid';
+
 import type { Position } from '@/common/pagination/cursor-codec';
 import { column, Columns, preparedStatement, SqlClient } from '@/database/sql-client';
 import type { Transaction } from '@/database/sql-executor';
+
 import { PostNotFoundError } from '../posts/posts.errors';
 import { ReportAction, ReportReason, ReportStatus } from './report-enums';
 

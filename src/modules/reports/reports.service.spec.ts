@@ -1,14 +1,15 @@
-import { fakeTransactions } from '@test/helpers/fake-transactions';
-import { strictFake } from '@test/helpers/strict-fake';
+import { ApiKeyNotAcceptedError, RoleRequiredError } from '@/common/auth/auth.errors';
 import type { AuthUser } from '@/common/auth/auth-user';
 import { UserRole } from '@/common/auth/roles';
 import { CursorCodec, InvalidCursorError } from '@/common/pagination/cursor-codec';
 import { Clock } from '@/common/time/clock';
 import type { Transaction } from '@/database/sql-executor';
+import { fakeTransactions } from '@test/helpers/fake-transactions';
+import { strictFake } from '@test/helpers/strict-fake';
+
 import { AuditAction, AuditActorType, AuditTargetType } from '../audit/audit-actions';
 import type { AuditContext } from '../audit/audit-context';
 import type { AuditEntry, AuditLog } from '../audit/audit-log';
-import { ApiKeyNotAcceptedError, RoleRequiredError } from '@/common/auth/auth.errors';
 import { PostNotFoundError } from '../posts/posts.errors';
 import { ListReportsQueryDto } from './dto/report-query.dto';
 import { ReportAction, ReportReason, ReportStatus } from './report-enums';

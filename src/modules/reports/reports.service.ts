@@ -1,4 +1,7 @@
 import { Injectable } from '@nestjs/common';
+
+import { assertAdmin } from '@/common/auth/assert-admin';
+import { ApiKeyNotAcceptedError } from '@/common/auth/auth.errors';
 import type { AuthUser } from '@/common/auth/auth-user';
 import type { Upserted } from '@/common/http/created-or-ok';
 import { CursorCodec, Keyset } from '@/common/pagination/cursor-codec';
@@ -6,12 +9,11 @@ import type { PageDto } from '@/common/pagination/page.dto';
 import { Clock } from '@/common/time/clock';
 import type { Transaction } from '@/database/sql-executor';
 import { Transactions } from '@/database/transactions';
+
 import { AuditAction, AuditTargetType } from '../audit/audit-actions';
 import type { AuditContext } from '../audit/audit-context';
 import { AuditLog } from '../audit/audit-log';
-import { ApiKeyNotAcceptedError } from '@/common/auth/auth.errors';
 import { PostNotFoundError } from '../posts/posts.errors';
-import { assertAdmin } from '@/common/auth/assert-admin';
 import type { ReportDto } from './dto/report.dto';
 import type { CreateReportDto, ResolveReportDto } from './dto/report-input.dto';
 import type { ListReportsQueryDto } from './dto/report-query.dto';

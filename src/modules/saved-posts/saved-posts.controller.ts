@@ -7,19 +7,21 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+
 import { AuthUser, CurrentUser } from '@/common/auth/auth-user';
 import { createdOrOk } from '@/common/http/created-or-ok';
+import { Idempotent } from '@/common/idempotency/idempotent.decorator';
 import { ApiPageResponse } from '@/common/openapi/page-response.decorator';
 import { ApiProblems } from '@/common/openapi/problem-responses.decorator';
 import { PageDto } from '@/common/pagination/page.dto';
 import { PageQueryDto } from '@/common/pagination/page-query.dto';
 import { IdParam } from '@/common/pipes/parse-id.pipe';
+
+import { PostNotFoundError } from '../posts/posts.errors';
 import { SavedPostDto } from './dto/saved-post.dto';
 import { SavePostDto } from './dto/saved-post-input.dto';
-import { SavedPostsService } from './saved-posts.service';
-import { Idempotent } from '@/common/idempotency/idempotent.decorator';
-import { PostNotFoundError } from '../posts/posts.errors';
 import { SavedPostNotFoundError } from './saved-posts.errors';
+import { SavedPostsService } from './saved-posts.service';
 
 @ApiTags('saved posts')
 @Controller('v1/saved-posts')

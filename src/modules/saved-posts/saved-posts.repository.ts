@@ -2,8 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
 import { v7 as uuidv7 } from 'uuid';
+
 import type { Position } from '@/common/pagination/cursor-codec';
 import { Columns, preparedStatement, SqlClient, SqlParameter } from '@/database/sql-client';
+
 import {
   POST_ROW_COLUMNS,
   POST_SUMMARY_SELECT,

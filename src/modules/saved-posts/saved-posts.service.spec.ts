@@ -1,12 +1,13 @@
-import { postSummaryRecord } from '@test/factories/records';
-import { strictFake } from '@test/helpers/strict-fake';
 import type { AuthUser } from '@/common/auth/auth-user';
 import { UserRole } from '@/common/auth/roles';
 import { CursorCodec } from '@/common/pagination/cursor-codec';
-import { PostNotFoundError } from '../posts/posts.errors';
-import type { SavedPostsRepository } from './saved-posts.repository';
-import { SavedPostNotFoundError } from './saved-posts.errors';
+import { postSummaryRecord } from '@test/factories/records';
+import { strictFake } from '@test/helpers/strict-fake';
+
 import { MediaUrls } from '../photos/storage/media-storage';
+import { PostNotFoundError } from '../posts/posts.errors';
+import { SavedPostNotFoundError } from './saved-posts.errors';
+import type { SavedPostsRepository } from './saved-posts.repository';
 import { SavedPostsService } from './saved-posts.service';
 
 const actor: AuthUser = { kind: 'user', id: 'u1', role: UserRole.User, sessionId: 's1' };

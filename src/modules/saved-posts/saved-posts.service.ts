@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
+
 import type { AuthUser } from '@/common/auth/auth-user';
 import type { Upserted } from '@/common/http/created-or-ok';
 import { CursorCodec, Keyset } from '@/common/pagination/cursor-codec';
 import type { PageDto } from '@/common/pagination/page.dto';
 import type { PageQueryDto } from '@/common/pagination/page-query.dto';
+
 import { MediaUrls } from '../photos/storage/media-storage';
 import { PostNotFoundError } from '../posts/posts.errors';
 import type { SavedPostDto } from './dto/saved-post.dto';

@@ -1,20 +1,22 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+
 import { AuthUser, CurrentUser } from '@/common/auth/auth-user';
-import { Roles } from '@/common/auth/roles.decorator';
-import { UserRole } from '@/common/auth/roles';
 import { Public } from '@/common/auth/public.decorator';
+import { UserRole } from '@/common/auth/roles';
+import { Roles } from '@/common/auth/roles.decorator';
+import { ConditionalRead } from '@/common/http/conditional';
 import { ApiPageResponse } from '@/common/openapi/page-response.decorator';
 import { ApiProblems } from '@/common/openapi/problem-responses.decorator';
 import { PageDto } from '@/common/pagination/page.dto';
 import { IdParam } from '@/common/pipes/parse-id.pipe';
-import { ListUsersQueryDto } from './dto/user-query.dto';
-import { UpdateRoleDto, UpdateUserDto } from './dto/user-input.dto';
-import { UserAdminDto, UserDto, UserPublicDto } from './dto/user.dto';
-import { UsersService } from './users.service';
+
 import { Audit, AuditContext } from '../audit/audit-context';
-import { ConditionalRead } from '@/common/http/conditional';
-import { UserNotFoundError, UsernameTakenError } from './users.errors';
+import { UserAdminDto, UserDto, UserPublicDto } from './dto/user.dto';
+import { UpdateRoleDto, UpdateUserDto } from './dto/user-input.dto';
+import { ListUsersQueryDto } from './dto/user-query.dto';
+import { UsernameTakenError, UserNotFoundError } from './users.errors';
+import { UsersService } from './users.service';
 
 @ApiTags('users')
 @Controller('v1/users')

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
+
 import type { UserRole } from '@/common/auth/roles';
 import { classifyPrismaError, uniqueViolationFields } from '@/database/prisma-errors';
 import type { Transaction } from '@/database/sql-executor';
+
 import { PROFILE_SELECT, ProfileFields } from '../profiles/profiles.repository';
 import { EmailTakenError, UsernameTakenError } from './users.errors';
 

@@ -1,11 +1,12 @@
-import { fakeTransactions } from '@test/helpers/fake-transactions';
-import { strictFake } from '@test/helpers/strict-fake';
+import { RoleRequiredError } from '@/common/auth/auth.errors';
 import type { AuthUser } from '@/common/auth/auth-user';
 import { UserRole } from '@/common/auth/roles';
 import type { SessionStateCache } from '@/common/auth/session-state-cache';
 import { CursorCodec, InvalidCursorError } from '@/common/pagination/cursor-codec';
-import { RoleRequiredError } from '@/common/auth/auth.errors';
 import type { Transaction } from '@/database/sql-executor';
+import { fakeTransactions } from '@test/helpers/fake-transactions';
+import { strictFake } from '@test/helpers/strict-fake';
+
 import { AuditAction, AuditActorType, AuditTargetType } from '../audit/audit-actions';
 import type { AuditContext } from '../audit/audit-context';
 import type { AuditLog } from '../audit/audit-log';

@@ -1,17 +1,19 @@
 import { Injectable } from '@nestjs/common';
+
+import { assertAdmin } from '@/common/auth/assert-admin';
 import type { AuthUser } from '@/common/auth/auth-user';
 import { UserRole } from '@/common/auth/roles';
 import { SessionStateCache } from '@/common/auth/session-state-cache';
 import { CursorCodec, Keyset } from '@/common/pagination/cursor-codec';
-import { Transactions } from '@/database/transactions';
 import type { PageDto } from '@/common/pagination/page.dto';
-import type { UserAdminDto, UserDto, UserPublicDto } from './dto/user.dto';
-import type { UpdateUserDto } from './dto/user-input.dto';
-import type { ListUsersQueryDto } from './dto/user-query.dto';
-import { assertAdmin } from '@/common/auth/assert-admin';
+import { Transactions } from '@/database/transactions';
+
 import { AuditAction, AuditTargetType } from '../audit/audit-actions';
 import type { AuditContext } from '../audit/audit-context';
 import { AuditLog } from '../audit/audit-log';
+import type { UserAdminDto, UserDto, UserPublicDto } from './dto/user.dto';
+import type { UpdateUserDto } from './dto/user-input.dto';
+import type { ListUsersQueryDto } from './dto/user-query.dto';
 import { UserNotFoundError } from './users.errors';
 import { toUserAdminDto, toUserDto, toUserPublicDto } from './users.mapper';
 import { UserRecord, UsersRepository } from './users.repository';

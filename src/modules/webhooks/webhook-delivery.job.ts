@@ -1,12 +1,15 @@
 import { performance } from 'node:perf_hooks';
+
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+
 import { Clock } from '@/common/time/clock';
 import { AppConfig } from '@/config/config.module';
 import { Transactions } from '@/database/transactions';
 import { JobsService } from '@/jobs/jobs.service';
+
 import { decide, Decision, parseSchedule, RetryPolicy } from './delivery-policy';
-import { DeliveryJob, WEBHOOK_DELIVERY_QUEUE } from './webhook-events';
 import { WEBHOOK_TEST_EVENT } from './webhook-event-types';
+import { DeliveryJob, WEBHOOK_DELIVERY_QUEUE } from './webhook-events';
 import { signedHeaders, WebhookSecretBox, WebhookSecretUnreadableError } from './webhook-secrets';
 import { AttemptResult, WebhookSender } from './webhook-sender';
 import { outcomeOf, WebhookMetrics } from './webhooks.metrics';

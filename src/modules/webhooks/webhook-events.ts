@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
+
 import { Clock } from '@/common/time/clock';
 import type { Transaction } from '@/database/sql-executor';
 import { JobsService } from '@/jobs/jobs.service';
 import { Queue } from '@/jobs/queue';
+
 import { EventPayload, WebhooksRepository } from './webhooks.repository';
 
 /** One attempt of one delivery: `attempt` is its number, so a job that runs twice is recorded once. */

@@ -1,5 +1,7 @@
 import { Webhook } from 'standardwebhooks';
+
 import type { AppConfig } from '@/config/config.module';
+
 import {
   newSigningSecret,
   signedHeaders,

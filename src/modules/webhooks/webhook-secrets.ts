@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+
 import { Injectable } from '@nestjs/common';
 import { Webhook } from 'standardwebhooks';
+
 import { SealedBox, SealedBoxUnreadableError } from '@/common/crypto/sealed-box';
 import { AppConfig } from '@/config/config.module';
 

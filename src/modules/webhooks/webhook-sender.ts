@@ -1,6 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
+
 import { Injectable } from '@nestjs/common';
+
 import { WebhookTargets } from './webhook-targets';
 
 /** A receiver has this long to answer, body included. */

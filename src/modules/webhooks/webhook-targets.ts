@@ -1,10 +1,13 @@
 import { lookup } from 'node:dns/promises';
 import type { Agent } from 'node:http';
+
 import { Injectable } from '@nestjs/common';
 import ipaddr from 'ipaddr.js';
 // An ES module: Node 20.19 and later `require` it (and load it for jest: test/esm).
 import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
+
 import { AppConfig } from '@/config/config.module';
+
 import { WebhookUrlRefusedError } from './webhooks.errors';
 
 /** What `ipaddr.js` (the library the agent checks with) calls a public address. */

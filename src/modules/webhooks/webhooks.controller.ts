@@ -8,23 +8,26 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+
 import { AuthUser, CurrentUser } from '@/common/auth/auth-user';
 import { Located } from '@/common/http/location';
 import { NoStore } from '@/common/http/no-store';
+import { NotIdempotent } from '@/common/idempotency/idempotency';
 import { ApiPageResponse } from '@/common/openapi/page-response.decorator';
 import { ApiProblems } from '@/common/openapi/problem-responses.decorator';
 import { PageDto } from '@/common/pagination/page.dto';
 import { PageQueryDto } from '@/common/pagination/page-query.dto';
 import { IdParam } from '@/common/pipes/parse-id.pipe';
+
 import { AccountNotFoundError, AccountRoleRequiredError } from '../accounts/accounts.errors';
-import { NotIdempotent } from '@/common/idempotency/idempotency';
+import { Audit, AuditContext } from '../audit/audit-context';
 import { WebhookDeliveryDto, WebhookDto, WebhookSecretDto, WebhookWithSecretDto } from './dto/webhook.dto';
-import { CreateWebhookDto, UpdateWebhookDto } from './dto/webhook-input.dto';
 import {
   WebhookPostDeletedEventDto,
   WebhookPostEventDto,
   WebhookTestEventDto,
 } from './dto/webhook-event.dto';
+import { CreateWebhookDto, UpdateWebhookDto } from './dto/webhook-input.dto';
 import {
   WebhookDeliveryNotFoundError,
   WebhookDisabledError,
@@ -32,7 +35,6 @@ import {
   WebhookUrlRefusedError,
 } from './webhooks.errors';
 import { WebhooksService } from './webhooks.service';
-import { Audit, AuditContext } from '../audit/audit-context';
 
 const NOT_MANAGER = [new AccountNotFoundError(), new AccountRoleRequiredError('manage webhooks')];
 

@@ -1,6 +1,6 @@
-import type { DeliveryRecord, EndpointRecord } from './webhooks.repository';
 import type { WebhookDeliveryDto, WebhookDto } from './dto/webhook.dto';
 import type { WebhookEventType } from './webhook-event-types';
+import type { DeliveryRecord, EndpointRecord } from './webhooks.repository';
 
 export function toWebhookDto(endpoint: EndpointRecord): WebhookDto {
   return {

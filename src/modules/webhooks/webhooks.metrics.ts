@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectMetric, makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
 import type { Counter, Histogram } from 'prom-client';
+
 import type { AttemptResult } from './webhook-sender';
 
 const DELIVERIES = 'webhook_deliveries_total';

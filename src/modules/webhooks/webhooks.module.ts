@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
+
 import { AccountsModule } from '../accounts/accounts.module';
 import { WebhookDeliveryJob } from './webhook-delivery.job';
 import { WebhookEvents } from './webhook-events';
 import { WebhookSecretBox } from './webhook-secrets';
 import { WebhookSender } from './webhook-sender';
 import { WebhookTargets } from './webhook-targets';
-import { WebhookMetrics, webhookMetricProviders } from './webhooks.metrics';
 import { WebhooksController } from './webhooks.controller';
+import { webhookMetricProviders, WebhookMetrics } from './webhooks.metrics';
 import { WebhooksRepository } from './webhooks.repository';
 import { WebhooksService } from './webhooks.service';
 

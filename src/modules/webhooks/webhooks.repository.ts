@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
+
 import { classifyPrismaError } from '@/database/prisma-errors';
 import { SqlClient } from '@/database/sql-client';
 import type { Transaction } from '@/database/sql-executor';
+
 import type { DeliveryStatus } from './webhook-event-types';
 
 const ENDPOINT_SELECT = {

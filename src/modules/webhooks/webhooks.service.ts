@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+
 import type { AuthUser } from '@/common/auth/auth-user';
 import { CursorCodec, Keyset } from '@/common/pagination/cursor-codec';
 import type { PageDto } from '@/common/pagination/page.dto';
@@ -6,11 +7,12 @@ import type { PageQueryDto } from '@/common/pagination/page-query.dto';
 import { Clock } from '@/common/time/clock';
 import { Transactions } from '@/database/transactions';
 import { JobsService } from '@/jobs/jobs.service';
+
 import { requireAccountManager } from '../accounts/account-access';
+import { AccountsRepository } from '../accounts/accounts.repository';
 import { AuditAction, AuditTargetType } from '../audit/audit-actions';
 import type { AuditContext } from '../audit/audit-context';
 import { AuditEntry, AuditLog, AuditMetadata } from '../audit/audit-log';
-import { AccountsRepository } from '../accounts/accounts.repository';
 import type {
   WebhookDeliveryDto,
   WebhookDto,
@@ -18,8 +20,8 @@ import type {
   WebhookWithSecretDto,
 } from './dto/webhook.dto';
 import type { CreateWebhookDto, UpdateWebhookDto } from './dto/webhook-input.dto';
-import { WEBHOOK_DELIVERY_QUEUE, WebhookEvents } from './webhook-events';
 import { WEBHOOK_TEST_EVENT } from './webhook-event-types';
+import { WEBHOOK_DELIVERY_QUEUE, WebhookEvents } from './webhook-events';
 import { newSigningSecret, WebhookSecretBox } from './webhook-secrets';
 import { WebhookTargets } from './webhook-targets';
 import { WebhookDeliveryNotFoundError, WebhookDisabledError, WebhookNotFoundError } from './webhooks.errors';

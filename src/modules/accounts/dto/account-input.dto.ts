@@ -1,5 +1,6 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { IsIn, IsString, IsUUID, Length } from 'class-validator';
+
 import { ACCOUNT_ROLES, AccountRole } from '../account-roles';
 
 @ApiSchema({ name: 'AccountInput' })

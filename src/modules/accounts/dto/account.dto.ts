@@ -1,5 +1,7 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+
 import { UserPublicDto } from '@/modules/users/dto/user.dto';
+
 import { ACCOUNT_ROLES, AccountRole } from '../account-roles';
 
 /** An account (agency) as one of its members sees it, with the caller's role. */

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString, Length } from 'class-validator';
+
 import { API_KEY_SCOPE_VALUES, ApiKeyScope } from '@/common/auth/api-key-scope';
 
 @ApiSchema({ name: 'ApiKeyCreate' })

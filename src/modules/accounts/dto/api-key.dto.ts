@@ -1,4 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+
 import { API_KEY_SCOPE_VALUES, ApiKeyScope } from '@/common/auth/api-key-scope';
 
 /** An API key, without its secret. */

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+
 import { AUDIT_ACTIONS, AuditAction, AuditActorType, AuditTargetType } from '../audit-actions';
 
 /** Something someone did, as the audit log recorded it in the change's transaction. */

@@ -1,7 +1,9 @@
-import { IsDate, IsIn, IsOptional, IsUUID } from 'class-validator';
-import { Type } from 'class-transformer';
 import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDate, IsIn, IsOptional, IsUUID } from 'class-validator';
+
 import { PageQueryDto } from '@/common/pagination/page-query.dto';
+
 import { AUDIT_ACTIONS, AuditAction } from '../audit-actions';
 
 /** The filters of an account's audit events: each served by an index, combined with AND. */

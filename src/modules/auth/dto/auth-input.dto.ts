@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+
 import { NestedObject } from '@/common/errors/validation';
 import { ProfileInputDto } from '@/modules/profiles/dto/profile-input.dto';
 import { trimLower, USERNAME_PATTERN } from '@/modules/users/dto/user-input.dto';

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+
 import { UserDto } from '@/modules/users/dto/user.dto';
 
 @ApiSchema({ name: 'TokenPair' })

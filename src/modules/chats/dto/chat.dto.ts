@@ -1,4 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+
 import { UserPublicDto } from '@/modules/users/dto/user.dto';
 
 /** The latest message of a chat, as the chat list shows it. */

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { IsInt, Max, Min } from 'class-validator';
+
 import { MAX_PHOTOS_PER_POST } from '../photos.repository';
 
 /** The one part of an upload, as the document describes the form. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { mkdir, opendir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+
 import { MediaStorage, StoredFile } from './media-storage';
 
 /** Photos on local disk under MEDIA_DIR, served by this API at `/media` (media-serving.ts). */

@@ -1,6 +1,8 @@
 import path from 'node:path';
-import { strictFake } from '@test/helpers/strict-fake';
+
 import type { AppConfig } from '@/config/config.module';
+import { strictFake } from '@test/helpers/strict-fake';
+
 import { mediaDirectory } from './media.module';
 
 function config(values: Record<string, string | undefined>): AppConfig {

@@ -1,8 +1,11 @@
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+
 import { AppConfig } from '@/config/config.module';
 import { IN_MEMORY } from '@/database/embedded-database';
+
 import { LocalMediaStorage } from './local-media-storage';
 import { MediaStorage, MediaUrls } from './media-storage';
 import { S3MediaStorage } from './s3-media-storage';

@@ -5,6 +5,7 @@ import {
   S3Client,
   S3ClientConfig,
 } from '@aws-sdk/client-s3';
+
 import { IMMUTABLE_CACHE_CONTROL, MediaStorage, StoredFile } from './media-storage';
 
 /** Photos in a bucket of any S3-compatible store (AWS, MinIO, R2...), served by the store or a CDN. */

@@ -16,7 +16,9 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+
 import { NestedObject, Omittable } from '@/common/errors/validation';
+
 import { POST_TYPES, PostType, PROPERTY_TYPES, PropertyType } from '../post-enums';
 
 export const MAX_PRICE = 1_000_000_000_000;

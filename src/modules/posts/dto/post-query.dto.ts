@@ -1,8 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+
 import { QueryInteger } from '@/common/errors/validation';
 import { PageQueryDto } from '@/common/pagination/page-query.dto';
+
 import { POST_SORTS, POST_TYPES, PostSort, PostType, PROPERTY_TYPES, PropertyType } from '../post-enums';
 import { MAX_PRICE } from './post-input.dto';
 

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+
 import { PhotoDto } from '@/modules/photos/dto/photo.dto';
 import { UserPublicDto } from '@/modules/users/dto/user.dto';
+
 import { POST_TYPES, PostType, PROPERTY_TYPES, PropertyType } from '../post-enums';
 
 @ApiSchema({ name: 'PostDetail' })

@@ -1,8 +1,9 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
-import { trimLower } from '@/modules/users/dto/user-input.dto';
+
 import { PASSWORD_MAX, PASSWORD_MIN } from '@/modules/auth/dto/auth-input.dto';
+import { trimLower } from '@/modules/users/dto/user-input.dto';
 
 @ApiSchema({ name: 'PasswordForgotRequest' })
 export class ForgotPasswordDto {

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsIn, IsString, MaxLength } from 'class-validator';
+
 import { Omittable } from '@/common/errors/validation';
+
 import { REPORT_ACTIONS, REPORT_REASONS, ReportAction, ReportReason } from '../report-enums';
 
 export const REPORT_NOTE_MAX = 1000;

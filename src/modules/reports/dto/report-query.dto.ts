@@ -1,6 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
+
 import { PageQueryDto } from '@/common/pagination/page-query.dto';
+
 import { REPORT_STATUSES, ReportStatus } from '../report-enums';
 
 export class ListReportsQueryDto extends PageQueryDto {

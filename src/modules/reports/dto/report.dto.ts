@@ -1,4 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+
 import {
   REPORT_ACTIONS,
   REPORT_REASONS,

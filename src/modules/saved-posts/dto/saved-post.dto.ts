@@ -1,4 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+
 import { PostSummaryDto } from '@/modules/posts/dto/post.dto';
 
 @ApiSchema({ name: 'SavedPost' })

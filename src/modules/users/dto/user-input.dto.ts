@@ -1,8 +1,9 @@
-import { Omittable } from '@/common/errors/validation';
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, IsUrl, Length, Matches, MaxLength } from 'class-validator';
+
 import { USER_ROLES, UserRole } from '@/common/auth/roles';
+import { Omittable } from '@/common/errors/validation';
 
 export const USERNAME_PATTERN = /^[a-z0-9_.-]{3,30}$/;
 export const trimLower = ({ value }: { value: unknown }): unknown =>

@@ -1,4 +1,5 @@
 import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+
 import { PageQueryDto } from '@/common/pagination/page-query.dto';
 
 export class ListUsersQueryDto extends PageQueryDto {

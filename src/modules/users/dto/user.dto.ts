@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+
 import { USER_ROLES, UserRole } from '@/common/auth/roles';
 import { ProfileDto } from '@/modules/profiles/dto/profile.dto';
 

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+
 import { PostDto } from '@/modules/posts/dto/post.dto';
 
 /** `data` of `post.created` and `post.updated`. */

@@ -10,6 +10,7 @@ import {
   Length,
   MaxLength,
 } from 'class-validator';
+
 import { WEBHOOK_EVENT_TYPES, WebhookEventType } from '../webhook-event-types';
 
 @ApiSchema({ name: 'WebhookCreate' })

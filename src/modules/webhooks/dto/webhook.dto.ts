@@ -1,4 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+
 import {
   DELIVERY_STATUSES,
   DeliveryStatus,
