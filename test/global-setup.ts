@@ -2,10 +2,10 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { EmbeddedDatabase, IN_MEMORY } from '@/database/embedded-database';
-import { applyMigrations } from '@/database/migrator';
-import { connectionOptions, withDatabase } from '@/database/pg-connection';
-
+// Jest loads global setup outside its module map, so this chain imports src by relative paths.
+import { EmbeddedDatabase, IN_MEMORY } from '../src/database/embedded-database';
+import { applyMigrations } from '../src/database/migrator';
+import { connectionOptions, withDatabase } from '../src/database/pg-connection';
 import {
   assertTestDatabase,
   onServer,

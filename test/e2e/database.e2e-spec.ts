@@ -20,6 +20,9 @@ import { startServer } from '../helpers/test-app';
 import { createTestDatabase, onServer, serverUrl, TestDatabase } from '../helpers/test-database';
 import { singleAttemptQueue } from '../helpers/test-queues';
 
+// Embedded databases start from nothing here and servers wait out idle periods: past the 15 s default.
+jest.setTimeout(60_000);
+
 /**
  * The app on a fresh database, reached through a proxy the test can cut, hang and restore; with
  * `cutAtStart`, the database is unreachable from before the app starts.

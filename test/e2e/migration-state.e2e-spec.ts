@@ -12,6 +12,9 @@ import type { ApiClient, ApiResponse } from '../helpers/api-client';
 import { startServer } from '../helpers/test-app';
 import { createTestDatabase, onServer, type TestDatabase } from '../helpers/test-database';
 
+// Servers start on databases migrated here, step by step: past the 15 s default.
+jest.setTimeout(60_000);
+
 const NEWER_MIGRATION = '29990101000000_from_a_newer_version';
 
 /** The app on `database` as a PostgreSQL server it does not migrate (DB_MIGRATE_ON_START unset). */

@@ -387,5 +387,5 @@ describe('webhooks across a worker restart', () => {
       await receiver.close();
       await database.drop();
     }
-  });
+  }, 60_000); // two servers start, one after the other
 });

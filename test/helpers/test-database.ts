@@ -3,10 +3,11 @@ import { readFile } from 'node:fs/promises';
 
 import pg from 'pg';
 
-import { EMBEDDED_CONNECTIONS } from '@/database/database-connection';
-import { EmbeddedDatabase, IN_MEMORY } from '@/database/embedded-database';
-import { applyMigrations } from '@/database/migrator';
-import { connectionOptions, databaseName, withDatabase } from '@/database/pg-connection';
+// Jest loads global setup outside its module map, so this chain imports src by relative paths.
+import { EMBEDDED_CONNECTIONS } from '../../src/database/database-connection';
+import { EmbeddedDatabase, IN_MEMORY } from '../../src/database/embedded-database';
+import { applyMigrations } from '../../src/database/migrator';
+import { connectionOptions, databaseName, withDatabase } from '../../src/database/pg-connection';
 
 /** A database of one test file: its URL, and how to throw it away. */
 export interface TestDatabase {
