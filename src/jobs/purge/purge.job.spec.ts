@@ -33,6 +33,18 @@ function purgeJob(purges: Purges, jobs = strictFake<JobsService>({})): PurgeJob 
   return new PurgeJob(jobs, purges, clock, config);
 }
 
+/** Purges whose `sessions` purge aborts the attempt during its first batch (of two full ones). */
+function abortedDuringSessions() {
+  const attempt = new AbortController();
+  const purges = new Purges();
+  const sessions = batches(PURGE_BATCH, PURGE_BATCH);
+  purges.register('sessions', (now, limit) => {
+    attempt.abort();
+    return sessions(now, limit);
+  });
+  return { attempt, purges, sessions };
+}
+
 describe(PurgeJob.name, () => {
   let log: jest.SpyInstance;
 
@@ -59,13 +71,7 @@ describe(PurgeJob.name, () => {
   });
 
   it('stops after the batch in progress once the attempt is aborted, leaving the next purges for the next run', async () => {
-    const attempt = new AbortController();
-    const purges = new Purges();
-    const sessions = batches(PURGE_BATCH, PURGE_BATCH);
-    purges.register('sessions', (now, limit) => {
-      attempt.abort();
-      return sessions(now, limit);
-    });
+    const { attempt, purges, sessions } = abortedDuringSessions();
     const records = batches();
     purges.register('records', records);
 
@@ -100,13 +106,7 @@ describe(PurgeJob.name, () => {
         return Promise.resolve();
       },
     });
-    const attempt = new AbortController();
-    const purges = new Purges();
-    const sessions = batches(PURGE_BATCH, PURGE_BATCH);
-    purges.register('sessions', (now, limit) => {
-      attempt.abort();
-      return sessions(now, limit);
-    });
+    const { attempt, purges, sessions } = abortedDuringSessions();
     await purgeJob(purges, jobs).onModuleInit();
     expect(schedules).toEqual([['purge-expired', '*/10 * * * *', {}]]);
 
