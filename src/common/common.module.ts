@@ -9,7 +9,6 @@ import { SessionStateCache } from './auth/session-state-cache';
 import { ProblemDetailsFilter } from './errors/problem-details.filter';
 import { SafeValidationPipe, validationException } from './errors/validation';
 import { Lifecycle } from './lifecycle/lifecycle';
-import { CachedReflector } from './metadata/cached-reflector';
 import { CursorCodec } from './pagination/cursor-codec';
 import { RedisModule } from './redis/redis.module';
 import { RedisService } from './redis/redis.service';
@@ -32,7 +31,6 @@ import { ThrottlingModule } from './throttling/throttling.module';
       }),
     },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-    CachedReflector,
     Lifecycle,
     {
       provide: CursorCodec,
@@ -56,6 +54,6 @@ import { ThrottlingModule } from './throttling/throttling.module';
       },
     },
   ],
-  exports: [CursorCodec, SessionStateCache, CachedReflector, Lifecycle],
+  exports: [CursorCodec, SessionStateCache, Lifecycle],
 })
 export class CommonModule {}

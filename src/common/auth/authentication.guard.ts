@@ -1,8 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 
 import { DomainError } from '../errors/domain-error';
-import { CachedReflector } from '../metadata/cached-reflector';
 import { API_KEY_SCOPES } from './api-key-scopes.decorator';
 import {
   ApiKeyInQueryError,
@@ -53,7 +53,7 @@ export class AuthenticationGuard implements CanActivate {
   private readonly bearer = passport('jwt', tokenFailure);
   private readonly apiKey = passport('api-key', () => new InvalidApiKeyError());
 
-  constructor(private readonly reflector: CachedReflector) {}
+  constructor(private readonly reflector: Reflector) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];

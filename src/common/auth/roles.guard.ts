@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 
-import { CachedReflector } from '../metadata/cached-reflector';
 import { InvalidAccessTokenError, RoleRequiredError } from './auth.errors';
 import type { AuthenticatedRequest } from './auth-user';
 import type { UserRole } from './roles';
@@ -9,7 +9,7 @@ import { ROLES } from './roles.decorator';
 /** `@Roles(...)`: the caller's role as it is now in the database (read with the session). */
 @Injectable()
 export class RolesGuard implements CanActivate {
-  constructor(private readonly reflector: CachedReflector) {}
+  constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
     const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES, [

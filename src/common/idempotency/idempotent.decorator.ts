@@ -38,10 +38,11 @@ export class IdempotencyPipe implements PipeTransform<Exchange, RunIdempotently>
 /**
  * Wraps a handler so that it runs under IdempotencyService: Nest fills one more parameter, after the
  * handler's own, with the request bound to the service; the wrapper takes it off and calls the
- * handler inside it. This runs where the handler does (after the guards and pipes, so the caller is
- * known and the body valid) without Nest's interceptor chain, which costs every request an rxjs
- * pipeline and two `AsyncResource.bind` (bench/RESULTS.md). The handler's metadata moves to the
- * wrapper, so decorators above and below this one describe the same route.
+ * handler inside it. This runs where the handler does: after the guards and pipes, so the caller is
+ * known and the body valid before a key is claimed (an interceptor runs before the pipes, and would
+ * claim a key for a body about to be refused), and without the interceptor chain's per-request cost
+ * (bench/RESULTS.md). The handler's metadata moves to the wrapper, so decorators above and below this
+ * one describe the same route.
  */
 const runsIdempotently: MethodDecorator = (target, propertyKey, descriptor) => {
   const handler = descriptor.value as unknown as Handler;

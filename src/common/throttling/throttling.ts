@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import { ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import {
   InjectThrottlerOptions,
   InjectThrottlerStorage,
@@ -11,7 +12,6 @@ import {
 } from '@nestjs/throttler';
 
 import { RateLimitedError } from '../errors/domain-error';
-import { CachedReflector } from '../metadata/cached-reflector';
 
 const STRICT = 'rateLimit:auth';
 
@@ -36,7 +36,7 @@ export function trackerOf(request: { ip: string; headers: Record<string, unknown
 
 /**
  * The package's guard, answering with our problem details and a plain `Retry-After` whichever limit
- * hit. It reads route metadata through `CachedReflector`; reading each route's limits once more
+ * hit. It reads route metadata through `Reflector`; reading each route's limits once more
  * (an override of `canActivate`) measured within noise and was removed: bench/history/2026-12-01.md,
  * 13:10.
  */
@@ -45,7 +45,7 @@ export class AppThrottlerGuard extends ThrottlerGuard {
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
     @InjectThrottlerStorage() storage: ThrottlerStorage,
-    reflector: CachedReflector,
+    reflector: Reflector,
   ) {
     super(options, storage, reflector);
   }
