@@ -2,10 +2,10 @@ import type { FastifyReply } from 'fastify';
 
 import type { AppConfig } from '@/config/config.module';
 import { UserNotFoundError } from '@/modules/users/users.errors';
+import { apiKeyCaller, userCaller } from '@test/factories/callers';
 import { strictFake } from '@test/helpers/strict-fake';
 
 import type { AuthenticatedRequest, AuthUser } from '../auth/auth-user';
-import { UserRole } from '../auth/roles';
 import { RequestValidationError } from '../errors/domain-error';
 import {
   IdempotencyInFlightError,
@@ -20,15 +20,8 @@ const LEASE_MS = 30_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const later = (ms: number) => new Date(NOW.getTime() + ms);
 
-const user: AuthUser = { kind: 'user', id: 'u1', role: UserRole.User, sessionId: 's1' };
-const apiKey: AuthUser = {
-  kind: 'api-key',
-  id: 'creator',
-  role: UserRole.User,
-  keyId: 'k1',
-  accountId: 'a1',
-  scopes: [],
-};
+const user: AuthUser = userCaller();
+const apiKey: AuthUser = apiKeyCaller({ id: 'creator' });
 const config = strictFake<AppConfig>({ get: () => LEASE_MS });
 
 interface Sent {

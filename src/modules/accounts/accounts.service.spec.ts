@@ -2,6 +2,7 @@ import type { AuthUser } from '@/common/auth/auth-user';
 import { UserRole } from '@/common/auth/roles';
 import { CursorCodec } from '@/common/pagination/cursor-codec';
 import type { Transaction } from '@/database/sql-executor';
+import { apiKeyCaller } from '@test/factories/callers';
 import { fakeTransactions } from '@test/helpers/fake-transactions';
 import { strictFake } from '@test/helpers/strict-fake';
 
@@ -64,14 +65,7 @@ describe(AccountsService.name, () => {
     await expect(service(null, AccountRole.Member).listMembers(actor, 'a1', { limit: 20 })).rejects.toThrow(
       AccountNotFoundError,
     );
-    const key: AuthUser = {
-      kind: 'api-key',
-      id: 'actor',
-      role: UserRole.User,
-      keyId: 'k',
-      accountId: 'a1',
-      scopes: [],
-    };
+    const key: AuthUser = apiKeyCaller({ id: 'actor', keyId: 'k' });
     await expect(service(AccountRole.Owner, null).getAccount(key, 'a1')).rejects.toThrow(
       AccountNotFoundError,
     );

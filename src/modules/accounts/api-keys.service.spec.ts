@@ -6,6 +6,7 @@ import type { AuthUser } from '@/common/auth/auth-user';
 import { UserRole } from '@/common/auth/roles';
 import { CursorCodec } from '@/common/pagination/cursor-codec';
 import type { Transaction } from '@/database/sql-executor';
+import { apiKeyCaller } from '@test/factories/callers';
 import { fakeTransactions } from '@test/helpers/fake-transactions';
 import { strictFake } from '@test/helpers/strict-fake';
 
@@ -77,14 +78,10 @@ describe(ApiKeysService.name, () => {
     });
 
     it('hides the account from an API key, even one of that account, without looking up a role', async () => {
-      const key: AuthUser = {
-        kind: 'api-key',
+      const key: AuthUser = apiKeyCaller({
         id: 'actor',
-        role: UserRole.User,
-        keyId: 'k1',
-        accountId: 'a1',
         scopes: [ApiKeyScope.PostsRead, ApiKeyScope.PostsWrite],
-      };
+      });
       const { service, findRole } = build(AccountRole.Owner);
       await expect(service.listKeys(key, 'a1', { limit: 20 })).rejects.toThrow(AccountNotFoundError);
       expect(findRole).not.toHaveBeenCalled();

@@ -4,6 +4,7 @@ import { UserRole } from '@/common/auth/roles';
 import { CursorCodec, InvalidCursorError } from '@/common/pagination/cursor-codec';
 import { Clock } from '@/common/time/clock';
 import type { Transaction } from '@/database/sql-executor';
+import { apiKeyCaller, userCaller } from '@test/factories/callers';
 import { fakeTransactions } from '@test/helpers/fake-transactions';
 import { strictFake } from '@test/helpers/strict-fake';
 
@@ -17,16 +18,9 @@ import { ReportAlreadyResolvedError, ReportNotFoundError } from './reports.error
 import type { ReportOfPost, ReportRecord, ReportsRepository, Resolution } from './reports.repository';
 import { ReportsService } from './reports.service';
 
-const person: AuthUser = { kind: 'user', id: 'u1', role: UserRole.User, sessionId: 's1' };
-const admin: AuthUser = { kind: 'user', id: 'admin', role: UserRole.Admin, sessionId: 's2' };
-const apiKey: AuthUser = {
-  kind: 'api-key',
-  id: 'u1',
-  role: UserRole.User,
-  keyId: 'k1',
-  accountId: 'a1',
-  scopes: ['posts:read', 'posts:write'],
-};
+const person: AuthUser = userCaller();
+const admin: AuthUser = userCaller({ id: 'admin', role: UserRole.Admin, sessionId: 's2' });
+const apiKey: AuthUser = apiKeyCaller({ scopes: ['posts:read', 'posts:write'] });
 const context: AuditContext = {
   actor: { type: AuditActorType.User, id: 'admin' },
   ip: null,
