@@ -8,11 +8,11 @@ const prismaOnlyInRepositories = {
   patterns: [
     {
       group: ['@prisma/client', 'nestjs-prisma', '@prisma/adapter-pg'],
-      message: 'Only repositories, read models and src/database talk to Prisma (CONTRIBUTING.md).',
+      message: 'Only repositories and src/database talk to Prisma (CONTRIBUTING.md).',
     },
     {
       group: ['**/database/sql-client', 'pg'],
-      message: 'Only repositories, read models and src/database send SQL (CONTRIBUTING.md).',
+      message: 'Only repositories and src/database send SQL (CONTRIBUTING.md).',
     },
   ],
 };
@@ -75,12 +75,12 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/**/*.repository.ts', 'src/**/*.read-model.ts', 'src/database/**', 'src/**/*.spec.ts'],
+    ignores: ['src/**/*.repository.ts', 'src/database/**', 'src/**/*.spec.ts'],
     rules: { 'no-restricted-imports': ['error', prismaOnlyInRepositories] },
   },
   {
     files: INFRASTRUCTURE.map((folder) => `src/${folder}/**/*.ts`),
-    ignores: ['src/**/*.repository.ts', 'src/**/*.read-model.ts', 'src/database/**', 'src/**/*.spec.ts'],
+    ignores: ['src/**/*.repository.ts', 'src/database/**', 'src/**/*.spec.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -89,10 +89,7 @@ export default tseslint.config(
     },
   },
   {
-    files: INFRASTRUCTURE.flatMap((folder) => [
-      `src/${folder}/**/*.repository.ts`,
-      `src/${folder}/**/*.read-model.ts`,
-    ]).concat('src/database/**/*.ts'),
+    files: INFRASTRUCTURE.map((folder) => `src/${folder}/**/*.repository.ts`).concat('src/database/**/*.ts'),
     ignores: ['src/**/*.spec.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [infrastructureNeverImportsFeatures] }] },
   },

@@ -1,4 +1,4 @@
-import type { PostSummaryRecord } from '@/modules/posts/post-summary.read-model';
+import type { PostSummaryRecord } from '@/modules/posts/post-summary.repository';
 
 /** A post as repositories return it, for unit tests of services. */
 export function postSummaryRecord(overrides: Partial<PostSummaryRecord> = {}): PostSummaryRecord {

@@ -52,7 +52,7 @@ describe('the lint rule for the direction of the house', () => {
   it('still keeps Prisma out of infrastructure outside src/database', async () => {
     const code = "import { PrismaService } from 'nestjs-prisma';\n";
     expect(await restrictedImports('src/common/http/fixture.ts', code)).toEqual([
-      expect.stringContaining('Only repositories, read models and src/database talk to Prisma'),
+      expect.stringContaining('Only repositories and src/database talk to Prisma'),
     ]);
     expect(await restrictedImports('src/database/fixture.ts', code)).toEqual([]);
   });

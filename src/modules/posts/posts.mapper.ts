@@ -2,7 +2,7 @@ import { toPhotoDto } from '../photos/photos.mapper';
 import type { MediaUrls } from '../photos/storage/media-storage';
 import { toUserPublicDto } from '../users/users.mapper';
 import type { PostDto, PostSummaryDto } from './dto/post.dto';
-import type { PostSummaryRecord } from './post-summary.read-model';
+import type { PostSummaryRecord } from './post-summary.repository';
 import type { PostRecord } from './posts.repository';
 
 /** `media` turns the stored photos' keys into URLs. */

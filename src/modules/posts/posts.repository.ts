@@ -18,7 +18,7 @@ import {
   SUMMARY_COLUMNS,
   toSummaryRecord,
   VISIBLE,
-} from './post-summary.read-model';
+} from './post-summary.repository';
 
 const DETAIL_SELECT = {
   desc: true,

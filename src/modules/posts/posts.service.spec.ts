@@ -16,7 +16,7 @@ import { MediaStorage, MediaUrls } from '../photos/storage/media-storage';
 import type { UsersRepository } from '../users/users.repository';
 import type { WebhookEvents } from '../webhooks/webhook-events';
 import { ListPostsQueryDto } from './dto/post-query.dto';
-import type { PostSummaryRecord } from './post-summary.read-model';
+import type { PostSummaryRecord } from './post-summary.repository';
 import { NotPostOwnerError, PostNotFoundError } from './posts.errors';
 import { toPostDto } from './posts.mapper';
 import type { PostsRepository, PostView } from './posts.repository';

@@ -25,7 +25,7 @@ import type { PostDto, PostSummaryDto } from './dto/post.dto';
 import type { CreatePostDto, UpdatePostDto } from './dto/post-input.dto';
 import type { ListPostsQueryDto } from './dto/post-query.dto';
 import { PostSort } from './post-enums';
-import { PostSummaryRecord } from './post-summary.read-model';
+import { PostSummaryRecord } from './post-summary.repository';
 import { ApiKeyAccountMismatchError, NotPostOwnerError, PostNotFoundError } from './posts.errors';
 import { toPostDto, toPostSummaryDto } from './posts.mapper';
 import { PostFilter, PostOwnership, PostPosition, PostsRepository, PostView } from './posts.repository';

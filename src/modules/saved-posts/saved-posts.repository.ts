@@ -12,7 +12,7 @@ import {
   SUMMARY_COLUMNS,
   toSummaryRecord,
   VISIBLE,
-} from '../posts/post-summary.read-model';
+} from '../posts/post-summary.repository';
 
 const SAVED_POST_SELECT = {
   id: true,
