@@ -108,19 +108,34 @@ async function metric(instance: Instance, series: string): Promise<number> {
   return Number(line?.split(' ')[1] ?? 0); // a counter not yet incremented has no series
 }
 
-/** `limit` requests from one address spread over both instances pass; the next is refused. */
+/**
+ * `limit` requests from one address spread over both instances pass; the next is refused. Each
+ * instance stops asking Redis for a moment after one of its commands missed the 100 ms deadline (it
+ * counts in its own window meanwhile, by design), which a loaded machine can cause now and then: so
+ * the count may be tried three times, each with an address of its own, and must be exact once.
+ */
 async function expectSharedLimit(): Promise<void> {
-  const address = freshAddress();
-  for (let request = 0; request < THROTTLE_LIMIT; request += 1) {
-    const page = await (request % 2 ? b : a).api.get('/v1/posts', from(address));
-    expect(page.status).toBe(200);
-    expect(page.headers.get('x-ratelimit-remaining')).toBe(String(THROTTLE_LIMIT - 1 - request));
+  const seen: string[] = [];
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const address = freshAddress();
+    const remaining: string[] = [];
+    for (let request = 0; request < THROTTLE_LIMIT; request += 1) {
+      const page = await (request % 2 ? b : a).api.get('/v1/posts', from(address));
+      expect(page.status).toBe(200);
+      remaining.push(page.headers.get('x-ratelimit-remaining') ?? '');
+    }
+    if (remaining.every((left, request) => left === String(THROTTLE_LIMIT - 1 - request))) {
+      const limited = await a.api.get('/v1/posts', from(address));
+      expect(limited.status).toBe(429);
+      expect(limited.body.code).toBe('RATE_LIMITED');
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await b.api.get('/v1/posts', from(address))).status).toBe(429);
+      return;
+    }
+    seen.push(remaining.join(','));
+    measured(`instances: shared count not exact (remaining ${remaining.join(',')}), trying again\n`);
   }
-  const limited = await a.api.get('/v1/posts', from(address));
-  expect(limited.status).toBe(429);
-  expect(limited.body.code).toBe('RATE_LIMITED');
-  expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-  expect((await b.api.get('/v1/posts', from(address))).status).toBe(429);
+  throw new Error(`the instances never counted one window together: remaining ${seen.join(' / ')}`);
 }
 
 /**

@@ -11,22 +11,12 @@ import { Queue } from '@/jobs/queue';
 import { startServer, TEST_SETTINGS } from '../helpers/test-app';
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 import { JOB_SETTINGS, singleAttemptQueue, STUCK_QUEUE } from '../helpers/test-queues';
+import { waitFor } from '../helpers/wait-for';
 
 // Real processes start here (seconds each on a busy machine): past the suite's 15 s default.
 jest.setTimeout(120_000);
 
 const ROOT = path.resolve(__dirname, '..', '..');
-
-/** Polls `condition` until it holds; fails after `timeoutMs`. */
-async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await sleep(50);
-  }
-}
 
 /** An instance of the application on `database`, with its jobs service at hand. */
 async function startInstance(database: TestDatabase): Promise<{
@@ -164,6 +154,11 @@ describe('jobs', () => {
 
       await waitFor(() => reruns.includes(stuck.jobId), 'the job to run again', 20_000);
       expect(Date.now() - startedAt).toBeGreaterThanOrEqual(STUCK_QUEUE.options.expireInSeconds * 1000);
+      // The handler has returned; the job is marked completed just after, in its own statement.
+      await waitFor(
+        async () => (await survivor.jobs.find(STUCK_QUEUE, stuck.jobId))?.state !== 'active',
+        'the rerun to be recorded',
+      );
       expect(reruns).toEqual([stuck.jobId]);
       const job = await survivor.jobs.find(STUCK_QUEUE, stuck.jobId);
       expect(job).toMatchObject({ state: 'completed', retryCount: 1 });

@@ -12,6 +12,7 @@ import { connectRealtime, Inbox } from '../helpers/realtime-client';
 import { createSharedDatabase, type SharedDatabase } from '../helpers/shared-database';
 import { startServer } from '../helpers/test-app';
 import { testRedisPrefix } from '../helpers/test-redis';
+import { waitFor } from '../helpers/wait-for';
 
 // Real processes start here (seconds each on a busy machine): past the suite's 15 s default.
 jest.setTimeout(120_000);
@@ -24,17 +25,6 @@ jest.setTimeout(120_000);
 const PREFIX = testRedisPrefix('redis-at-start');
 /** How long the instance must outlive its start (the old code ended within about 1.5 s of it). */
 const SURVIVE_MS = 5000;
-
-/** Polls `condition` until it holds; fails after `timeoutMs`. */
-async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await sleep(100);
-  }
-}
 
 async function redisCheck(api: ApiClient): Promise<unknown> {
   const ready = await api.get('/health/ready');

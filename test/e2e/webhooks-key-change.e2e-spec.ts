@@ -3,7 +3,8 @@ import { ApiClient } from '../helpers/api-client';
 import { startServer } from '../helpers/test-app';
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 import { JOB_SETTINGS } from '../helpers/test-queues';
-import { verify, waitFor, WebhookReceiver } from '../helpers/webhook-receiver';
+import { waitFor } from '../helpers/wait-for';
+import { verify, WebhookReceiver } from '../helpers/webhook-receiver';
 
 /**
  * WEBHOOK_SECRET_KEY changes (development generates one per start unless it is kept): the endpoints'

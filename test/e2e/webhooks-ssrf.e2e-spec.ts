@@ -6,7 +6,8 @@ import { createAccountWithMembers } from '../factories/accounts';
 import { createPost } from '../factories/posts';
 import { useTestApp } from '../helpers/test-app';
 import { JOB_SETTINGS } from '../helpers/test-queues';
-import { waitFor, WebhookReceiver } from '../helpers/webhook-receiver';
+import { waitFor } from '../helpers/wait-for';
+import { WebhookReceiver } from '../helpers/webhook-receiver';
 
 /** The service as in production: https to public addresses only, checked at registration and delivery. */
 describe('webhooks with WEBHOOK_ALLOW_INSECURE off', () => {

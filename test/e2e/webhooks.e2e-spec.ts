@@ -6,7 +6,8 @@ import { registerUser } from '../factories/users';
 import { METRICS_TOKEN, startServer, useTestApp } from '../helpers/test-app';
 import { createTestDatabase } from '../helpers/test-database';
 import { JOB_SETTINGS } from '../helpers/test-queues';
-import { verify, waitFor, WebhookReceiver } from '../helpers/webhook-receiver';
+import { waitFor } from '../helpers/wait-for';
+import { verify, WebhookReceiver } from '../helpers/webhook-receiver';
 
 const ALL_EVENTS = ['post.created', 'post.updated', 'post.deleted'];
 /** Three quick attempts, so that retries show within seconds. */
