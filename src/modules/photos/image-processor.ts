@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import sharp, { type JpegOptions, type PngOptions, type WebpOptions } from 'sharp';
 
+import { Semaphore } from '@/common/concurrency/semaphore';
 import { AppConfig } from '@/config/config.module';
 
 import { InvalidImageError, TooManyPixelsError, UnsupportedImageTypeError } from './photos.errors';
-import { Semaphore } from './semaphore';
 
 /** The largest image decoded: a larger one is refused before decoding (docs/api/photos.md#uploads). */
 export const MAX_PHOTO_PIXELS = 50_000_000;
