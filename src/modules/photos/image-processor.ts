@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import sharp, { type JpegOptions, type PngOptions, type WebpOptions } from 'sharp';
+import type { JpegOptions, PngOptions, Sharp, SharpOptions, WebpOptions } from 'sharp';
 
 import { Semaphore } from '@/common/concurrency/semaphore';
 import { AppConfig } from '@/config/config.module';
@@ -53,8 +53,18 @@ export function formatOf(bytes: Buffer): PhotoFormat | null {
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-// libvips' operation cache holds decoded images for reuse: uploads never repeat, so it only costs memory.
-sharp.cache(false);
+type SharpFactory = (input: Buffer, options?: SharpOptions) => Sharp;
+let library: Promise<SharpFactory> | undefined;
+
+/** sharp and libvips (about 25 MB resident) load with the first photo, not with every server. */
+function sharp(): Promise<SharpFactory> {
+  library ??= import('sharp').then(({ default: factory }) => {
+    // libvips' operation cache holds decoded images for reuse: uploads never repeat, so it only costs memory.
+    factory.cache(false);
+    return factory;
+  });
+  return library;
+}
 
 /**
  * Decodes, orients (EXIF orientation applied) and re-encodes uploads with no metadata at all (sharp
@@ -86,14 +96,15 @@ export class ImageProcessor {
     if (width * height > MAX_PHOTO_PIXELS) {
       throw new TooManyPixelsError();
     }
+    const image = await sharp();
     try {
-      const display = await sharp(bytes, { limitInputPixels: MAX_PHOTO_PIXELS })
+      const display = await image(bytes, { limitInputPixels: MAX_PHOTO_PIXELS })
         .rotate()
         .resize({ width: DISPLAY_SIZE, height: DISPLAY_SIZE, fit: 'inside', withoutEnlargement: true })
         .toFormat(format, ENCODING[format])
         .toBuffer({ resolveWithObject: true });
       // From the display image: already oriented, and far cheaper to decode than the original.
-      const thumbnail = await sharp(display.data)
+      const thumbnail = await image(display.data)
         .resize({ width: THUMBNAIL_WIDTH })
         .webp({ quality: 80 })
         .toBuffer();
@@ -113,8 +124,9 @@ export class ImageProcessor {
 
   /** The size the image's header declares (no decoding), checked against what its signature said. */
   private async header(bytes: Buffer, format: PhotoFormat): Promise<{ width: number; height: number }> {
+    const image = await sharp();
     try {
-      const metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
+      const metadata = await image(bytes, { limitInputPixels: false }).metadata();
       if (metadata.format !== format || !metadata.width || !metadata.height) {
         throw new InvalidImageError();
       }

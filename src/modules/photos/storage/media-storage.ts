@@ -23,6 +23,9 @@ export abstract class MediaStorage {
   /** Every file whose key starts with `prefix`, for the cleanup of files no photo names. */
   abstract list(prefix: string): AsyncIterable<StoredFile>;
 
+  /** Lets go of what it holds (connections), at shutdown. */
+  close(): void {}
+
   /**
    * `deletePrefix` for files whose rows are already gone (or never committed): a failure is logged, not
    * thrown, and the orphan cleanup (photos/photo-orphans.job.ts) removes them later.

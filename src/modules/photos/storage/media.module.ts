@@ -8,7 +8,6 @@ import { IN_MEMORY } from '@/database/embedded-database';
 
 import { LocalMediaStorage } from './local-media-storage';
 import { MediaStorage, MediaUrls } from './media-storage';
-import { S3MediaStorage } from './s3-media-storage';
 
 /**
  * Where photos go without S3_BUCKET: MEDIA_DIR, else DATA_DIR/media (a temporary folder when the data
@@ -36,11 +35,13 @@ function bucketUrl(config: AppConfig, bucket: string): string {
   return `https://${bucket}.s3.${config.get('S3_REGION', { infer: true })}.amazonaws.com`;
 }
 
-function createStorage(config: AppConfig): MediaStorage {
+/** The AWS SDK (tens of MB once loaded) is loaded only when photos go to a bucket. */
+async function createStorage(config: AppConfig): Promise<MediaStorage> {
   const bucket = config.get('S3_BUCKET', { infer: true });
   if (!bucket) {
     return new LocalMediaStorage(mediaDirectory(config));
   }
+  const { S3MediaStorage } = await import('./s3-media-storage');
   const accessKeyId = config.get('S3_ACCESS_KEY_ID', { infer: true });
   const secretAccessKey = config.get('S3_SECRET_ACCESS_KEY', { infer: true });
   return S3MediaStorage.create(
@@ -74,8 +75,6 @@ export class MediaModule implements OnApplicationShutdown {
   constructor(@Inject(MediaStorage) private readonly storage: MediaStorage) {}
 
   onApplicationShutdown(): void {
-    if (this.storage instanceof S3MediaStorage) {
-      this.storage.destroy();
-    }
+    this.storage.close();
   }
 }

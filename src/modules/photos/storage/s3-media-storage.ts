@@ -63,7 +63,7 @@ export class S3MediaStorage extends MediaStorage {
     } while (token);
   }
 
-  destroy(): void {
+  override close(): void {
     this.client.destroy();
   }
 
