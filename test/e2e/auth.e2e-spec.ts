@@ -1,4 +1,10 @@
+import { randomUUID } from 'node:crypto';
+
 import jwt from 'jsonwebtoken';
+import { PrismaService } from 'nestjs-prisma';
+
+import { AuditAction, AuditActorType, AuditTargetType } from '@/modules/audit/audit-actions';
+import { AuthRepository } from '@/modules/auth/auth.repository';
 
 import { newUserInput, registerUser } from '../factories/users';
 import { useTestApp } from '../helpers/test-app';
@@ -110,6 +116,45 @@ describe('auth', () => {
       expect(response.body.user.id).toBe(user.id);
       const sessions = await server.api.get('/v1/auth/sessions', { token: response.body.accessToken });
       expect(sessions.body.data).toHaveLength(2);
+    });
+
+    it('answers the user as GET /v1/users/me shows it, with its profile or without one', async () => {
+      for (const overrides of [{ profile: { bio: 'Hi', age: 41, website: 'https://example.com' } }, {}]) {
+        const user = await registerUser(server.api, overrides);
+        const response = await server.api.post('/v1/auth/login', { email: user.email, password: user.password });
+        expect(response.status).toBe(200);
+        const me = await server.api.get('/v1/users/me', { token: response.body.accessToken });
+        expect(response.body.user).toEqual(me.body);
+        expect(response.body.user.profile === null).toBe(!('profile' in overrides));
+      }
+    });
+
+    it('writes neither session nor audit event for a user deleted after its password was checked', async () => {
+      const gone = randomUUID();
+      const session = {
+        id: randomUUID(),
+        refreshTokenHash: randomUUID(),
+        userAgent: null,
+        ip: '192.0.2.1',
+        expiresAt: new Date(Date.now() + 86_400_000),
+      };
+      const event = {
+        id: randomUUID(),
+        at: new Date(),
+        action: AuditAction.LoginSucceeded,
+        actorType: AuditActorType.User,
+        actorId: gone,
+        targetType: AuditTargetType.User,
+        targetId: gone,
+        accountId: null,
+        ip: session.ip,
+        requestId: null,
+        metadata: { sessionId: session.id },
+      };
+      expect(await server.app.get(AuthRepository).openSession(gone, session, event)).toBeNull();
+      const prisma = server.app.get(PrismaService);
+      expect(await prisma.session.count({ where: { id: session.id } })).toBe(0);
+      expect(await prisma.auditEvent.count({ where: { id: event.id } })).toBe(0);
     });
 
     it('answers an unknown email exactly like a wrong password', async () => {

@@ -21,6 +21,15 @@ const SAMPLE_ARGS: Record<string, readonly unknown[]> = {
   chat_participant_ids: [randomUUID()],
   profiles_upsert: [randomUUID(), randomUUID(), 'bio', null, 30, null, null, new Date()],
   reports_open: [randomUUID(), randomUUID(), randomUUID(), 'SPAM', null, new Date()],
+  sessions_open: [
+    randomUUID(),
+    randomUUID(),
+    'hash',
+    'agent',
+    '127.0.0.1',
+    new Date(),
+    JSON.stringify({ id: randomUUID() }),
+  ],
 };
 
 /** The rows a statement returns for its sample arguments: none, but for the probe's constant one. */

@@ -45,7 +45,15 @@ export class AuditLog {
   ) {}
 
   record(tx: Transaction | undefined, context: AuditContext, entry: AuditEntry): Promise<void> {
-    return this.events.append(tx, {
+    return this.events.append(tx, this.event(context, entry));
+  }
+
+  /**
+   * The event that `record` appends, for a repository statement that writes it with the change
+   * (`auditEventInsert`).
+   */
+  event(context: AuditContext, entry: AuditEntry): AuditEventRecord {
+    return {
       id: uuidv7(),
       at: this.clock.now(),
       action: entry.action,
@@ -57,7 +65,7 @@ export class AuditLog {
       ip: context.ip,
       requestId: context.requestId,
       metadata: this.withoutSecrets(entry),
-    });
+    };
   }
 
   /** A page of events, newest first, matching every filter given. */

@@ -3,7 +3,7 @@ import { Prisma } from '@prisma/client';
 import { PrismaService } from 'nestjs-prisma';
 
 import type { Position } from '@/common/pagination/cursor-codec';
-import { SqlClient } from '@/database/sql-client';
+import { SqlClient, SqlParameter } from '@/database/sql-client';
 import type { Transaction } from '@/database/sql-executor';
 
 import type { AuditAction, AuditActorType, AuditTargetType } from './audit-actions';
@@ -29,6 +29,34 @@ export interface AuditFilter {
   accountId?: string;
   from?: Date;
   to?: Date;
+}
+
+/**
+ * The insert of one event, for a statement that writes the change it records and its event together
+ * (the parts of a statement commit together): `WITH change AS (...), audit AS (${auditEventInsert(event,
+ * Prisma.sql\`EXISTS (SELECT 1 FROM change)\`)}) ...`, where `event` takes `auditEventRow(record)` and
+ * the event is written only `when` the change was.
+ */
+export function auditEventInsert(event: SqlParameter, when: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`INSERT INTO audit_events
+    SELECT * FROM jsonb_populate_record(NULL::audit_events, ${event}::jsonb) WHERE ${when}`;
+}
+
+/** An event as the argument of `auditEventInsert`: its row, column by column. */
+export function auditEventRow(event: AuditEventRecord): string {
+  return JSON.stringify({
+    id: event.id,
+    at: event.at,
+    action: event.action,
+    actor_type: event.actorType,
+    actor_id: event.actorId,
+    target_type: event.targetType,
+    target_id: event.targetId,
+    account_id: event.accountId,
+    ip: event.ip,
+    request_id: event.requestId,
+    metadata: event.metadata,
+  });
 }
 
 @Injectable()

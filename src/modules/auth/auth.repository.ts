@@ -6,11 +6,20 @@ import { PrismaService } from 'nestjs-prisma';
 import type { UserRole } from '@/common/auth/roles';
 import { classifyPrismaError } from '@/database/prisma-errors';
 import { column, Columns, preparedStatement, RowOf, SqlClient } from '@/database/sql-client';
+import { FOREIGN_KEY_VIOLATION, sqlStateOf } from '@/database/sql-errors';
 import type { Transaction } from '@/database/sql-executor';
 
+import type { AuditEventRecord } from '../audit/audit.repository';
+import { auditEventInsert, auditEventRow } from '../audit/audit.repository';
 import { PROFILE_SELECT } from '../profiles/profiles.repository';
 import type { NewUser, UserWithProfileRecord } from '../users/users.repository';
-import { translateUserConflict, USER_SELECT } from '../users/users.repository';
+import {
+  toUserWithProfile,
+  translateUserConflict,
+  USER_SELECT,
+  USER_WITH_PROFILE_COLUMNS,
+  USER_WITH_PROFILE_SQL,
+} from '../users/users.repository';
 
 const SESSION_SELECT = {
   id: true,
@@ -70,6 +79,33 @@ const SESSION_STATE = preparedStatement<[id: string]>(
      WHERE s.id = ${id}::uuid`,
 ).returning(SESSION_STATE_COLUMNS);
 
+/**
+ * A login's writes and read in one round trip: the session, its audit event (both or neither: one
+ * statement), and the user with profile that the answer shows.
+ */
+const OPEN_SESSION = preparedStatement<
+  [
+    id: string,
+    userId: string,
+    refreshTokenHash: string,
+    userAgent: string | null,
+    ip: string | null,
+    expiresAt: Date,
+    auditEvent: string,
+  ]
+>(
+  'sessions_open',
+  (id, userId, refreshTokenHash, userAgent, ip, expiresAt, auditEvent) => Prisma.sql`
+    WITH session AS (
+      INSERT INTO sessions (id, user_id, refresh_token_hash, user_agent, ip, expires_at)
+      SELECT ${id}::uuid, u.id, ${refreshTokenHash}::text, ${userAgent}::text, ${ip}::text, ${expiresAt}::timestamptz
+        FROM users u WHERE u.id = ${userId}::uuid
+      RETURNING user_id),
+    audit AS (${auditEventInsert(auditEvent, Prisma.sql`EXISTS (SELECT 1 FROM session)`)})
+    SELECT ${USER_WITH_PROFILE_SQL}
+      FROM session s JOIN users u ON u.id = s.user_id LEFT JOIN profiles pr ON pr.user_id = u.id`,
+).returning(USER_WITH_PROFILE_COLUMNS);
+
 /** Credentials and sessions: everything authentication reads and writes. */
 @Injectable()
 export class AuthRepository {
@@ -106,9 +142,32 @@ export class AuthRepository {
     return this.prisma.user.findUnique({ where: { id }, select: CREDENTIALS_SELECT });
   }
 
-  /** Opens a session, in `tx`. */
-  async createSession(tx: Transaction, userId: string, session: NewSession): Promise<void> {
-    await tx.session.create({ data: { ...session, userId }, select: { id: true } });
+  /**
+   * Opens a session for a login and records its audit event, in one statement; answers the user with
+   * profile, or null when the user is gone (deleted since its credentials were read: nothing is written).
+   */
+  async openSession(
+    userId: string,
+    session: NewSession,
+    event: AuditEventRecord,
+  ): Promise<UserWithProfileRecord | null> {
+    try {
+      const [row] = await this.sql.run(OPEN_SESSION, [
+        session.id,
+        userId,
+        session.refreshTokenHash,
+        session.userAgent,
+        session.ip,
+        session.expiresAt,
+        auditEventRow(event),
+      ]);
+      return row ? toUserWithProfile(row) : null;
+    } catch (error) {
+      if (sqlStateOf(error) === FOREIGN_KEY_VIOLATION) {
+        return null;
+      }
+      throw error;
+    }
   }
 
   /**

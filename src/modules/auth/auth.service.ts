@@ -102,15 +102,12 @@ export class AuthService {
       throw new AccountSuspendedError();
     }
     const { session, refreshToken } = this.newSession(client);
-    await this.transactions.run(async (tx) => {
-      await this.auth.createSession(tx, credentials.id, session);
-      await this.audit.record(tx, withActor(audit, { type: AuditActorType.User, id: credentials.id }), {
-        action: AuditAction.LoginSucceeded,
-        target: { type: AuditTargetType.User, id: credentials.id },
-        metadata: { sessionId: session.id },
-      });
+    const event = this.audit.event(withActor(audit, { type: AuditActorType.User, id: credentials.id }), {
+      action: AuditAction.LoginSucceeded,
+      target: { type: AuditTargetType.User, id: credentials.id },
+      metadata: { sessionId: session.id },
     });
-    const user = await this.users.findByIdWithProfile(credentials.id);
+    const user = await this.auth.openSession(credentials.id, session, event);
     if (!user) {
       throw new InvalidCredentialsError();
     }

@@ -5,6 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 
 import type { Position } from '@/common/pagination/cursor-codec';
 import { column, Columns, preparedStatement, SqlClient } from '@/database/sql-client';
+import { FOREIGN_KEY_VIOLATION, sqlStateOf } from '@/database/sql-errors';
 import type { Transaction } from '@/database/sql-executor';
 
 import { PostNotFoundError } from '../posts/posts.errors';
@@ -91,8 +92,6 @@ const OPEN_REPORT = preparedStatement<
     RETURNING ${REPORT_COLUMNS}, id = ${id}::uuid AS created`,
 ).returning({ ...REPORT_ROW, created: 'bool' } satisfies Columns);
 
-const FOREIGN_KEY_VIOLATION = '23503';
-
 @Injectable()
 export class ReportsRepository {
   constructor(
@@ -121,7 +120,7 @@ export class ReportsRepository {
       return { report: record, created };
     } catch (error) {
       // The post was deleted between the statement's read of it and its insert.
-      if ((error as { code?: unknown }).code === FOREIGN_KEY_VIOLATION) {
+      if (sqlStateOf(error) === FOREIGN_KEY_VIOLATION) {
         throw new PostNotFoundError();
       }
       throw error;

@@ -4,6 +4,7 @@ import { PrismaService } from 'nestjs-prisma';
 
 import type { UserRole } from '@/common/auth/roles';
 import { classifyPrismaError, uniqueViolationFields } from '@/database/prisma-errors';
+import { column, Columns, RowOf } from '@/database/sql-client';
 import type { Transaction } from '@/database/sql-executor';
 
 import { PROFILE_SELECT, ProfileFields } from '../profiles/profiles.repository';
@@ -40,6 +41,71 @@ const USER_WITH_PROFILE_SELECT = {
 
 export type UserRecord = Prisma.UserGetPayload<{ select: typeof USER_SELECT }>;
 export type UserWithProfileRecord = Prisma.UserGetPayload<{ select: typeof USER_WITH_PROFILE_SELECT }>;
+
+/**
+ * A user with its profile as a typed statement reads it (`USER_WITH_PROFILE_SQL`, over `users u LEFT
+ * JOIN profiles pr`), for a statement that writes something and answers the user in one round trip.
+ */
+export const USER_WITH_PROFILE_COLUMNS = {
+  id: 'uuid',
+  email: 'text',
+  username: 'text',
+  name: 'text?',
+  avatar: 'text?',
+  role: column('text').as<UserRole>(),
+  emailVerifiedAt: 'timestamptz?',
+  suspendedAt: 'timestamptz?',
+  createdAt: 'timestamptz',
+  updatedAt: 'timestamptz',
+  profileUserId: 'uuid?',
+  bio: 'text?',
+  avatarUrl: 'text?',
+  age: 'int4?',
+  location: 'text?',
+  website: 'text?',
+  profileCreatedAt: 'timestamptz?',
+  profileUpdatedAt: 'timestamptz?',
+  profileVersion: 'int4?',
+} satisfies Columns;
+
+export const USER_WITH_PROFILE_SQL = Prisma.sql`
+  u.id, u.email, u.username, u.name, u.avatar, u.role::text AS role, u.email_verified_at AS "emailVerifiedAt",
+  u.suspended_at AS "suspendedAt", u.created_at AS "createdAt", u.updated_at AS "updatedAt",
+  pr.user_id AS "profileUserId", pr.bio, pr.avatar_url AS "avatarUrl", pr.age, pr.location, pr.website,
+  pr.created_at AS "profileCreatedAt", pr.updated_at AS "profileUpdatedAt", pr.version AS "profileVersion"`;
+
+/** The record `findByIdWithProfile` gives, from a row of `USER_WITH_PROFILE_COLUMNS`. */
+export function toUserWithProfile(row: RowOf<typeof USER_WITH_PROFILE_COLUMNS>): UserWithProfileRecord {
+  const {
+    profileUserId,
+    bio,
+    avatarUrl,
+    age,
+    location,
+    website,
+    profileCreatedAt,
+    profileUpdatedAt,
+    profileVersion,
+    ...user
+  } = row;
+  return {
+    ...user,
+    profile:
+      profileUserId === null
+        ? null
+        : {
+            userId: profileUserId,
+            bio,
+            avatarUrl,
+            age,
+            location,
+            website,
+            createdAt: profileCreatedAt!,
+            updatedAt: profileUpdatedAt!,
+            version: profileVersion!,
+          },
+  };
+}
 
 export interface NewUser {
   email: string;
