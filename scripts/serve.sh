@@ -11,7 +11,13 @@
 #   Node's 64 KiB socket reads stay below it, on the heap. Setting it also stops glibc from raising
 #   the threshold by itself as large blocks are freed.
 # `npm run bench -- --only photos` measures what they do (bench/history/2026-12-02.md, 03:50).
+#
+# V8's young generation: each of its two semi-spaces grows to SEMI_SPACE_MB (default 8; Node 24's own
+# choice is 32 on a machine with much memory, 64 MB of young generation resident under load). A
+# request's garbage dies young either way; the smaller one keeps about 60 MB less resident for no
+# measured CPU (bench/history/2026-12-08.md). Flags given to this script come after, and win.
 : "${MALLOC_ARENA_MAX:=2}"
 : "${MALLOC_MMAP_THRESHOLD_:=69632}"
+: "${SEMI_SPACE_MB:=8}"
 export MALLOC_ARENA_MAX MALLOC_MMAP_THRESHOLD_
-exec node "$@" dist/main.js
+exec node --max-semi-space-size="$SEMI_SPACE_MB" "$@" dist/main.js

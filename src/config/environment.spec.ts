@@ -45,7 +45,7 @@ describe(validateEnvironment.name, () => {
   });
 
   it('bounds the heap growth setting, 0 leaving it to V8', () => {
-    expect(validateEnvironment({}).HEAP_GROWTH_PERCENT).toBe(150);
+    expect(validateEnvironment({}).HEAP_GROWTH_PERCENT).toBe(50);
     expect(validateEnvironment({ HEAP_GROWTH_PERCENT: '0' }).HEAP_GROWTH_PERCENT).toBe(0);
     expect(() => validateEnvironment({ HEAP_GROWTH_PERCENT: '301' })).toThrow(/HEAP_GROWTH_PERCENT/);
     expect(() => validateEnvironment({ HEAP_GROWTH_PERCENT: '-1' })).toThrow(/HEAP_GROWTH_PERCENT/);
