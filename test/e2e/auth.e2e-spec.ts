@@ -121,7 +121,10 @@ describe('auth', () => {
     it('answers the user as GET /v1/users/me shows it, with its profile or without one', async () => {
       for (const overrides of [{ profile: { bio: 'Hi', age: 41, website: 'https://example.com' } }, {}]) {
         const user = await registerUser(server.api, overrides);
-        const response = await server.api.post('/v1/auth/login', { email: user.email, password: user.password });
+        const response = await server.api.post('/v1/auth/login', {
+          email: user.email,
+          password: user.password,
+        });
         expect(response.status).toBe(200);
         const me = await server.api.get('/v1/users/me', { token: response.body.accessToken });
         expect(response.body.user).toEqual(me.body);
