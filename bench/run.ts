@@ -498,6 +498,7 @@ async function soakRun(seconds: number): Promise<void> {
     embeddedSizes: SIZES.quick,
     jwtSecret: JWT_SECRET,
     poolSize: POOL_SIZE,
+    nodeFlags,
     writers: WRITERS,
   });
   const after = await idleCheck();

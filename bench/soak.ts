@@ -32,6 +32,8 @@ export interface SoakOptions {
   jwtSecret: string;
   poolSize: number;
   writers: number;
+  /** More node flags for the project (`--node-flags`). */
+  nodeFlags?: string[];
 }
 
 export interface SoakMinute {
@@ -116,6 +118,7 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
       dataDir,
       jwtSecret: options.jwtSecret,
       poolSize: options.poolSize,
+      nodeFlags: options.nodeFlags,
     });
     const requests = mixed(await buildScenarios(fixtures, server.url, MIX));
 
