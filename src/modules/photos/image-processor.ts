@@ -57,7 +57,7 @@ type SharpFactory = (input: Buffer, options?: SharpOptions) => Sharp;
 let library: Promise<SharpFactory> | undefined;
 
 /** sharp and libvips (about 25 MB resident) load with the first photo, not with every server. */
-function sharp(): Promise<SharpFactory> {
+function loadSharp(): Promise<SharpFactory> {
   library ??= import('sharp').then(({ default: factory }) => {
     // libvips' operation cache holds decoded images for reuse: uploads never repeat, so it only costs memory.
     factory.cache(false);
@@ -96,7 +96,7 @@ export class ImageProcessor {
     if (width * height > MAX_PHOTO_PIXELS) {
       throw new TooManyPixelsError();
     }
-    const image = await sharp();
+    const image = await loadSharp();
     try {
       const display = await image(bytes, { limitInputPixels: MAX_PHOTO_PIXELS })
         .rotate()
@@ -124,7 +124,7 @@ export class ImageProcessor {
 
   /** The size the image's header declares (no decoding), checked against what its signature said. */
   private async header(bytes: Buffer, format: PhotoFormat): Promise<{ width: number; height: number }> {
-    const image = await sharp();
+    const image = await loadSharp();
     try {
       const metadata = await image(bytes, { limitInputPixels: false }).metadata();
       if (metadata.format !== format || !metadata.width || !metadata.height) {
